@@ -1,0 +1,194 @@
+"""Route density projection for one zone and day, and cheapest insertion of a new address.
+
+Two estimates of the extra road km an address adds in a window, and the engine keeps the
+smaller:
+
+- known routes: a nearest-neighbour tour from the depot through every stop already booked
+  in a window that overlaps this one (a wide window may be served by any van passing
+  within it), and the cheapest insertion of the address into that tour;
+- continuous approximation (Beardwood, Halton & Hammersley 1959; Daganzo 1984): with N
+  stops spread over a zone of area A a tour is about k * sqrt(N * A) long, so one more
+  stop adds about k / 2 * sqrt(A / N). N counts the booked stops plus the forecast ones
+  ("ghost" stops) expected to be served within the window. It speaks for the bookings
+  still to come, which is most of them early in the day.
+
+All distances are straight-line km on a local plane times the road factor.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pricing.geo import LocalPlane, plane_km
+from pricing.model import BookedStop, GeoPoint, WindowSpec
+
+# Asymptotic constant of the Euclidean travelling salesman tour (BHH), as refined by
+# Applegate, Bixby, Chvatal & Cook; Daganzo (1984) uses the same form for zones.
+TOUR_CONSTANT = 0.7124
+MIN_BOOKINGS_TO_MEASURE_ZONE = 5
+
+Point = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class WindowRoute:
+    """The projected route of one window, independent of the shopper."""
+
+    key: str
+    tour: tuple[Point, ...]  # closed: starts and ends at the depot
+    known_stops: int
+    expected_stops: float
+    approx_insertion_km: float  # continuous approximation; inf when under one stop expected
+
+
+@dataclass(frozen=True)
+class ZoneProjection:
+    """Projected routes of every window of one zone and day."""
+
+    plane: LocalPlane
+    routes: Mapping[str, WindowRoute]
+    zone_radius_km: float
+    typical_insertion_km: float
+
+
+@dataclass(frozen=True)
+class Insertion:
+    """What serving one address in one window adds."""
+
+    marginal_km: float
+    known_route_km: float  # insertion into the known route only
+    nearest_stop_km: float  # road km to the nearest stop already booked then; inf if none
+    known_stops: int
+
+
+def default_forecast(windows: Sequence[WindowSpec], forecast_fill: float) -> dict[str, float]:
+    """Return expected further bookings per window: a share of its remaining places."""
+    return {w.key: max(0, w.remaining) * forecast_fill for w in windows}
+
+
+def project_zone(
+    depot: GeoPoint,
+    windows: tuple[WindowSpec, ...],
+    bookings: tuple[BookedStop, ...],
+    forecast: tuple[tuple[str, float], ...],
+    centroid: GeoPoint | None,
+    road_factor: float,
+    fallback_radius_km: float,
+) -> ZoneProjection:
+    """Project the routes of every window of one zone and day (cached: quotes repeat)."""
+    return _project_zone(
+        depot, windows, bookings, forecast, centroid, road_factor, fallback_radius_km
+    )
+
+
+@lru_cache(maxsize=256)
+def _project_zone(depot, windows, bookings, forecast, centroid, road_factor, fallback_radius_km):
+    plane = LocalPlane(depot.lat, depot.lon)
+    depot_xy = (0.0, 0.0)
+    by_key = {w.key: w for w in windows}
+    stops = [
+        (plane.project(b.point.lat, b.point.lon), by_key[b.window_key])
+        for b in bookings
+        if b.window_key in by_key  # stops of windows not on offer today cannot be placed
+    ]
+    radius = _zone_radius_km(plane, centroid, [xy for xy, _ in stops], fallback_radius_km)
+    area = math.pi * radius * radius
+    expected_further = dict(forecast)
+    routes = {}
+    for window in windows:
+        known = [xy for xy, booked in stops if window.overlap_minutes(booked) > 0]
+        expected = sum(_served_share(window, booked) for _, booked in stops)
+        expected += sum(
+            expected_further.get(other.key, 0.0) * _served_share(window, other) for other in windows
+        )
+        approx = (
+            road_factor * TOUR_CONSTANT / 2 * math.sqrt(area / expected)
+            if expected >= 1
+            else math.inf
+        )
+        routes[window.key] = WindowRoute(
+            key=window.key,
+            tour=_nearest_neighbour_tour(depot_xy, known),
+            known_stops=len(known),
+            expected_stops=expected,
+            approx_insertion_km=approx,
+        )
+    finite = [
+        r.approx_insertion_km for r in routes.values() if math.isfinite(r.approx_insertion_km)
+    ]
+    # With no density anywhere a typical stop is a return trip to the zone's edge.
+    typical = statistics.median(finite) if finite else 2 * radius * road_factor
+    return ZoneProjection(
+        plane=plane, routes=routes, zone_radius_km=radius, typical_insertion_km=typical
+    )
+
+
+def insert_address(
+    projection: ZoneProjection, shopper: GeoPoint, road_factor: float
+) -> dict[str, Insertion]:
+    """Return, per window, the cheapest insertion of the shopper's address."""
+    x = projection.plane.project(shopper.lat, shopper.lon)
+    result = {}
+    for key, route in projection.routes.items():
+        known_km = road_factor * cheapest_insertion_km(route.tour, x)
+        nearest = (
+            road_factor * min(plane_km(x, stop) for stop in route.tour[1:-1])
+            if route.known_stops
+            else math.inf
+        )
+        result[key] = Insertion(
+            marginal_km=min(known_km, route.approx_insertion_km),
+            known_route_km=known_km,
+            nearest_stop_km=nearest,
+            known_stops=route.known_stops,
+        )
+    return result
+
+
+def cheapest_insertion_km(tour: Sequence[Point], x: Point) -> float:
+    """Return the least detour, in straight-line km, to visit x between two tour neighbours."""
+    best = math.inf
+    for a, b in zip(tour, tour[1:], strict=False):
+        best = min(best, plane_km(a, x) + plane_km(x, b) - plane_km(a, b))
+    return max(0.0, best)
+
+
+def _nearest_neighbour_tour(depot: Point, stops: list[Point]) -> tuple[Point, ...]:
+    """Build a closed tour from the depot, always driving to the nearest unvisited stop."""
+    tour = [depot]
+    # Sorting first makes ties break the same way whatever order bookings arrive in.
+    remaining = sorted(stops)
+    here = depot
+    while remaining:
+        index = min(range(len(remaining)), key=lambda i: plane_km(here, remaining[i]))
+        here = remaining.pop(index)
+        tour.append(here)
+    tour.append(depot)
+    return tuple(tour)
+
+
+def _served_share(window: WindowSpec, booked: WindowSpec) -> float:
+    """Return the chance a stop of `booked` is served within `window`, spread evenly."""
+    return window.overlap_minutes(booked) / max(1, booked.width_minutes)
+
+
+def _zone_radius_km(
+    plane: LocalPlane, centroid: GeoPoint | None, stops: list[Point], fallback_km: float
+) -> float:
+    """Measure the zone's radius from its bookings' spread, or use the fallback."""
+    if len(stops) < MIN_BOOKINGS_TO_MEASURE_ZONE:
+        return fallback_km
+    if centroid is not None:
+        centre = plane.project(centroid.lat, centroid.lon)
+    else:
+        centre = (
+            sum(p[0] for p in stops) / len(stops),
+            sum(p[1] for p in stops) / len(stops),
+        )
+    # For points spread evenly over a disc, the root mean square distance is radius / sqrt(2).
+    rms = math.sqrt(sum(plane_km(p, centre) ** 2 for p in stops) / len(stops))
+    return min(20.0, max(0.5, rms * math.sqrt(2)))

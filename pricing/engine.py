@@ -1,0 +1,277 @@
+"""price_windows: the engine's entry point, from one request to a price per window."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from pricing.carbon import emission_factors, window_emission_factor
+from pricing.choice import (
+    choice_probabilities,
+    peak_time_of_day_utility,
+    time_of_day_utility,
+    window_utility,
+)
+from pricing.density import Insertion, default_forecast, insert_address, project_zone
+from pricing.incentives import PriceDrivers, cap_incentive, explain_move
+from pricing.ladder import anchor_price, ladder_prices
+from pricing.model import PricingRequest, WindowSpec
+from pricing.optimiser import LadderWindow, choose_prices
+from pricing.results import Incentive, PricingResult, WindowPrice
+from pricing.rules import MODES, SOLVERS
+
+
+@dataclass(frozen=True)
+class WindowCost:
+    """What serving the shopper in one window costs, and the facts behind it."""
+
+    insertion: Insertion
+    minutes: float
+    co2_grams: int
+    delivery_cost: float  # vehicle and driver, minor units
+    carbon_cost: float
+    opportunity_cost: float
+    green: bool
+    emission_factor: float
+
+
+def price_windows(request: PricingRequest) -> PricingResult:
+    """Price every window of one zone and day for one address.
+
+    :raises ValueError: when the rules name an unknown mode or solver.
+    """
+    rules = request.rules
+    if rules.mode not in MODES:
+        raise ValueError(f"unknown pricing mode {rules.mode!r}; expected one of {MODES}")
+    if rules.solver not in SOLVERS:
+        raise ValueError(f"unknown solver {rules.solver!r}; expected one of {SOLVERS}")
+    forecast = (
+        request.forecast
+        if request.forecast is not None
+        else default_forecast(request.windows, rules.forecast_fill)
+    )
+    projection = project_zone(
+        request.depot,
+        request.windows,
+        request.bookings,
+        tuple(sorted(forecast.items())),
+        request.zone_centroid,
+        rules.road_factor,
+        rules.zone_radius_km,
+    )
+    insertions = insert_address(projection, request.shopper, rules.road_factor)
+    costs = {
+        w.key: _window_cost(
+            request, w, insertions[w.key], forecast.get(w.key, 0.0), projection.typical_insertion_km
+        )
+        for w in request.windows
+    }
+    prices, solver, objective, seconds = _choose(request, costs, forecast)
+    windows = {
+        w.key: _window_price(
+            request, w, prices[w.key], costs[w.key], projection.typical_insertion_km
+        )
+        for w in request.windows
+    }
+    booking_probability, expected = _expected_outcome(request, windows, costs)
+    return PricingResult(
+        windows=windows,
+        solver=solver,
+        objective=objective,
+        booking_probability=booking_probability,
+        expected_contribution=expected,
+        typical_insertion_km=projection.typical_insertion_km,
+        solve_seconds=seconds,
+    )
+
+
+def base_price(request: PricingRequest, window: WindowSpec) -> int:
+    """Return a window's price before incentives."""
+    if window.fixed_price is not None:
+        return window.fixed_price
+    return request.rules.base_fee + window.template_fee
+
+
+def _window_cost(request, window, insertion, expected_further, typical_km) -> WindowCost:
+    rules = request.rules
+    factor = window_emission_factor(window, request.fleet, emission_factors(rules.emission_factors))
+    km = insertion.marginal_km
+    minutes = km / rules.average_speed_kmh * 60 + rules.service_minutes
+    kg = km * factor
+    return WindowCost(
+        insertion=insertion,
+        minutes=minutes,
+        co2_grams=round(kg * 1000),
+        delivery_cost=km * rules.cost_per_km + minutes * rules.driver_cost_per_hour / 60,
+        carbon_cost=kg * rules.carbon_price_per_kg,
+        opportunity_cost=rules.lost_booking_cost
+        * _chance_to_sell_out(expected_further, window.remaining),
+        green=insertion.known_stops > 0
+        and insertion.known_route_km <= rules.green_threshold * typical_km,
+        emission_factor=factor,
+    )
+
+
+def _chance_to_sell_out(expected_further: float, remaining: int) -> float:
+    """Return P(Poisson(expected_further) >= remaining): the chance the window fills."""
+    if remaining <= 0:
+        return 1.0
+    if expected_further <= 0:
+        return 0.0
+    term = math.exp(-expected_further)
+    below = 0.0
+    for count in range(remaining):
+        below += term
+        term *= expected_further / (count + 1)
+    return max(0.0, 1.0 - below)
+
+
+def _choose(request, costs, forecast):
+    """Return (price per window, solver, objective, seconds) for the rules' mode."""
+    rules = request.rules
+    if rules.mode == "flat":
+        return {w.key: base_price(request, w) for w in request.windows}, "none", None, 0.0
+    anchors = {w.key: _anchor(request, w) for w in request.windows}
+    if rules.mode == "static":
+        return _static_prices(request, anchors), "none", None, 0.0
+    offered = [w for w in request.windows if w.remaining > 0]
+    dynamic = [w for w in offered if w.fixed_price is None]
+    if not dynamic:
+        return anchors, "none", None, 0.0
+    ladders = [_ladder_window(request, w, anchors[w.key], costs[w.key]) for w in offered]
+    guard = None
+    if rules.protect_conversion:
+        at_anchor = {
+            w.key: window_utility(
+                w, anchors[w.key], rules.base_fee, costs[w.key].green, request.choice
+            )
+            for w in offered
+        }
+        guard = choice_probabilities(at_anchor, request.choice.no_booking)[1] + 1e-9
+    pace = None
+    if rules.daily_discount_budget is not None:
+        left = max(0, rules.daily_discount_budget - rules.discount_spent)
+        pace = left / max(1.0, sum(forecast.values()))
+    choice = choose_prices(
+        ladders, rules.solver, guard, pace, {w.key: anchors[w.key] for w in offered}
+    )
+    prices = dict(anchors)
+    prices.update(choice.prices)
+    return prices, choice.solver, choice.objective, choice.solve_seconds
+
+
+def _anchor(request, window) -> int:
+    if window.fixed_price is not None:
+        return window.fixed_price
+    return anchor_price(base_price(request, window), request.rules)
+
+
+def _static_prices(request, anchors) -> dict[str, int]:
+    rules = request.rules
+    prices = dict(anchors)
+    for window in request.windows:
+        if window.fixed_price is None and window.width_minutes >= rules.wide_window_minutes:
+            allowed = ladder_prices(anchors[window.key], rules)
+            target = anchors[window.key] - rules.static_wide_discount
+            prices[window.key] = min(allowed, key=lambda p: (abs(p - target), p))
+    return prices
+
+
+def _ladder_window(request, window, anchor, cost: WindowCost) -> LadderWindow:
+    rules = request.rules
+    if window.fixed_price is not None:
+        prices = (window.fixed_price,)
+    else:
+        prices = ladder_prices(anchor, rules)
+    unit_cost = cost.delivery_cost + cost.carbon_cost + cost.opportunity_cost
+    return LadderWindow(
+        key=window.key,
+        prices=prices,
+        attractions=tuple(
+            math.exp(
+                window_utility(window, p, rules.base_fee, cost.green, request.choice)
+                - request.choice.no_booking
+            )
+            for p in prices
+        ),
+        contributions=tuple(p - unit_cost for p in prices),
+        discounts=tuple(max(0, anchor - p) for p in prices),
+    )
+
+
+def _window_price(request, window, price, cost: WindowCost, typical_km) -> WindowPrice:
+    base = base_price(request, window)
+    incentives: tuple[Incentive, ...] = ()
+    if request.rules.mode != "flat" and window.fixed_price is None:
+        anchor = _anchor(request, window)
+        cap = cap_incentive(base, anchor, request.rules.min_fee, request.currency)
+        drivers = _drivers(request, window, cost, typical_km)
+        incentives = ((cap,) if cap else ()) + explain_move(
+            price - anchor, window, drivers, request.currency
+        )
+    return WindowPrice(
+        key=window.key,
+        price=price,
+        base_price=base,
+        incentives=incentives,
+        green=cost.green,
+        co2_grams=cost.co2_grams,
+        marginal_km=round(cost.insertion.marginal_km, 3),
+        marginal_minutes=round(cost.minutes, 2),
+    )
+
+
+def _drivers(request, window, cost: WindowCost, typical_km) -> PriceDrivers:
+    rules = request.rules
+    per_km = (
+        rules.cost_per_km
+        + rules.driver_cost_per_hour / rules.average_speed_kmh
+        + cost.emission_factor * rules.carbon_price_per_kg
+    )
+    insertion = cost.insertion
+    green_km = max(0.0, typical_km - insertion.marginal_km) if cost.green else 0.0
+    wide = window.width_minutes >= rules.wide_window_minutes
+    # A window that is both green and wide credits the van nearby first, the width with the rest.
+    wide_km = max(0.0, typical_km - insertion.marginal_km - green_km) if wide else 0.0
+    width_dislike = -request.choice.width_per_hour * max(0.0, window.width_minutes / 60 - 1)
+    price_per_utility = 100 / max(1e-9, -request.choice.price_per_pound)
+    offpeak_gap = peak_time_of_day_utility(request.choice) - time_of_day_utility(
+        window, request.choice
+    )
+    return PriceDrivers(
+        green_saving=green_km * per_km,
+        # Wide windows also need a discount to make up for the width shoppers dislike.
+        wide_saving=wide_km * per_km + (width_dislike * price_per_utility if wide else 0.0),
+        offpeak_saving=max(0.0, offpeak_gap) * price_per_utility,
+        green_co2_grams=round(green_km * cost.emission_factor * 1000),
+        wide_co2_grams=round(wide_km * cost.emission_factor * 1000),
+        nearest_stop_km=insertion.nearest_stop_km,
+        marginal_km=insertion.marginal_km,
+        places_left=window.remaining,
+        scarce=cost.opportunity_cost >= 0.5 * rules.lost_booking_cost,
+    )
+
+
+def _expected_outcome(request, windows, costs) -> tuple[float | None, float | None]:
+    """Return the booking chance and expected contribution per shopper at the final prices."""
+    offered = [w for w in request.windows if w.remaining > 0]
+    if not offered:
+        return None, None
+    utilities = {
+        w.key: window_utility(
+            w, windows[w.key].price, request.rules.base_fee, costs[w.key].green, request.choice
+        )
+        for w in offered
+    }
+    shares, leave = choice_probabilities(utilities, request.choice.no_booking)
+    expected = sum(
+        share
+        * (
+            windows[key].price
+            - costs[key].delivery_cost
+            - costs[key].carbon_cost
+            - costs[key].opportunity_cost
+        )
+        for key, share in shares.items()
+    )
+    return 1.0 - leave, expected

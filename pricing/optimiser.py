@@ -1,0 +1,142 @@
+"""Choose one price per window from its ladder with the sales-based linear program (SBLP).
+
+Gallego, Ratliff & Shebalov (2015) show that, under a multinomial logit, choosing offer
+sets to maximise expected revenue is the linear program
+
+    max  sum_jk r_jk x_jk
+    s.t. x_0 + sum_jk x_jk = 1                     (every shopper books or leaves)
+         sum_k x_jk / v_jk = x_0      for each j   (window j is offered at one price)
+         x >= 0
+
+where each (window j, price level k) is a product with attraction v_jk (relative to not
+booking, v_0 = 1), x_jk is the chance a shopper books it, and x_0 the chance they leave.
+x_jk / (v_jk x_0) is the share of the time level k is offered. Two linear rules join it:
+the daily discount budget paced over the forecast, and (optionally) a cap on x_0 so the
+prices turn away no more shoppers than the base prices would.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulp
+
+TIE_TOLERANCE = 1e-7
+
+
+@dataclass(frozen=True)
+class LadderWindow:
+    """One window as the optimiser sees it: price levels and what each is worth."""
+
+    key: str
+    prices: tuple[int, ...]  # ascending
+    attractions: tuple[float, ...]  # exp(utility - no-booking utility) per level
+    contributions: tuple[float, ...]  # fee minus delivery, carbon and opportunity cost
+    discounts: tuple[int, ...]  # minor units below the anchor price, for the budget
+
+
+@dataclass(frozen=True)
+class LadderChoice:
+    """The chosen price per window and how the solve went."""
+
+    prices: dict[str, int]
+    solver: str
+    objective: float | None
+    solve_seconds: float
+
+
+def choose_prices(
+    windows: Sequence[LadderWindow],
+    solver: str,
+    max_no_booking_share: float | None,
+    discount_per_booking: float | None,
+    anchors: dict[str, int],
+) -> LadderChoice:
+    """Solve the SBLP with the chosen solver, falling back to the other one."""
+    order = ("highs", "cbc") if solver != "cbc" else ("cbc", "highs")
+    started = time.perf_counter()
+    for name in order:
+        problem, offered = _build(windows, max_no_booking_share, discount_per_booking)
+        status = _solve(problem, name)
+        if status == pulp.LpStatusOptimal:
+            return LadderChoice(
+                prices=_round_to_ladder(windows, offered),
+                solver=name,
+                objective=pulp.value(problem.objective),
+                solve_seconds=time.perf_counter() - started,
+            )
+    # Neither solver answered: the anchors are always allowed, so offer those.
+    return LadderChoice(
+        prices=dict(anchors),
+        solver="none",
+        objective=None,
+        solve_seconds=time.perf_counter() - started,
+    )
+
+
+def _build(windows, max_no_booking_share, discount_per_booking):
+    problem = pulp.LpProblem("slot_prices", pulp.LpMaximize)
+    no_booking = pulp.LpVariable("x_none", lowBound=0)
+    sales = {
+        (j, k): pulp.LpVariable(f"x_{j}_{k}", lowBound=0)
+        for j, window in enumerate(windows)
+        for k in range(len(window.prices))
+    }
+    problem += pulp.lpSum(
+        window.contributions[k] * sales[j, k]
+        for j, window in enumerate(windows)
+        for k in range(len(window.prices))
+    )
+    problem += no_booking + pulp.lpSum(sales.values()) == 1, "book_or_leave"
+    for j, window in enumerate(windows):
+        problem += (
+            pulp.lpSum(
+                sales[j, k] * (1.0 / window.attractions[k]) for k in range(len(window.prices))
+            )
+            == no_booking,
+            f"offered_{j}",
+        )
+    if max_no_booking_share is not None:
+        problem += no_booking <= max_no_booking_share, "keep_conversion"
+    if discount_per_booking is not None:
+        # Expected discount per booking stays within the budget left per expected booking.
+        problem += (
+            pulp.lpSum(
+                (window.discounts[k] - discount_per_booking) * sales[j, k]
+                for j, window in enumerate(windows)
+                for k in range(len(window.prices))
+            )
+            <= 0,
+            "pace_discount_budget",
+        )
+    offered = {(j, k): (sales[j, k], no_booking, windows[j].attractions[k]) for (j, k) in sales}
+    return problem, offered
+
+
+def _solve(problem: pulp.LpProblem, name: str) -> int:
+    if name == "highs":
+        command = pulp.HiGHS(msg=False, threads=1)
+    else:
+        command = pulp.PULP_CBC_CMD(msg=False, threads=1)
+    if not command.available():
+        return pulp.LpStatusNotSolved
+    try:
+        return problem.solve(command)
+    except pulp.PulpSolverError:
+        return pulp.LpStatusNotSolved
+
+
+def _round_to_ladder(windows, offered) -> dict[str, int]:
+    """Pick, per window, the level the LP offers most often; ties go to the lower price."""
+    prices = {}
+    for j, window in enumerate(windows):
+        best_k, best_share = 0, -1.0
+        for k in range(len(window.prices)):
+            sale, no_booking, attraction = offered[j, k]
+            share = (sale.varValue or 0.0) / attraction / max(no_booking.varValue or 0.0, 1e-12)
+            if share > best_share + TIE_TOLERANCE:
+                best_k, best_share = k, share
+        prices[window.key] = window.prices[best_k]
+    return prices

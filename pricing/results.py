@@ -1,0 +1,48 @@
+"""Outputs of the pricing engine: a price per window with its reasons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Kinds of incentive. "wide", "green", "offpeak" and "demand" are in the retailer
+# contract; "cap" is our documented addition: the retailer's min_fee/max_fee moved a base
+# price that lay outside them.
+INCENTIVE_KINDS = ("wide", "green", "offpeak", "demand", "cap")
+
+
+@dataclass(frozen=True)
+class Incentive:
+    """One reason for the difference between a window's price and its base price."""
+
+    kind: str
+    amount: int  # signed minor units: negative is a discount
+    reason: str
+
+
+@dataclass(frozen=True)
+class WindowPrice:
+    """The price of one window for one address; price == base_price + sum of incentives."""
+
+    key: str
+    price: int
+    base_price: int
+    incentives: tuple[Incentive, ...]
+    green: bool
+    co2_grams: int  # marginal emissions of serving this address in this window
+    marginal_km: float
+    marginal_minutes: float
+
+
+@dataclass(frozen=True)
+class PricingResult:
+    """Prices of every window of one zone and day for one address."""
+
+    windows: dict[str, WindowPrice]
+    solver: str  # "highs", "cbc", or "none" when no optimisation ran (flat, static, all full)
+    objective: float | None  # SBLP optimum: expected contribution per shopper, minor units
+    # Under the engine's own choice model, at the prices returned:
+    booking_probability: float | None = None
+    expected_contribution: float | None = None
+    typical_insertion_km: float = 0.0  # the zone's yardstick for green windows
+    # Wall-clock time of the solver call; excluded from equality so results compare equal.
+    solve_seconds: float = field(default=0.0, compare=False)
