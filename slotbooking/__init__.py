@@ -1,0 +1,106 @@
+"""Delivery slot booking with dynamic, explained pricing: the Flask app."""
+
+from pathlib import Path
+
+from flask import Flask, send_from_directory
+from sqlalchemy import event
+
+from slotbooking.config import INSTANCE_DIR, load_config
+from slotbooking.db_types import utcnow
+from slotbooking.extensions import db, limiter, migrate, rest_api
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app; tests pass a mapping that replaces settings."""
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE_DIR),
+        template_folder=str(ROOT / "templates"),
+    )
+    app.config.update(load_config(config))
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from slotbooking.auth import KeyCache
+    from slotbooking.cache import Cache
+    from slotbooking.slots.quotes import QuoteSigner
+    from slotbooking.slots.service import ZoneFinder
+
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _sqlite_pragmas)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    limiter.init_app(app)
+    app.extensions["slot_cache"] = Cache(app.config["REDIS_URL"], app.config["REDIS_TIMEOUT_SECONDS"])
+    app.extensions["key_cache"] = KeyCache()
+    app.extensions["quote_signer"] = QuoteSigner(app.config["SECRET_KEY"])
+    app.extensions["zone_finder"] = ZoneFinder()
+    app.extensions["clock"] = app.config.get("CLOCK") or utcnow
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers do not wait for the writer
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def register_blueprints(app: Flask) -> None:
+    import swagger_ui_bundle
+
+    from slotbooking import health
+    from slotbooking.api.cors import register_cors
+    from slotbooking.bookings.views import blp as bookings_blp
+    from slotbooking.slots.views import blp as slots_blp
+
+    app.config.update(
+        API_TITLE="Delivery slot booking API",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL="/api/v1/docs/assets/",
+    )
+    rest_api.init_app(app)
+    rest_api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    rest_api.register_blueprint(slots_blp)
+    rest_api.register_blueprint(bookings_blp)
+    app.register_blueprint(health.blp)
+    register_cors(app)
+
+    @app.get("/api/v1/docs/assets/<path:filename>")
+    def swagger_assets(filename):
+        return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename)
+
+    limiter.limit(app.config["RATELIMIT_DEFAULT"])(slots_blp)
+    limiter.limit(app.config["RATELIMIT_DEFAULT"])(bookings_blp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from slotbooking.errors import register_errorhandlers as register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from slotbooking.bookings.cli import holds_cli
+    from slotbooking.demo.cli import demo_command
+    from slotbooking.retailers.cli import retailer_cli
+    from slotbooking.slots.cli import slots_cli
+
+    for command in (retailer_cli, slots_cli, holds_cli, demo_command):
+        app.cli.add_command(command)

@@ -1,0 +1,42 @@
+"""Shapes shared by every API feature: money, addresses, errors."""
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from slotbooking.common.fields import StrictSchema, latitude, longitude, text
+
+POSTCODE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9 -]{0,15}$", error="not a postcode")
+PUBLIC_ID = validate.Length(min=1, max=64)
+
+
+class MoneySchema(Schema):
+    amount = fields.Integer(metadata={"description": "integer minor units, e.g. pence"})
+    currency = fields.String(metadata={"example": "GBP"})
+
+
+class AddressIn(StrictSchema):
+    postcode = fields.String(required=True, validate=[validate.Length(max=16), POSTCODE])
+    lat = latitude(load_default=None, allow_none=True)
+    lon = longitude(load_default=None, allow_none=True)
+    line1 = text(200, load_default=None, allow_none=True)
+
+    @validates_schema
+    def _both_coordinates(self, data, **kwargs):
+        if (data.get("lat") is None) != (data.get("lon") is None):
+            raise ValidationError("give both lat and lon, or neither", "lat")
+
+
+class AddressOut(Schema):
+    postcode = fields.String()
+    line1 = fields.String(allow_none=True)
+    lat = fields.Float(allow_none=True)
+    lon = fields.Float(allow_none=True)
+
+
+class ErrorDetail(Schema):
+    code = fields.String()
+    message = fields.String()
+    details = fields.Dict()
+
+
+class ErrorSchema(Schema):
+    error = fields.Nested(ErrorDetail)

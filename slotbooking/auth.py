@@ -1,0 +1,128 @@
+"""API key authentication: who is calling, for which retailer, with which kind of key."""
+
+import functools
+import time
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app, g, request
+
+from slotbooking.common.errors import Forbidden, Unauthorized
+from slotbooking.extensions import db
+from slotbooking.retailers.keys import digest, find_key
+from slotbooking.retailers.models import Retailer
+
+
+@dataclass(frozen=True)
+class Tenant:
+    """A read-only snapshot of a retailer's settings, handed to services instead of the ORM row."""
+
+    id: int
+    slug: str
+    name: str
+    timezone: str
+    currency: str
+    allowed_origins: tuple[str, ...]
+    horizon_days: int
+    lead_time_hours: int
+    cutoff: str | None
+    hold_minutes: int
+    blackout_dates: frozenset[str]
+    pricing: dict
+    slots_generated_through: date | None
+    updated_at: datetime
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @classmethod
+    def of(cls, retailer: Retailer) -> "Tenant":
+        return cls(
+            id=retailer.id,
+            slug=retailer.slug,
+            name=retailer.name,
+            timezone=retailer.timezone,
+            currency=retailer.currency,
+            allowed_origins=tuple(retailer.allowed_origins),
+            horizon_days=retailer.horizon_days,
+            lead_time_hours=retailer.lead_time_hours,
+            cutoff=retailer.cutoff,
+            hold_minutes=retailer.hold_minutes,
+            blackout_dates=frozenset(retailer.blackout_dates),
+            pricing=dict(retailer.pricing),
+            slots_generated_through=retailer.slots_generated_through,
+            updated_at=retailer.updated_at,
+        )
+
+
+class KeyCache:
+    """Remember resolved keys for a few seconds: a rotation takes effect within that time."""
+
+    def __init__(self):
+        self._entries: dict[str, tuple[float, Tenant, str]] = {}
+
+    def resolve(self, session, token: str, ttl: float) -> tuple[Tenant, str] | None:
+        key = digest(token)
+        hit = self._entries.get(key)
+        if hit and hit[0] > time.monotonic():
+            return hit[1], hit[2]
+        api_key = find_key(session, token)
+        if api_key is None:
+            self._entries.pop(key, None)
+            return None
+        tenant = Tenant.of(session.get(Retailer, api_key.retailer_id))
+        if ttl > 0:
+            if len(self._entries) > 10_000:
+                self._entries.clear()
+            self._entries[key] = (time.monotonic() + ttl, tenant, api_key.kind)
+        return tenant, api_key.kind
+
+    def forget(self) -> None:
+        self._entries.clear()
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def rate_limit_key() -> str:
+    token = bearer_token()
+    return f"key:{digest(token)[:16]}" if token else f"ip:{request.remote_addr}"
+
+
+def require_key(publishable: bool = False):
+    """Authenticate the request; publishable keys only where allowed and from allowed origins."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            token = bearer_token()
+            if token is None:
+                raise Unauthorized("send your API key as 'Authorization: Bearer <key>'")
+            resolved = current_app.extensions["key_cache"].resolve(
+                db.session, token, current_app.config["AUTH_CACHE_SECONDS"]
+            )
+            if resolved is None:
+                raise Unauthorized("unknown or revoked API key")
+            tenant, kind = resolved
+            if kind == "publishable":
+                if not publishable:
+                    raise Forbidden(
+                        "this call needs the secret key; publishable keys may only quote and hold"
+                    )
+                origin = request.headers.get("Origin")
+                if origin not in tenant.allowed_origins:
+                    raise Forbidden(
+                        "publishable keys work only from the retailer's allowed origins",
+                        {"origin": origin},
+                    )
+            g.tenant, g.key_kind = tenant, kind
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate

@@ -1,0 +1,107 @@
+"""Holds (short reservations), bookings (confirmed deliveries) and their history."""
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from slotbooking.db_types import UTCDateTime, utcnow
+from slotbooking.extensions import db
+from slotbooking.slots.models import Slot
+
+
+class AddressMixin:
+    postcode: Mapped[str] = mapped_column(String(16))
+    lat: Mapped[float | None]
+    lon: Mapped[float | None]
+    line1: Mapped[str | None] = mapped_column(String(200))
+
+
+class Hold(AddressMixin, db.Model):
+    """A slot reserved for one shopper until ``expires_at``; an expired hold never counts."""
+
+    __tablename__ = "holds"
+    __table_args__ = (
+        Index("ix_holds_slot_live", "slot_id", "status", "expires_at"),
+        Index("ix_holds_depot_live", "depot_id", "service_date", "status", "expires_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    retailer_id: Mapped[int] = mapped_column(ForeignKey("retailers.id"), index=True)
+    slot_id: Mapped[str] = mapped_column(ForeignKey("slots.id"))
+    depot_id: Mapped[int] = mapped_column(ForeignKey("depots.id"))
+    service_date: Mapped[date]
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active|released|booked|expired
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    price: Mapped[int]
+    base_price: Mapped[int]
+    incentives: Mapped[list] = mapped_column(JSON, default=list)
+    currency: Mapped[str] = mapped_column(String(3))
+    quote_id: Mapped[str | None] = mapped_column(String(400))
+    customer_ref: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    slot: Mapped[Slot] = relationship()
+
+
+class Booking(AddressMixin, db.Model):
+    """A confirmed delivery of one order in one slot."""
+
+    __tablename__ = "bookings"
+    __table_args__ = (
+        Index("ix_bookings_slot_status", "slot_id", "status"),
+        Index("ix_bookings_depot_day", "depot_id", "service_date", "status"),
+        Index("ix_bookings_retailer_day", "retailer_id", "service_date", "id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    retailer_id: Mapped[int] = mapped_column(ForeignKey("retailers.id"))
+    slot_id: Mapped[str] = mapped_column(ForeignKey("slots.id"))
+    zone_id: Mapped[int] = mapped_column(ForeignKey("zones.id"))
+    depot_id: Mapped[int] = mapped_column(ForeignKey("depots.id"))
+    service_date: Mapped[date]
+    hold_id: Mapped[str | None] = mapped_column(ForeignKey("holds.id"))
+    status: Mapped[str] = mapped_column(String(16), default="confirmed")
+    price: Mapped[int]
+    base_price: Mapped[int]
+    incentives: Mapped[list] = mapped_column(JSON, default=list)
+    currency: Mapped[str] = mapped_column(String(3))
+    order_ref: Mapped[str] = mapped_column(String(200))
+    customer_ref: Mapped[str | None] = mapped_column(String(200))
+    manage_token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    slot: Mapped[Slot] = relationship()
+
+
+# Statuses whose booking occupies a place in its slot.
+OCCUPYING_STATUSES = ("confirmed", "rescheduled")
+
+
+class BookingEvent(db.Model):
+    """One step in a booking's life (created, rescheduled, cancelled), for the trail and webhooks."""
+
+    __tablename__ = "booking_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    retailer_id: Mapped[int] = mapped_column(ForeignKey("retailers.id"), index=True)
+    booking_id: Mapped[str] = mapped_column(ForeignKey("bookings.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class IdempotencyRecord(db.Model):
+    """The first answer given to a write with an Idempotency-Key, replayed for repeats."""
+
+    __tablename__ = "idempotency_records"
+    __table_args__ = (UniqueConstraint("retailer_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    retailer_id: Mapped[int] = mapped_column(ForeignKey("retailers.id"))
+    key: Mapped[str] = mapped_column(String(255))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int | None]
+    response: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

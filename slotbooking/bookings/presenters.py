@@ -1,0 +1,42 @@
+"""Turn holds and bookings into the contract's JSON, times in the retailer's zone."""
+
+from slotbooking.slots.service import money
+
+
+def hold_json(hold, tenant) -> dict:
+    return {
+        "id": hold.id,
+        "slot_id": hold.slot_id,
+        "status": hold.status,
+        "expires_at": hold.expires_at.astimezone(tenant.tz).isoformat(),
+        "price": money(hold.price, hold.currency),
+        "base_price": money(hold.base_price, hold.currency),
+        "incentives": list(hold.incentives),
+    }
+
+
+def booking_json(booking, tenant, base_url: str) -> dict:
+    slot = booking.slot
+    return {
+        "id": booking.id,
+        "status": booking.status,
+        "slot": {
+            "id": slot.id,
+            "start": slot.starts_at.astimezone(tenant.tz).isoformat(),
+            "end": slot.ends_at.astimezone(tenant.tz).isoformat(),
+            "zone": slot.zone.code,
+        },
+        "address": {
+            "postcode": booking.postcode,
+            "line1": booking.line1,
+            "lat": booking.lat,
+            "lon": booking.lon,
+        },
+        "price": money(booking.price, booking.currency),
+        "base_price": money(booking.base_price, booking.currency),
+        "incentives": list(booking.incentives),
+        "order_ref": booking.order_ref,
+        "customer_ref": booking.customer_ref,
+        "manage_url": f"{base_url.rstrip('/')}/manage/{booking.manage_token}",
+        "created_at": booking.created_at.astimezone(tenant.tz).isoformat(),
+    }

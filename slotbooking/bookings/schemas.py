@@ -1,0 +1,80 @@
+"""Holds and bookings on the API: what comes in, what goes out."""
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from slotbooking.api.schemas import PUBLIC_ID, AddressIn, AddressOut, MoneySchema
+from slotbooking.common.fields import StrictSchema, text
+from slotbooking.slots.schemas import IncentiveSchema
+
+STATUSES = ("confirmed", "rescheduled", "cancelled")
+
+
+class HoldIn(StrictSchema):
+    slot_id = fields.String(required=True, validate=PUBLIC_ID)
+    quote_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=400))
+    address = fields.Nested(AddressIn, required=True)
+    customer_ref = text(200, load_default=None, allow_none=True)
+
+
+class HoldOut(Schema):
+    id = fields.String()
+    slot_id = fields.String()
+    status = fields.String()
+    expires_at = fields.String()
+    price = fields.Nested(MoneySchema)
+    base_price = fields.Nested(MoneySchema)
+    incentives = fields.List(fields.Nested(IncentiveSchema))
+
+
+class BookingIn(StrictSchema):
+    hold_id = fields.String(load_default=None, validate=PUBLIC_ID)
+    slot_id = fields.String(load_default=None, validate=PUBLIC_ID)
+    address = fields.Nested(AddressIn, load_default=None)
+    order_ref = text(200, required=True)
+    customer_ref = text(200, load_default=None, allow_none=True)
+
+    @validates_schema
+    def _hold_or_slot(self, data, **kwargs):
+        if data.get("hold_id"):
+            if data.get("slot_id") or data.get("address"):
+                raise ValidationError("give hold_id, or slot_id with address, not both", "hold_id")
+        elif not (data.get("slot_id") and data.get("address")):
+            raise ValidationError("give hold_id, or slot_id with address", "hold_id")
+
+
+class RescheduleIn(StrictSchema):
+    slot_id = fields.String(required=True, validate=PUBLIC_ID)
+
+
+class BookingsQuery(StrictSchema):
+    date = fields.Date(load_default=None)
+    zone = fields.String(load_default=None, validate=validate.Length(max=32))
+    status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
+    cursor = fields.String(load_default=None, validate=PUBLIC_ID)
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+
+
+class BookedSlot(Schema):
+    id = fields.String()
+    start = fields.String()
+    end = fields.String()
+    zone = fields.String()
+
+
+class BookingOut(Schema):
+    id = fields.String()
+    status = fields.String()
+    slot = fields.Nested(BookedSlot)
+    address = fields.Nested(AddressOut)
+    price = fields.Nested(MoneySchema)
+    base_price = fields.Nested(MoneySchema)
+    incentives = fields.List(fields.Nested(IncentiveSchema))
+    order_ref = fields.String()
+    customer_ref = fields.String(allow_none=True)
+    manage_url = fields.String()
+    created_at = fields.String()
+
+
+class BookingPage(Schema):
+    bookings = fields.List(fields.Nested(BookingOut))
+    next_cursor = fields.String(allow_none=True)

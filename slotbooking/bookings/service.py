@@ -1,0 +1,318 @@
+"""Holds and bookings: place, release, book, reschedule and cancel, each one transaction."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from slotbooking.bookings.capacity import has_room, lock_depot_day, lock_slots
+from slotbooking.bookings.models import Booking, BookingEvent, Hold
+from slotbooking.common.errors import (
+    AddressNotServed,
+    Conflict,
+    HoldExpired,
+    NotFound,
+    SlotFull,
+    SlotUnavailable,
+)
+from slotbooking.db_types import new_id
+from slotbooking.retailers.models import Zone
+from slotbooking.retailers.postcodes import normalise_postcode
+from slotbooking.slots.models import Slot
+from slotbooking.slots.pricing import Address, DayToPrice, SlotPrice, pricer_for
+from slotbooking.slots.quotes import quoted_price
+from slotbooking.slots.rules import closes_at, unavailable_reason
+
+
+@dataclass(frozen=True)
+class Collaborators:
+    """What the booking services need besides the database session."""
+
+    cache: object
+    signer: object
+    finder: object
+
+
+def _namespace(tenant, zone_id: int) -> str:
+    return f"{tenant.id}:{zone_id}"
+
+
+def _owned(session, model, tenant, object_id: str, label: str):
+    row = session.get(model, object_id) if isinstance(object_id, str) and len(object_id) <= 32 else None
+    if row is None or row.retailer_id != tenant.id:
+        raise NotFound(f"no {label} {object_id!r}", {"id": object_id})
+    return row
+
+
+def _check_slot_for(session, deps, tenant, slot: Slot, address: Address, now: datetime):
+    zone = deps.finder.find(session, tenant, address.postcode)
+    if zone.id != slot.zone_id:
+        raise AddressNotServed(
+            "this window is for another delivery area than the address",
+            {"postcode": address.postcode, "slot_id": slot.id},
+        )
+    reason = unavailable_reason(tenant, slot, now)
+    if reason:
+        raise SlotUnavailable(reason, {"slot_id": slot.id})
+    return zone
+
+
+def _price(session, deps, tenant, zone, slot, address: Address, quote_id, now) -> SlotPrice:
+    pricer = pricer_for(tenant)
+    if address.lat is None or address.lon is None:
+        address = Address(address.postcode, zone.lat, zone.lon, address.line1)
+    quoted = quoted_price(
+        session,
+        deps.cache,
+        deps.signer,
+        quote_id,
+        tenant.id,
+        slot.id,
+        zone.id,
+        pricer.address_cell(address),
+        now,
+    )
+    if quoted is not None:
+        return SlotPrice.from_dict(quoted)
+    day_slots = session.scalars(
+        select(Slot).where(Slot.zone_id == zone.id, Slot.service_date == slot.service_date)
+    ).all()
+    request = DayToPrice(tenant, zone, slot.service_date, [(s, s.capacity) for s in day_slots], address)
+    return pricer.price_day(session, request)[slot.id]
+
+
+def _new_hold(session, deps, tenant, slot, address, quote_id, customer_ref, now) -> Hold:
+    address = Address(normalise_postcode(address.postcode), address.lat, address.lon, address.line1)
+    zone = _check_slot_for(session, deps, tenant, slot, address, now)
+    price = _price(session, deps, tenant, zone, slot, address, quote_id, now)
+    lock_slots(session, [slot.id])
+    lock_depot_day(session, slot.depot_id, slot.service_date)
+    if not has_room(session, slot, now):
+        raise SlotFull("this window has just filled up; please choose another", {"slot_id": slot.id})
+    hold = Hold(
+        id=new_id("hold"),
+        retailer_id=tenant.id,
+        slot_id=slot.id,
+        depot_id=slot.depot_id,
+        service_date=slot.service_date,
+        status="active",
+        expires_at=(now + timedelta(minutes=tenant.hold_minutes)).replace(microsecond=0),
+        price=price.price,
+        base_price=price.base_price,
+        incentives=list(price.incentives),
+        currency=tenant.currency,
+        quote_id=quote_id,
+        customer_ref=customer_ref,
+        postcode=address.postcode,
+        lat=address.lat,
+        lon=address.lon,
+        line1=address.line1,
+    )
+    session.add(hold)
+    session.flush()
+    return hold
+
+
+def _commit(session, deps, tenant, *zone_ids) -> None:
+    session.commit()
+    deps.cache.bump(*(_namespace(tenant, z) for z in zone_ids))
+
+
+def _rollback_on_error(func):
+    def wrapper(session, *args, **kwargs):
+        try:
+            return func(session, *args, **kwargs)
+        except Exception:
+            session.rollback()
+            raise
+
+    wrapper.__doc__, wrapper.__name__ = func.__doc__, func.__name__
+    return wrapper
+
+
+@_rollback_on_error
+def place_hold(session, deps, tenant, slot_id, address, quote_id, customer_ref, now) -> Hold:
+    """Reserve a place in a slot until the hold expires.
+
+    :raises SlotFull, SlotUnavailable, AddressNotServed, NotFound:
+    """
+    slot = _owned(session, Slot, tenant, slot_id, "slot")
+    hold = _new_hold(session, deps, tenant, slot, address, quote_id, customer_ref, now)
+    _commit(session, deps, tenant, slot.zone_id)
+    return hold
+
+
+@_rollback_on_error
+def release_hold(session, deps, tenant, hold_id, now) -> None:
+    """Give a held place back at once (a repeat, or an expired hold, is fine).
+
+    :raises Conflict: the hold has become a booking.
+    """
+    hold = _owned(session, Hold, tenant, hold_id, "hold")
+    lock_slots(session, [hold.slot_id])
+    session.refresh(hold)
+    if hold.status == "booked":
+        raise Conflict("this hold has already been booked; cancel the booking instead")
+    if hold.status == "active":
+        hold.status = "released"
+    _commit(session, deps, tenant, hold.slot.zone_id)
+
+
+def _book(session, tenant, hold: Hold, order_ref: str, now) -> Booking:
+    if hold.status == "booked":
+        booking = session.scalar(select(Booking).where(Booking.hold_id == hold.id))
+        raise Conflict("this hold has already been booked", {"booking_id": booking.id if booking else None})
+    if hold.status != "active" or hold.expires_at <= now:
+        raise HoldExpired("this hold has expired; please choose a window again", {"hold_id": hold.id})
+    slot = hold.slot
+    booking = Booking(
+        id=new_id("bkg"),
+        retailer_id=tenant.id,
+        slot_id=slot.id,
+        zone_id=slot.zone_id,
+        depot_id=slot.depot_id,
+        service_date=slot.service_date,
+        hold_id=hold.id,
+        status="confirmed",
+        price=hold.price,
+        base_price=hold.base_price,
+        incentives=list(hold.incentives),
+        currency=hold.currency,
+        order_ref=order_ref,
+        customer_ref=hold.customer_ref,
+        manage_token=secrets.token_urlsafe(32),
+        postcode=hold.postcode,
+        lat=hold.lat,
+        lon=hold.lon,
+        line1=hold.line1,
+    )
+    hold.status = "booked"
+    session.add(booking)
+    session.flush()
+    session.add(
+        BookingEvent(
+            retailer_id=tenant.id,
+            booking_id=booking.id,
+            kind="booking.created",
+            details={"slot_id": slot.id, "price": booking.price},
+        )
+    )
+    return booking
+
+
+@_rollback_on_error
+def book_hold(session, deps, tenant, hold_id, order_ref, now) -> Booking:
+    """Turn a live hold into a booking.
+
+    :raises HoldExpired, Conflict, NotFound:
+    """
+    hold = _owned(session, Hold, tenant, hold_id, "hold")
+    lock_slots(session, [hold.slot_id])
+    session.refresh(hold)
+    booking = _book(session, tenant, hold, order_ref, now)
+    _commit(session, deps, tenant, booking.zone_id)
+    return booking
+
+
+@_rollback_on_error
+def book_slot(session, deps, tenant, slot_id, address, order_ref, customer_ref, now) -> Booking:
+    """Hold and book a slot in one step.
+
+    :raises SlotFull, SlotUnavailable, AddressNotServed, NotFound:
+    """
+    slot = _owned(session, Slot, tenant, slot_id, "slot")
+    hold = _new_hold(session, deps, tenant, slot, address, None, customer_ref, now)
+    booking = _book(session, tenant, hold, order_ref, now)
+    _commit(session, deps, tenant, booking.zone_id)
+    return booking
+
+
+@_rollback_on_error
+def reschedule(session, deps, tenant, booking_id, new_slot_id, now) -> Booking:
+    """Move a booking to another slot: the new place is taken before the old is freed.
+
+    :raises SlotFull, SlotUnavailable, AddressNotServed, Conflict, NotFound:
+    """
+    booking = _owned(session, Booking, tenant, booking_id, "booking")
+    new_slot = _owned(session, Slot, tenant, new_slot_id, "slot")
+    if booking.status == "cancelled":
+        raise Conflict("a cancelled booking cannot be rescheduled", {"booking_id": booking.id})
+    if new_slot.id == booking.slot_id:
+        return booking
+    old_slot = booking.slot
+    if now >= closes_at(tenant, old_slot):
+        raise SlotUnavailable("the booked window is too close to change now", {"booking_id": booking.id})
+    _check_slot_for(session, deps, tenant, new_slot, Address(booking.postcode), now)
+    lock_slots(session, [old_slot.id, new_slot.id])
+    same_day = (old_slot.depot_id, old_slot.service_date) == (new_slot.depot_id, new_slot.service_date)
+    for depot_id, day in sorted(
+        {(old_slot.depot_id, old_slot.service_date), (new_slot.depot_id, new_slot.service_date)}
+    ):
+        lock_depot_day(session, depot_id, day)
+    session.refresh(booking)
+    if booking.status == "cancelled":
+        raise Conflict("a cancelled booking cannot be rescheduled", {"booking_id": booking.id})
+    if not has_room(session, new_slot, now, depot_day_already_counted=same_day):
+        raise SlotFull("that window is full; your booking is unchanged", {"slot_id": new_slot.id})
+    booking.slot_id, booking.zone_id = new_slot.id, new_slot.zone_id
+    booking.depot_id, booking.service_date = new_slot.depot_id, new_slot.service_date
+    booking.status = "rescheduled"
+    session.add(
+        BookingEvent(
+            retailer_id=tenant.id,
+            booking_id=booking.id,
+            kind="booking.rescheduled",
+            details={"from_slot_id": old_slot.id, "to_slot_id": new_slot.id},
+        )
+    )
+    _commit(session, deps, tenant, old_slot.zone_id, new_slot.zone_id)
+    session.refresh(booking)
+    return booking
+
+
+@_rollback_on_error
+def cancel(session, deps, tenant, booking_id, now) -> Booking:
+    """Cancel a booking and free its place; a repeat answers the same.
+
+    :raises SlotUnavailable, NotFound:
+    """
+    booking = _owned(session, Booking, tenant, booking_id, "booking")
+    if booking.status == "cancelled":
+        return booking
+    if booking.slot.starts_at <= now:
+        raise SlotUnavailable("this delivery has already started and cannot be cancelled")
+    lock_slots(session, [booking.slot_id])
+    session.refresh(booking)
+    if booking.status != "cancelled":
+        booking.status = "cancelled"
+        session.add(
+            BookingEvent(
+                retailer_id=tenant.id,
+                booking_id=booking.id,
+                kind="booking.cancelled",
+                details={"slot_id": booking.slot_id},
+            )
+        )
+        _commit(session, deps, tenant, booking.zone_id)
+    return booking
+
+
+def get_booking(session, tenant, booking_id) -> Booking:
+    """:raises NotFound: no such booking for this retailer."""
+    return _owned(session, Booking, tenant, booking_id, "booking")
+
+
+def list_bookings(session, tenant, day=None, zone_code=None, status=None, after=None, limit=50):
+    """Return a page of bookings (ordered by id) and the cursor of the next page."""
+    query = select(Booking).where(Booking.retailer_id == tenant.id)
+    if day:
+        query = query.where(Booking.service_date == day)
+    if zone_code:
+        query = query.join(Zone, Zone.id == Booking.zone_id).where(Zone.code == zone_code)
+    if status:
+        query = query.where(Booking.status == status)
+    if after:
+        query = query.where(Booking.id > after)
+    rows = session.scalars(query.order_by(Booking.id).limit(limit + 1)).all()
+    return rows[:limit], (rows[limit - 1].id if len(rows) > limit else None)

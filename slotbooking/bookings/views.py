@@ -1,0 +1,129 @@
+"""Holds and bookings: /api/v1/holds and /api/v1/bookings."""
+
+from flask import current_app, g
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from slotbooking.api.context import collaborators, now
+from slotbooking.auth import require_key
+from slotbooking.bookings import service
+from slotbooking.bookings.idempotency import idempotent
+from slotbooking.bookings.presenters import booking_json, hold_json
+from slotbooking.bookings.schemas import (
+    BookingIn,
+    BookingOut,
+    BookingPage,
+    BookingsQuery,
+    HoldIn,
+    HoldOut,
+    RescheduleIn,
+)
+from slotbooking.extensions import db
+from slotbooking.slots.pricing import Address
+
+blp = Blueprint("bookings", __name__, url_prefix="/api/v1", description="Holds and bookings")
+
+
+def _address(data: dict) -> Address:
+    return Address(data["postcode"], data.get("lat"), data.get("lon"), data.get("line1"))
+
+
+def _booking(booking) -> dict:
+    return booking_json(booking, g.tenant, current_app.config["PUBLIC_BASE_URL"])
+
+
+@blp.route("/holds")
+class Holds(MethodView):
+    @require_key(publishable=True)
+    @idempotent
+    @blp.arguments(HoldIn)
+    @blp.response(201, HoldOut)
+    def post(self, data):
+        """Hold a window for a shopper while they finish checkout."""
+        hold = service.place_hold(
+            db.session,
+            collaborators(),
+            g.tenant,
+            data["slot_id"],
+            _address(data["address"]),
+            data["quote_id"],
+            data["customer_ref"],
+            now(),
+        )
+        return hold_json(hold, g.tenant)
+
+
+@blp.route("/holds/<hold_id>")
+class HoldById(MethodView):
+    @require_key(publishable=True)
+    @blp.response(204)
+    def delete(self, hold_id):
+        """Release a hold; its place is free at once."""
+        service.release_hold(db.session, collaborators(), g.tenant, hold_id, now())
+
+
+@blp.route("/bookings")
+class Bookings(MethodView):
+    @require_key()
+    @idempotent
+    @blp.arguments(BookingIn)
+    @blp.response(201, BookingOut)
+    def post(self, data):
+        """Book a held window, or hold and book a window in one step."""
+        if data["hold_id"]:
+            booking = service.book_hold(
+                db.session, collaborators(), g.tenant, data["hold_id"], data["order_ref"], now()
+            )
+        else:
+            booking = service.book_slot(
+                db.session,
+                collaborators(),
+                g.tenant,
+                data["slot_id"],
+                _address(data["address"]),
+                data["order_ref"],
+                data["customer_ref"],
+                now(),
+            )
+        return _booking(booking)
+
+    @require_key()
+    @blp.arguments(BookingsQuery, location="query", as_kwargs=False)
+    @blp.response(200, BookingPage)
+    def get(self, args):
+        """List bookings, with coordinates for route planning, a page at a time."""
+        rows, next_cursor = service.list_bookings(
+            db.session, g.tenant, args["date"], args["zone"], args["status"], args["cursor"], args["limit"]
+        )
+        return {"bookings": [_booking(b) for b in rows], "next_cursor": next_cursor}
+
+
+@blp.route("/bookings/<booking_id>")
+class BookingById(MethodView):
+    @require_key()
+    @blp.response(200, BookingOut)
+    def get(self, booking_id):
+        """Show one booking."""
+        return _booking(service.get_booking(db.session, g.tenant, booking_id))
+
+
+@blp.route("/bookings/<booking_id>/reschedule")
+class Reschedule(MethodView):
+    @require_key()
+    @blp.arguments(RescheduleIn)
+    @blp.response(200, BookingOut)
+    def post(self, data, booking_id):
+        """Move a booking to another window, atomically."""
+        booking = service.reschedule(
+            db.session, collaborators(), g.tenant, booking_id, data["slot_id"], now()
+        )
+        return _booking(booking)
+
+
+@blp.route("/bookings/<booking_id>/cancel")
+class Cancel(MethodView):
+    @require_key()
+    @blp.response(200, BookingOut)
+    def post(self, booking_id):
+        """Cancel a booking; a repeat answers the same."""
+        return _booking(service.cancel(db.session, collaborators(), g.tenant, booking_id, now()))

@@ -1,0 +1,55 @@
+"""Named domain errors; the web layer maps each to the contract's status and error code."""
+
+
+class DomainError(Exception):
+    """Base of every error a client can cause; never a 500."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, details: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
+
+
+class ValidationFailed(DomainError):
+    status, code = 422, "validation_error"
+
+
+class Unauthorized(DomainError):
+    status, code = 401, "unauthorized"
+
+
+class Forbidden(DomainError):
+    status, code = 403, "forbidden"
+
+
+class NotFound(DomainError):
+    status, code = 404, "not_found"
+
+
+class SlotFull(DomainError):
+    status, code = 409, "slot_full"
+
+
+class IdempotencyConflict(DomainError):
+    status, code = 409, "idempotency_conflict"
+
+
+class HoldExpired(DomainError):
+    status, code = 410, "hold_expired"
+
+
+class AddressNotServed(DomainError):
+    status, code = 422, "address_not_served"
+
+
+class SlotUnavailable(DomainError):
+    status, code = 422, "slot_unavailable"
+
+
+class Conflict(DomainError):
+    """A request that cannot apply to the resource in its current state."""
+
+    status, code = 409, "conflict"

@@ -1,0 +1,89 @@
+"""Marshmallow fields and a base schema that refuse what the database or a shopper should never see."""
+
+import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+HHMM = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+
+
+def _reject_control(value):
+    if isinstance(value, str) and _CONTROL.search(value):
+        raise ValidationError("must not contain control characters or NUL bytes")
+    if isinstance(value, dict):
+        for item in value.values():
+            _reject_control(item)
+    if isinstance(value, list):
+        for item in value:
+            _reject_control(item)
+
+
+class StrictSchema(Schema):
+    """Refuse unknown fields and control characters anywhere in the input."""
+
+    class Meta:
+        unknown = RAISE
+
+    @pre_load
+    def _no_control_characters(self, data, **kwargs):
+        _reject_control(data)
+        return data
+
+
+def text(max_length: int = 200, **kwargs) -> fields.String:
+    """Return a string field of bounded length."""
+    return fields.String(validate=validate.Length(min=1, max=max_length), **kwargs)
+
+
+def clock_time(**kwargs) -> fields.String:
+    """Return an "HH:MM" field."""
+    return fields.String(validate=validate.Regexp(HHMM, error="must be HH:MM"), **kwargs)
+
+
+def money(**kwargs) -> fields.Integer:
+    """Return an amount in minor units, bounded to a sane range."""
+    kwargs.setdefault("validate", validate.Range(-1_000_000, 1_000_000))
+    return fields.Integer(strict=True, **kwargs)
+
+
+def latitude(**kwargs) -> fields.Float:
+    return fields.Float(validate=validate.Range(-90, 90), allow_nan=False, **kwargs)
+
+
+def longitude(**kwargs) -> fields.Float:
+    return fields.Float(validate=validate.Range(-180, 180), allow_nan=False, **kwargs)
+
+
+def _valid_timezone(name: str) -> None:
+    if name not in available_timezones():
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValidationError(f'unknown time zone "{name}"') from exc
+
+
+def timezone_name(**kwargs) -> fields.String:
+    return fields.String(validate=[validate.Length(max=64), _valid_timezone], **kwargs)
+
+
+def flatten_errors(messages, path: str = "") -> dict[str, list[str]]:
+    """Turn marshmallow's nested messages into {"zones[2].depot": ["..."]}."""
+    flat: dict[str, list[str]] = {}
+    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        flat[path or "_schema"] = messages
+        return flat
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            if isinstance(key, int):
+                child = f"{path}[{key}]"
+            elif key == "_schema":
+                child = path or "_schema"
+            else:
+                child = f"{path}.{key}" if path else str(key)
+            for name, msgs in flatten_errors(value, child).items():
+                flat.setdefault(name, []).extend(msgs)
+        return flat
+    flat[path or "_schema"] = [str(messages)]
+    return flat

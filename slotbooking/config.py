@@ -1,0 +1,59 @@
+"""Configuration: defaults, overridden by SLOTBOOKING_* environment variables or a mapping."""
+
+import os
+from pathlib import Path
+
+INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+
+DEFAULTS = {
+    # Embedded default: a SQLite file under instance/. PostgreSQL in production.
+    "DATABASE_URL": f"sqlite:///{INSTANCE_DIR / 'slotbooking.db'}",
+    # Empty means: run without Redis (everything is served from the database).
+    "REDIS_URL": "",
+    "REDIS_TIMEOUT_SECONDS": 0.25,
+    "SECRET_KEY": "dev-only-change-me",
+    "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+    "QUOTE_MINUTES": 10,
+    "CACHE_TTL_SECONDS": 60,
+    "MAX_CONTENT_LENGTH": 64 * 1024,
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_DEFAULT": "1200 per minute",
+    "PRICING_SOLVER": "highs",
+    # Seconds a resolved API key is remembered in-process (0: ask the database every time).
+    "AUTH_CACHE_SECONDS": 10.0,
+}
+
+_TYPES = {key: type(value) for key, value in DEFAULTS.items()}
+
+
+def _coerce(key: str, raw: str):
+    kind = _TYPES.get(key, str)
+    if kind is bool:
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    return kind(raw)
+
+
+def load_config(overrides: dict | None = None) -> dict:
+    """Return the settings: defaults, then SLOTBOOKING_<NAME> (or DATABASE_URL/REDIS_URL), then overrides."""
+    config = dict(DEFAULTS)
+    for key in DEFAULTS:
+        for env_name in (f"SLOTBOOKING_{key}", key if key.endswith("_URL") else None):
+            if env_name and env_name in os.environ:
+                config[key] = _coerce(key, os.environ[env_name])
+                break
+    config.update(overrides or {})
+    url = config["DATABASE_URL"]
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    config["SQLALCHEMY_DATABASE_URI"] = url
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(url)
+    return config
+
+
+def _engine_options(url: str) -> dict:
+    if url.startswith("sqlite"):
+        # A waiting writer retries for 10 s instead of failing at once with "database is locked".
+        return {"connect_args": {"timeout": 10}}
+    return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 5}

@@ -1,0 +1,24 @@
+"""GET /healthz: the database must answer; Redis being away only degrades."""
+
+from flask import Blueprint, current_app
+from sqlalchemy import text
+
+from slotbooking.extensions import db
+
+blp = Blueprint("health", __name__)
+
+
+@blp.get("/healthz")
+def healthz():
+    checks = {}
+    try:
+        db.session.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception:  # any failure to reach the database means the service is down
+        db.session.rollback()
+        checks["database"] = "down"
+    checks["redis"] = current_app.extensions["slot_cache"].status()
+    if checks["database"] != "ok":
+        return {"status": "down", "checks": checks}, 503, {"Retry-After": "5"}
+    status = "degraded" if checks["redis"] == "down" else "ok"
+    return {"status": status, "checks": checks}

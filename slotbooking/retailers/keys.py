@@ -1,0 +1,39 @@
+"""API keys: made once, shown once, stored as a SHA-256 digest with a visible prefix."""
+
+import hashlib
+import secrets
+
+from sqlalchemy import select, update
+
+from slotbooking.db_types import utcnow
+from slotbooking.retailers.models import ApiKey
+
+KEY_PREFIXES = {"secret": "sk_", "publishable": "pk_"}
+
+
+def digest(token: str) -> str:
+    """Return the stored form of a key (the keys are random, so a plain hash is enough)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_keys(session, retailer_id: int) -> dict[str, str]:
+    """Revoke the retailer's live keys and make a new secret and publishable key."""
+    now = utcnow()
+    session.execute(
+        update(ApiKey)
+        .where(ApiKey.retailer_id == retailer_id, ApiKey.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    keys = {}
+    for kind, prefix in KEY_PREFIXES.items():
+        token = prefix + secrets.token_urlsafe(24)
+        session.add(ApiKey(retailer_id=retailer_id, kind=kind, prefix=token[:10], digest=digest(token)))
+        keys[f"{kind}_key"] = token
+    return keys
+
+
+def find_key(session, token: str) -> ApiKey | None:
+    """Return the live key for a presented token, or None."""
+    if not token or len(token) > 200:
+        return None
+    return session.scalar(select(ApiKey).where(ApiKey.digest == digest(token), ApiKey.revoked_at.is_(None)))

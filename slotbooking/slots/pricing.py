@@ -1,0 +1,91 @@
+"""The one small interface through which slots get their prices.
+
+``flat`` prices here; ``dynamic`` plugs the pricing engine in behind the same interface.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Address:
+    postcode: str
+    lat: float | None = None
+    lon: float | None = None
+    line1: str | None = None
+
+
+@dataclass(frozen=True)
+class SlotPrice:
+    price: int
+    base_price: int
+    incentives: tuple[dict, ...] = ()
+    green: bool = False
+    co2_grams: int | None = None
+
+    def as_dict(self) -> dict:
+        return {
+            "price": self.price,
+            "base_price": self.base_price,
+            "incentives": [dict(i) for i in self.incentives],
+            "green": self.green,
+            "co2_grams": self.co2_grams,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "SlotPrice":
+        return cls(
+            price=data["price"],
+            base_price=data["base_price"],
+            incentives=tuple(data["incentives"]),
+            green=data["green"],
+            co2_grams=data["co2_grams"],
+        )
+
+
+@dataclass(frozen=True)
+class DayToPrice:
+    """One zone's windows on one day, for one address."""
+
+    tenant: object
+    zone: object
+    day: date
+    slots: list  # [(Slot, remaining places)]
+    address: Address
+    extra: dict = field(default_factory=dict)
+
+
+class Pricer(Protocol):
+    def address_cell(self, address: Address) -> str:
+        """Return the part of the address the prices depend on (for caching)."""
+
+    def price_day(self, session, request: DayToPrice) -> dict[str, SlotPrice]:
+        """Return a price for every slot of the day, by slot id."""
+
+
+class FlatPricer:
+    """Every window costs the base fee plus its template's fee; no incentives."""
+
+    def address_cell(self, address: Address) -> str:
+        return "-"
+
+    def price_day(self, session, request: DayToPrice) -> dict[str, SlotPrice]:
+        base_fee = int(request.tenant.pricing.get("base_fee", 400))
+        return {
+            slot.id: SlotPrice(price=base_fee + slot.fee, base_price=base_fee + slot.fee)
+            for slot, _remaining in request.slots
+        }
+
+
+_PRICERS: dict[str, Pricer] = {"flat": FlatPricer()}
+
+
+def register_pricer(mode: str, pricer: Pricer) -> None:
+    """Make a pricing mode available (the dynamic engine registers itself here)."""
+    _PRICERS[mode] = pricer
+
+
+def pricer_for(tenant) -> Pricer:
+    """Return the pricer of the retailer's pricing mode (flat when that mode is not available)."""
+    return _PRICERS.get(tenant.pricing.get("mode", "flat"), _PRICERS["flat"])

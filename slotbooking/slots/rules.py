@@ -1,0 +1,33 @@
+"""Booking rules: when a window can still be booked (lead time, cut-off, blackout, horizon)."""
+
+from datetime import datetime, timedelta
+
+from slotbooking.slots.clock import local_instant, local_today
+
+
+def closes_at(tenant, slot) -> datetime:
+    """Return the last instant at which the slot can be held or booked."""
+    closing = slot.starts_at - timedelta(hours=tenant.lead_time_hours)
+    if tenant.cutoff:
+        eve = slot.service_date - timedelta(days=1)
+        cutoff = local_instant(eve, tenant.cutoff, tenant.tz)
+        if cutoff is None:  # the clocks skip the cut-off time that day: close an hour later
+            hours, minutes = tenant.cutoff.split(":")
+            cutoff = local_instant(eve, f"{int(hours) + 1:02d}:{minutes}", tenant.tz)
+        closing = min(closing, cutoff)
+    return closing
+
+
+def unavailable_reason(tenant, slot, now: datetime) -> str | None:
+    """Return why the slot cannot be booked now, or None when it can (capacity aside)."""
+    if not slot.active:
+        return "this window is no longer offered"
+    if slot.service_date.isoformat() in tenant.blackout_dates:
+        return "no deliveries on this date"
+    if slot.starts_at <= now:
+        return "this window is in the past"
+    if (slot.service_date - local_today(tenant.tz, now)).days > tenant.horizon_days:
+        return "this date is beyond the booking horizon"
+    if now >= closes_at(tenant, slot):
+        return "booking for this window has closed"
+    return None

@@ -1,0 +1,50 @@
+"""GET /slots: the query and the answer."""
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from slotbooking.api.schemas import POSTCODE, MoneySchema
+from slotbooking.common.fields import StrictSchema, latitude, longitude
+
+
+class SlotsQuery(StrictSchema):
+    postcode = fields.String(required=True, validate=[validate.Length(max=16), POSTCODE])
+    lat = latitude(load_default=None)
+    lon = longitude(load_default=None)
+    from_date = fields.Date(data_key="from", load_default=None)
+    days = fields.Integer(strict=False, load_default=None, validate=validate.Range(1, 90))
+
+    @validates_schema
+    def _both_coordinates(self, data, **kwargs):
+        if (data.get("lat") is None) != (data.get("lon") is None):
+            raise ValidationError("give both lat and lon, or neither", "lat")
+
+
+class IncentiveSchema(Schema):
+    kind = fields.String(metadata={"description": "wide, green, offpeak, demand"})
+    amount = fields.Integer(metadata={"description": "signed minor units"})
+    reason = fields.String()
+
+
+class SlotSchema(Schema):
+    id = fields.String()
+    date = fields.String(
+        metadata={"description": "the delivery date (YYYY-MM-DD) in the retailer's time zone"}
+    )
+    start = fields.String(metadata={"description": "ISO 8601 with offset"})
+    end = fields.String()
+    width_minutes = fields.Integer()
+    available = fields.Boolean()
+    remaining = fields.Integer()
+    unavailable_reason = fields.String(allow_none=True)
+    price = fields.Nested(MoneySchema)
+    base_price = fields.Nested(MoneySchema)
+    incentives = fields.List(fields.Nested(IncentiveSchema))
+    green = fields.Boolean()
+    co2_grams = fields.Integer(allow_none=True)
+
+
+class SlotsResponse(Schema):
+    quote_id = fields.String()
+    expires_at = fields.String()
+    zone = fields.String()
+    slots = fields.List(fields.Nested(SlotSchema))

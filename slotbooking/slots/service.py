@@ -1,0 +1,182 @@
+"""Availability and quotes: the grid of windows a shopper sees for an address."""
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from slotbooking.bookings.capacity import usage_by_depot_day, usage_by_slot
+from slotbooking.common.errors import AddressNotServed, ValidationFailed
+from slotbooking.retailers.models import Retailer, Zone, ZonePrefix
+from slotbooking.retailers.postcodes import longest_prefix, normalise_postcode
+from slotbooking.slots.clock import local_today
+from slotbooking.slots.generation import generate_slots
+from slotbooking.slots.models import Slot
+from slotbooking.slots.pricing import Address, DayToPrice, SlotPrice, pricer_for
+from slotbooking.slots.quotes import quote_expiry, save_sheet
+from slotbooking.slots.rules import closes_at, unavailable_reason
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SlotQuery:
+    address: Address
+    from_date: date | None = None
+    days: int | None = None
+
+
+class ZoneFinder:
+    """Longest-prefix zone lookup, with each retailer's prefixes kept until its setup changes."""
+
+    def __init__(self):
+        self._prefixes: dict[tuple, dict[str, int]] = {}
+
+    def find(self, session, tenant, postcode: str) -> Zone:
+        """:raises AddressNotServed: no zone of the retailer covers the postcode."""
+        key = (tenant.id, tenant.updated_at)
+        prefixes = self._prefixes.get(key)
+        if prefixes is None:
+            rows = session.execute(
+                select(ZonePrefix.prefix, ZonePrefix.zone_id)
+                .join(Zone, Zone.id == ZonePrefix.zone_id)
+                .where(ZonePrefix.retailer_id == tenant.id, Zone.active.is_(True))
+            )
+            prefixes = dict(rows.all())
+            self._prefixes = {k: v for k, v in self._prefixes.items() if k[0] != tenant.id}
+            self._prefixes[key] = prefixes
+        match = longest_prefix(prefixes, normalise_postcode(postcode))
+        if match is None:
+            raise AddressNotServed(f'we do not deliver to "{postcode}" yet', {"postcode": postcode})
+        return session.get(Zone, prefixes[match])
+
+
+def ensure_slots_generated(session, tenant, now: datetime) -> None:
+    """Roll the horizon forward when a new day has begun (idempotent, safe in parallel)."""
+    through = local_today(tenant.tz, now) + timedelta(days=tenant.horizon_days)
+    if tenant.slots_generated_through and tenant.slots_generated_through >= through:
+        return
+    retailer = session.get(Retailer, tenant.id)
+    if retailer.slots_generated_through and retailer.slots_generated_through >= through:
+        return
+    try:
+        generate_slots(session, retailer, now)
+        session.commit()
+    except (IntegrityError, ValidationFailed) as exc:
+        session.rollback()  # another process generated them, or a capacity clash to fix by import
+        log.info("slot generation skipped: %s", exc)
+
+
+def resolve_range(tenant, query: SlotQuery, now: datetime) -> tuple[date, int]:
+    """Return the first date and number of days asked for, within the horizon.
+
+    :raises ValidationFailed: a date in the past or a range beyond the horizon.
+    """
+    today = local_today(tenant.tz, now)
+    first = query.from_date or today
+    days = query.days or min(7, tenant.horizon_days + 1)
+    if first < today:
+        raise ValidationFailed("from is in the past", {"from": [f"must be {today} or later"]})
+    last_allowed = today + timedelta(days=tenant.horizon_days)
+    if first > last_allowed:
+        raise ValidationFailed("from is beyond the horizon", {"from": [f"must be {last_allowed} or earlier"]})
+    days = min(days, (last_allowed - first).days + 1)
+    return first, days
+
+
+def offer_slots(session, cache, signer, finder, tenant, query: SlotQuery, now, quote_minutes: int) -> dict:
+    """Return the windows, prices and a quote for an address (the body of GET /slots)."""
+    zone = finder.find(session, tenant, query.address.postcode)
+    first, days = resolve_range(tenant, query, now)
+    pricer = pricer_for(tenant)
+    cell = pricer.address_cell(_with_centroid(query.address, zone))
+    namespace = f"{tenant.id}:{zone.id}"
+    key = f"offer:{namespace}:{first}:{days}:{cell}:{tenant.updated_at.timestamp()}"
+    offer, version = cache.lookup(namespace, key)
+    if offer is None or offer["valid_until"] <= now.timestamp():
+        ensure_slots_generated(session, tenant, now)
+        offer = build_offer(session, cache, tenant, zone, first, days, query.address, cell, now)
+        ttl = int(min(offer["valid_until"] - now.timestamp(), 300))
+        if ttl >= 1:
+            cache.store(namespace, key, version, offer, ttl)
+    expires_at = quote_expiry(now, quote_minutes)
+    return {
+        "quote_id": signer.issue(tenant.id, offer["sheet_id"], expires_at),
+        "expires_at": expires_at.astimezone(tenant.tz).isoformat(),
+        "zone": offer["zone"],
+        "slots": offer["slots"],
+    }
+
+
+def _with_centroid(address: Address, zone) -> Address:
+    if address.lat is not None and address.lon is not None:
+        return address
+    return Address(address.postcode, zone.lat, zone.lon, address.line1)
+
+
+def build_offer(session, cache, tenant, zone, first: date, days: int, address, cell, now) -> dict:
+    """Compute the grid from the database, price it, and save its price sheet."""
+    last = first + timedelta(days=days - 1)
+    slots = session.scalars(
+        select(Slot)
+        .where(Slot.zone_id == zone.id, Slot.service_date >= first, Slot.service_date <= last)
+        .order_by(Slot.starts_at, Slot.ends_at)
+    ).all()
+    usage = usage_by_slot(session, [s.id for s in slots], now)
+    depot_usage = usage_by_depot_day(session, zone.depot_id, list({s.service_date for s in slots}), now)
+    pricer = pricer_for(tenant)
+    address = _with_centroid(address, zone)
+    valid_until = now + timedelta(seconds=300)
+    rows, by_day = [], {}
+    for slot in slots:
+        capacity, taken = depot_usage.get(slot.service_date, (0, 0))
+        remaining = max(0, min(slot.capacity - usage[slot.id], capacity - taken))
+        reason = unavailable_reason(tenant, slot, now)
+        if reason is None:
+            valid_until = min(valid_until, closes_at(tenant, slot))
+        elif not slot.active or slot.service_date.isoformat() in tenant.blackout_dates:
+            continue  # windows not offered at all are left out, not shown as full
+        rows.append((slot, remaining, reason))
+        by_day.setdefault(slot.service_date, []).append((slot, remaining))
+    prices: dict[str, SlotPrice] = {}
+    for day, day_slots in by_day.items():
+        prices.update(pricer.price_day(session, DayToPrice(tenant, zone, day, day_slots, address)))
+    sheet = {
+        "zone_id": zone.id,
+        "cell": cell,
+        "prices": {slot_id: price.as_dict() for slot_id, price in prices.items()},
+    }
+    sheet_id = save_sheet(session, cache, tenant.id, sheet)
+    return {
+        "zone": zone.code,
+        "sheet_id": sheet_id,
+        "valid_until": valid_until.timestamp(),
+        "slots": [
+            _slot_json(tenant, slot, remaining, reason, prices[slot.id]) for slot, remaining, reason in rows
+        ],
+    }
+
+
+def _slot_json(tenant, slot, remaining: int, reason: str | None, price: SlotPrice) -> dict:
+    available = reason is None and remaining > 0
+    body = {
+        "id": slot.id,
+        "date": slot.service_date.isoformat(),
+        "start": slot.starts_at.astimezone(tenant.tz).isoformat(),
+        "end": slot.ends_at.astimezone(tenant.tz).isoformat(),
+        "width_minutes": slot.width_minutes,
+        "available": available,
+        "remaining": remaining if reason is None else 0,
+        "unavailable_reason": None if available else (reason or "this window is full"),
+    }
+    body.update(price.as_dict())
+    body["price"] = money(price.price, tenant.currency)
+    body["base_price"] = money(price.base_price, tenant.currency)
+    return body
+
+
+def money(amount: int, currency: str) -> dict:
+    """Return the contract's money shape."""
+    return {"amount": int(amount), "currency": currency}

@@ -1,0 +1,39 @@
+"""GET /api/v1/slots."""
+
+from flask import current_app, g
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from slotbooking.api.context import collaborators, now
+from slotbooking.auth import require_key
+from slotbooking.extensions import db
+from slotbooking.slots.pricing import Address
+from slotbooking.slots.schemas import SlotsQuery, SlotsResponse
+from slotbooking.slots.service import SlotQuery, offer_slots
+
+blp = Blueprint("slots", __name__, url_prefix="/api/v1", description="Delivery windows and prices")
+
+
+@blp.route("/slots")
+class Slots(MethodView):
+    @require_key(publishable=True)
+    @blp.arguments(SlotsQuery, location="query", as_kwargs=False)
+    @blp.response(200, SlotsResponse)
+    def get(self, args):
+        """List the delivery windows for an address, priced, with a quote."""
+        deps = collaborators()
+        query = SlotQuery(
+            address=Address(args["postcode"], args["lat"], args["lon"]),
+            from_date=args["from_date"],
+            days=args["days"],
+        )
+        return offer_slots(
+            db.session,
+            deps.cache,
+            deps.signer,
+            deps.finder,
+            g.tenant,
+            query,
+            now(),
+            current_app.config["QUOTE_MINUTES"],
+        )
