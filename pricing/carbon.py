@@ -37,8 +37,7 @@ def window_emission_factor(
     on_shift = [
         group
         for group in fleet
-        if min(group.shift_end_minute, window.end_minute)
-        > max(group.shift_start_minute, window.start_minute)
+        if min(group.shift_end_minute, window.end_minute) > max(group.shift_start_minute, window.start_minute)
     ]
     groups = on_shift or list(fleet)
     weight = sum(max(0, g.count * g.stops_per_vehicle) for g in groups)
@@ -46,9 +45,6 @@ def window_emission_factor(
         # No fleet described: assume the common case, a diesel van.
         return factors["diesel_van"]
     return (
-        sum(
-            factors.get(g.vehicle, factors["diesel_van"]) * g.count * g.stops_per_vehicle
-            for g in groups
-        )
+        sum(factors.get(g.vehicle, factors["diesel_van"]) * g.count * g.stops_per_vehicle for g in groups)
         / weight
     )

@@ -39,9 +39,7 @@ def window_utility(
     )
 
 
-def choice_probabilities(
-    utilities: Mapping[str, float], no_booking: float
-) -> tuple[dict[str, float], float]:
+def choice_probabilities(utilities: Mapping[str, float], no_booking: float) -> tuple[dict[str, float], float]:
     """Return the logit choice probability of each option and of not booking."""
     # Subtracting the largest utility keeps exp() finite for any inputs.
     top = max([no_booking, *utilities.values()])

@@ -80,9 +80,7 @@ def project_zone(
     fallback_radius_km: float,
 ) -> ZoneProjection:
     """Project the routes of every window of one zone and day (cached: quotes repeat)."""
-    return _project_zone(
-        depot, windows, bookings, forecast, centroid, road_factor, fallback_radius_km
-    )
+    return _project_zone(depot, windows, bookings, forecast, centroid, road_factor, fallback_radius_km)
 
 
 @lru_cache(maxsize=256)
@@ -105,11 +103,7 @@ def _project_zone(depot, windows, bookings, forecast, centroid, road_factor, fal
         expected += sum(
             expected_further.get(other.key, 0.0) * _served_share(window, other) for other in windows
         )
-        approx = (
-            road_factor * TOUR_CONSTANT / 2 * math.sqrt(area / expected)
-            if expected >= 1
-            else math.inf
-        )
+        approx = road_factor * TOUR_CONSTANT / 2 * math.sqrt(area / expected) if expected >= 1 else math.inf
         routes[window.key] = WindowRoute(
             key=window.key,
             tour=_nearest_neighbour_tour(depot_xy, known),
@@ -117,19 +111,13 @@ def _project_zone(depot, windows, bookings, forecast, centroid, road_factor, fal
             expected_stops=expected,
             approx_insertion_km=approx,
         )
-    finite = [
-        r.approx_insertion_km for r in routes.values() if math.isfinite(r.approx_insertion_km)
-    ]
+    finite = [r.approx_insertion_km for r in routes.values() if math.isfinite(r.approx_insertion_km)]
     # With no density anywhere a typical stop is a return trip to the zone's edge.
     typical = statistics.median(finite) if finite else 2 * radius * road_factor
-    return ZoneProjection(
-        plane=plane, routes=routes, zone_radius_km=radius, typical_insertion_km=typical
-    )
+    return ZoneProjection(plane=plane, routes=routes, zone_radius_km=radius, typical_insertion_km=typical)
 
 
-def insert_address(
-    projection: ZoneProjection, shopper: GeoPoint, road_factor: float
-) -> dict[str, Insertion]:
+def insert_address(projection: ZoneProjection, shopper: GeoPoint, road_factor: float) -> dict[str, Insertion]:
     """Return, per window, the cheapest insertion of the shopper's address."""
     x = projection.plane.project(shopper.lat, shopper.lon)
     result = {}

@@ -68,9 +68,7 @@ def price_windows(request: PricingRequest) -> PricingResult:
     }
     prices, solver, objective, seconds = _choose(request, costs, forecast)
     windows = {
-        w.key: _window_price(
-            request, w, prices[w.key], costs[w.key], projection.typical_insertion_km
-        )
+        w.key: _window_price(request, w, prices[w.key], costs[w.key], projection.typical_insertion_km)
         for w in request.windows
     }
     booking_probability, expected = _expected_outcome(request, windows, costs)
@@ -104,10 +102,8 @@ def _window_cost(request, window, insertion, expected_further, typical_km) -> Wi
         co2_grams=round(kg * 1000),
         delivery_cost=km * rules.cost_per_km + minutes * rules.driver_cost_per_hour / 60,
         carbon_cost=kg * rules.carbon_price_per_kg,
-        opportunity_cost=rules.lost_booking_cost
-        * _chance_to_sell_out(expected_further, window.remaining),
-        green=insertion.known_stops > 0
-        and insertion.known_route_km <= rules.green_threshold * typical_km,
+        opportunity_cost=rules.lost_booking_cost * _chance_to_sell_out(expected_further, window.remaining),
+        green=insertion.known_stops > 0 and insertion.known_route_km <= rules.green_threshold * typical_km,
         emission_factor=factor,
     )
 
@@ -142,9 +138,7 @@ def _choose(request, costs, forecast):
     guard = None
     if rules.protect_conversion:
         at_anchor = {
-            w.key: window_utility(
-                w, anchors[w.key], rules.base_fee, costs[w.key].green, request.choice
-            )
+            w.key: window_utility(w, anchors[w.key], rules.base_fee, costs[w.key].green, request.choice)
             for w in offered
         }
         guard = choice_probabilities(at_anchor, request.choice.no_booking)[1] + 1e-9
@@ -152,9 +146,7 @@ def _choose(request, costs, forecast):
     if rules.daily_discount_budget is not None:
         left = max(0, rules.daily_discount_budget - rules.discount_spent)
         pace = left / max(1.0, sum(forecast.values()))
-    choice = choose_prices(
-        ladders, rules.solver, guard, pace, {w.key: anchors[w.key] for w in offered}
-    )
+    choice = choose_prices(ladders, rules.solver, guard, pace, {w.key: anchors[w.key] for w in offered})
     prices = dict(anchors)
     prices.update(choice.prices)
     return prices, choice.solver, choice.objective, choice.solve_seconds
@@ -179,10 +171,8 @@ def _static_prices(request, anchors) -> dict[str, int]:
 
 def _ladder_window(request, window, anchor, cost: WindowCost) -> LadderWindow:
     rules = request.rules
-    if window.fixed_price is not None:
-        prices = (window.fixed_price,)
-    else:
-        prices = ladder_prices(anchor, rules)
+    fixed = window.fixed_price
+    prices = (fixed,) if fixed is not None else ladder_prices(anchor, rules)
     unit_cost = cost.delivery_cost + cost.carbon_cost + cost.opportunity_cost
     return LadderWindow(
         key=window.key,
@@ -206,9 +196,7 @@ def _window_price(request, window, price, cost: WindowCost, typical_km) -> Windo
         anchor = _anchor(request, window)
         cap = cap_incentive(base, anchor, request.rules.min_fee, request.currency)
         drivers = _drivers(request, window, cost, typical_km)
-        incentives = ((cap,) if cap else ()) + explain_move(
-            price - anchor, window, drivers, request.currency
-        )
+        incentives = ((cap,) if cap else ()) + explain_move(price - anchor, window, drivers, request.currency)
     return WindowPrice(
         key=window.key,
         price=price,
@@ -235,9 +223,7 @@ def _drivers(request, window, cost: WindowCost, typical_km) -> PriceDrivers:
     wide_km = max(0.0, typical_km - insertion.marginal_km - green_km) if wide else 0.0
     width_dislike = -request.choice.width_per_hour * max(0.0, window.width_minutes / 60 - 1)
     price_per_utility = 100 / max(1e-9, -request.choice.price_per_pound)
-    offpeak_gap = peak_time_of_day_utility(request.choice) - time_of_day_utility(
-        window, request.choice
-    )
+    offpeak_gap = peak_time_of_day_utility(request.choice) - time_of_day_utility(window, request.choice)
     return PriceDrivers(
         green_saving=green_km * per_km,
         # Wide windows also need a discount to make up for the width shoppers dislike.

@@ -32,9 +32,7 @@ def format_money(amount: int, currency: str, signed: bool = False) -> str:
     """Format minor units for a shopper, e.g. -£1.00, €2.50, CHF 3.00."""
     sign = ("+" if amount > 0 else "-" if amount < 0 else "") if signed else "-" * (amount < 0)
     units = abs(amount)
-    number = (
-        str(units) if currency in ZERO_DECIMAL_CURRENCIES else f"{units // 100}.{units % 100:02d}"
-    )
+    number = str(units) if currency in ZERO_DECIMAL_CURRENCIES else f"{units // 100}.{units % 100:02d}"
     symbol = CURRENCY_SYMBOLS.get(currency)
     return f"{sign}{symbol}{number}" if symbol else f"{sign}{currency} {number}"
 
@@ -87,9 +85,7 @@ def _split(total: int, weights: dict[str, float]) -> dict[str, int]:
     """Share total in proportion to weights, rounding toward zero; the rest to the heaviest."""
     weight_sum = sum(weights.values())
     shares = {kind: int(total * w / weight_sum) for kind, w in weights.items()}
-    heaviest = max(
-        DISCOUNT_KIND_ORDER, key=lambda kind: (weights[kind], -DISCOUNT_KIND_ORDER.index(kind))
-    )
+    heaviest = max(DISCOUNT_KIND_ORDER, key=lambda kind: (weights[kind], -DISCOUNT_KIND_ORDER.index(kind)))
     shares[heaviest] += total - sum(shares.values())
     return {kind: shares[kind] for kind in DISCOUNT_KIND_ORDER}
 

@@ -50,9 +50,7 @@ class WindowSpec:
 
     def overlap_minutes(self, other: WindowSpec) -> int:
         """Return how many minutes this window shares with another."""
-        return max(
-            0, min(self.end_minute, other.end_minute) - max(self.start_minute, other.start_minute)
-        )
+        return max(0, min(self.end_minute, other.end_minute) - max(self.start_minute, other.start_minute))
 
 
 @dataclass(frozen=True)

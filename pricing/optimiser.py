@@ -92,9 +92,7 @@ def _build(windows, max_no_booking_share, discount_per_booking):
     problem += no_booking + pulp.lpSum(sales.values()) == 1, "book_or_leave"
     for j, window in enumerate(windows):
         problem += (
-            pulp.lpSum(
-                sales[j, k] * (1.0 / window.attractions[k]) for k in range(len(window.prices))
-            )
+            pulp.lpSum(sales[j, k] * (1.0 / window.attractions[k]) for k in range(len(window.prices)))
             == no_booking,
             f"offered_{j}",
         )
@@ -116,10 +114,8 @@ def _build(windows, max_no_booking_share, discount_per_booking):
 
 
 def _solve(problem: pulp.LpProblem, name: str) -> int:
-    if name == "highs":
-        command = pulp.HiGHS(msg=False, threads=1)
-    else:
-        command = pulp.PULP_CBC_CMD(msg=False, threads=1)
+    solver_class = pulp.HiGHS if name == "highs" else pulp.PULP_CBC_CMD
+    command = solver_class(msg=False, threads=1)
     if not command.available():
         return pulp.LpStatusNotSolved
     try:

@@ -1,0 +1,1 @@
+"""Simulator: synthetic city and shoppers, three pricing policies, days routed with PyVRP."""

@@ -1,0 +1,44 @@
+"""python -m pricing.simulate --seed 7: compare flat, static and dynamic pricing."""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from pricing.simulate.city import SimConfig
+from pricing.simulate.run import format_table, format_verdict, simulate
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse the command line, run the simulation and print the table."""
+    defaults = SimConfig()
+    parser = argparse.ArgumentParser(prog="python -m pricing.simulate", description=__doc__)
+    parser.add_argument("--seed", type=int, default=defaults.seed)
+    parser.add_argument("--days", type=int, default=defaults.days)
+    parser.add_argument("--zones", type=int, default=defaults.zones)
+    parser.add_argument(
+        "--shoppers", type=int, default=defaults.shoppers_per_zone_day, help="per zone and day"
+    )
+    parser.add_argument("--iterations", type=int, default=defaults.routing_iterations, help="PyVRP, per day")
+    args = parser.parse_args(argv)
+    config = SimConfig(
+        seed=args.seed,
+        days=args.days,
+        zones=args.zones,
+        shoppers_per_zone_day=args.shoppers,
+        routing_iterations=args.iterations,
+    )
+    started = time.perf_counter()
+    reports = simulate(config)
+    print(
+        f"seed {config.seed}, {config.days} days, {config.zones} zones, "
+        f"{config.shoppers_per_zone_day} shoppers per zone and day, "
+        f"{config.vans} diesel vans, PyVRP {config.routing_iterations} iterations per day"
+    )
+    print(format_table(reports))
+    print(format_verdict(reports))
+    print(f"ran in {time.perf_counter() - started:.1f} s")
+
+
+if __name__ == "__main__":
+    main()

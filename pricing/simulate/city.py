@@ -1,0 +1,116 @@
+"""A reproducible synthetic city: one depot, zones of clustered streets, windows and a fleet."""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+
+from pricing.geo import EARTH_RADIUS_KM
+from pricing.model import GeoPoint, VehicleGroup, WindowSpec
+
+DEPOT = GeoPoint(51.500, -0.100)
+
+
+@dataclass(frozen=True)
+class SimConfig:
+    """Size of one simulation run."""
+
+    seed: int = 7
+    days: int = 5
+    zones: int = 3
+    shoppers_per_zone_day: int = 60
+    zone_radius_km: float = 2.0
+    zone_distance_km: float = 5.0  # from the depot to each zone's centre
+    neighbourhoods_per_zone: int = 8
+    vans: int = 6
+    stops_per_van: int = 40
+    routing_iterations: int = 1500  # PyVRP iterations per day; iterations keep runs reproducible
+
+
+@dataclass(frozen=True)
+class Zone:
+    """A delivery zone: its centre and the centres of its neighbourhoods."""
+
+    code: str
+    centre: GeoPoint
+    neighbourhoods: tuple[GeoPoint, ...]
+
+
+def offset(point: GeoPoint, east_km: float, north_km: float) -> GeoPoint:
+    """Return the point a given distance east and north of another."""
+    km_per_degree = math.radians(1.0) * EARTH_RADIUS_KM
+    return GeoPoint(
+        point.lat + north_km / km_per_degree,
+        point.lon + east_km / (km_per_degree * math.cos(math.radians(point.lat))),
+    )
+
+
+def build_zones(config: SimConfig, rng: random.Random) -> tuple[Zone, ...]:
+    """Place zones around the depot, each with a few dense neighbourhoods."""
+    zones = []
+    for index in range(config.zones):
+        angle = 2 * math.pi * index / max(1, config.zones) + 0.4
+        centre = offset(
+            DEPOT,
+            config.zone_distance_km * math.cos(angle),
+            config.zone_distance_km * math.sin(angle),
+        )
+        neighbourhoods = tuple(
+            offset(centre, *_uniform_in_disc(rng, 0.8 * config.zone_radius_km))
+            for _ in range(config.neighbourhoods_per_zone)
+        )
+        zones.append(Zone(code=f"Z{index + 1}", centre=centre, neighbourhoods=neighbourhoods))
+    return tuple(zones)
+
+
+def draw_address(zone: Zone, config: SimConfig, rng: random.Random) -> GeoPoint:
+    """Draw a home address: mostly in a neighbourhood, some anywhere in the zone."""
+    if rng.random() < 0.7:
+        centre = rng.choice(zone.neighbourhoods)
+        return offset(centre, rng.gauss(0, 0.25), rng.gauss(0, 0.25))
+    return offset(zone.centre, *_uniform_in_disc(rng, config.zone_radius_km))
+
+
+def day_windows() -> tuple[WindowSpec, ...]:
+    """Return the windows of a zone for one day: hourly 08-20 and three 4-hour windows."""
+    hourly = tuple(
+        WindowSpec(
+            key=f"{hour:02d}-{hour + 1:02d}",
+            start_minute=hour * 60,
+            end_minute=(hour + 1) * 60,
+            capacity=6,
+            remaining=6,
+        )
+        for hour in range(8, 20)
+    )
+    wide = tuple(
+        WindowSpec(
+            key=f"{hour:02d}-{hour + 4:02d}",
+            start_minute=hour * 60,
+            end_minute=(hour + 4) * 60,
+            capacity=14,
+            remaining=14,
+        )
+        for hour in (8, 12, 16)
+    )
+    return hourly + wide
+
+
+def fleet(config: SimConfig) -> tuple[VehicleGroup, ...]:
+    """Return the depot's fleet: diesel vans, so CO2 follows km and policies compare cleanly."""
+    return (
+        VehicleGroup(
+            vehicle="diesel_van",
+            count=config.vans,
+            stops_per_vehicle=config.stops_per_van,
+            shift_start_minute=7 * 60 + 30,
+            shift_end_minute=21 * 60,
+        ),
+    )
+
+
+def _uniform_in_disc(rng: random.Random, radius: float) -> tuple[float, float]:
+    distance = radius * math.sqrt(rng.random())
+    angle = rng.uniform(0, 2 * math.pi)
+    return distance * math.cos(angle), distance * math.sin(angle)
