@@ -65,9 +65,21 @@ class Insertion:
     known_stops: int
 
 
-def default_forecast(windows: Sequence[WindowSpec], forecast_fill: float) -> dict[str, float]:
-    """Return expected further bookings per window: a share of its remaining places."""
-    return {w.key: max(0, w.remaining) * forecast_fill for w in windows}
+def default_forecast(
+    windows: Sequence[WindowSpec], forecast_fill: float, appeal: Mapping[str, float]
+) -> dict[str, float]:
+    """Return expected further bookings per window when the caller has no forecast.
+
+    The total is a share of the places left; it is spread over the windows with places
+    left in proportion to their appeal (the choice model's weight at base prices), so
+    popular windows are expected to fill first, as they do.
+    """
+    open_windows = [w for w in windows if w.remaining > 0]
+    total = forecast_fill * sum(w.remaining for w in open_windows)
+    weight = sum(appeal[w.key] for w in open_windows)
+    if weight <= 0:
+        return {w.key: 0.0 for w in windows}
+    return {w.key: total * appeal[w.key] / weight if w.remaining > 0 else 0.0 for w in windows}
 
 
 def project_zone(

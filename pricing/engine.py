@@ -45,11 +45,13 @@ def price_windows(request: PricingRequest) -> PricingResult:
         raise ValueError(f"unknown pricing mode {rules.mode!r}; expected one of {MODES}")
     if rules.solver not in SOLVERS:
         raise ValueError(f"unknown solver {rules.solver!r}; expected one of {SOLVERS}")
-    forecast = (
-        request.forecast
-        if request.forecast is not None
-        else default_forecast(request.windows, rules.forecast_fill)
-    )
+    forecast = request.forecast
+    if forecast is None:
+        appeal = {
+            w.key: math.exp(window_utility(w, base_price(request, w), rules.base_fee, False, request.choice))
+            for w in request.windows
+        }
+        forecast = default_forecast(request.windows, rules.forecast_fill, appeal)
     projection = project_zone(
         request.depot,
         request.windows,

@@ -105,7 +105,8 @@ def _discount_reason(kind, amount, label, drivers: PriceDrivers, currency) -> st
 def _surcharge_reason(move, label, drivers: PriceDrivers, currency) -> str:
     money = format_money(move, currency, signed=True)
     if drivers.scarce:
-        return f"Busy window {label}, {drivers.places_left} places left: {money}"
+        left = drivers.places_left
+        return f"Popular window {label}, likely to fill up ({left} places left): {money}"
     return f"Popular window {label}, about {drivers.marginal_km:.1f} km extra for our vans: {money}"
 
 

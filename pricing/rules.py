@@ -86,7 +86,8 @@ class PricingRules:
     # Opportunity cost of a place: what losing a later shopper to a full window costs
     # (their fee plus the margin on their basket), weighted by the chance the window fills.
     lost_booking_cost: int = 500
-    # Without a forecast, this share of each window's remaining places is expected to sell.
+    # Without a forecast, this share of all places left is expected to sell, spread over
+    # the windows by their appeal under the choice model at base prices.
     forecast_fill: float = 0.6
     # Zone radius used while there are too few bookings to measure the zone's spread.
     zone_radius_km: float = 3.0
