@@ -9,15 +9,20 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 HHMM = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 
 
-def _reject_control(value):
-    if isinstance(value, str) and _CONTROL.search(value):
-        raise ValidationError("must not contain control characters or NUL bytes")
+def _control_errors(value):
+    """Return marshmallow-shaped errors for every string holding control characters, or None."""
+    if isinstance(value, str):
+        return ["must not contain control characters or NUL bytes"] if _CONTROL.search(value) else None
     if isinstance(value, dict):
-        for item in value.values():
-            _reject_control(item)
+        found = {key: err for key, item in value.items() if (err := _control_errors(item))}
+        bad_keys = [k for k in value if isinstance(k, str) and _CONTROL.search(k)]
+        if bad_keys:
+            found["_schema"] = ["field names must not contain control characters"]
+        return found or None
     if isinstance(value, list):
-        for item in value:
-            _reject_control(item)
+        found = {index: err for index, item in enumerate(value) if (err := _control_errors(item))}
+        return found or None
+    return None
 
 
 class StrictSchema(Schema):
@@ -28,7 +33,9 @@ class StrictSchema(Schema):
 
     @pre_load
     def _no_control_characters(self, data, **kwargs):
-        _reject_control(data)
+        errors = _control_errors(data)
+        if errors:
+            raise ValidationError(errors if isinstance(errors, dict) else {"_schema": errors})
         return data
 
 
