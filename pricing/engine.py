@@ -227,6 +227,7 @@ def _drivers(request, window, cost: WindowCost, typical_km) -> PriceDrivers:
     price_per_utility = 100 / max(1e-9, -request.choice.price_per_pound)
     offpeak_gap = peak_time_of_day_utility(request.choice) - time_of_day_utility(window, request.choice)
     return PriceDrivers(
+        is_green=cost.green,
         green_saving=green_km * per_km,
         # Wide windows also need a discount to make up for the width shoppers dislike.
         wide_saving=wide_km * per_km + (width_dislike * price_per_utility if wide else 0.0),

@@ -17,6 +17,7 @@ DISCOUNT_KIND_ORDER = ("green", "wide", "offpeak")
 class PriceDrivers:
     """Why a window is cheaper or dearer than usual, in minor units of cost per booking."""
 
+    is_green: bool
     green_saving: float  # cheaper because a van already passes by (0 when not green)
     wide_saving: float  # cheaper because a wide window fits into denser routes (0 if narrow)
     offpeak_saving: float  # worth offering because demand is lower at that time (0 at peak)
@@ -59,12 +60,22 @@ def cap_incentive(base_price: int, anchor: int, min_fee: int, currency: str) -> 
 def explain_move(
     move: int, window: WindowSpec, drivers: PriceDrivers, currency: str
 ) -> tuple[Incentive, ...]:
-    """Split a price move into incentives whose amounts add up to it exactly."""
-    if move == 0:
-        return ()
+    """Split a price move into incentives whose amounts add up to it exactly.
+
+    A green window always carries its green reason, with amount 0 when the van nearby
+    earned no discount, so the badge is explained whatever the price did.
+    """
     label = window_label(window)
+    green_note = (
+        (Incentive("green", 0, _discount_reason("green", 0, label, drivers, currency)),)
+        if drivers.is_green
+        else ()
+    )
+    if move == 0:
+        return green_note
     if move > 0:
-        return (Incentive("demand", move, _surcharge_reason(move, label, drivers, currency)),)
+        surcharge = Incentive("demand", move, _surcharge_reason(move, label, drivers, currency))
+        return green_note + (surcharge,)
     weights = {
         "green": drivers.green_saving,
         "wide": drivers.wide_saving,
@@ -72,12 +83,12 @@ def explain_move(
     }
     if sum(weights.values()) <= 0:
         reason = f"Spare room on our vans {label}: {format_money(move, currency, signed=True)}"
-        return (Incentive("demand", move, reason),)
+        return green_note + (Incentive("demand", move, reason),)
     amounts = _split(move, weights)
     return tuple(
         Incentive(kind, amount, _discount_reason(kind, amount, label, drivers, currency))
         for kind, amount in amounts.items()
-        if amount != 0
+        if amount != 0 or (kind == "green" and drivers.is_green)
     )
 
 
@@ -93,8 +104,8 @@ def _split(total: int, weights: dict[str, float]) -> dict[str, int]:
 def _discount_reason(kind, amount, label, drivers: PriceDrivers, currency) -> str:
     money = format_money(amount, currency, signed=True)
     if kind == "green":
-        away = f"about {drivers.nearest_stop_km:.1f} km away"
-        text = f"A van is already near you {label} ({away}): {money}"
+        text = f"A van is already near you {label} (about {drivers.nearest_stop_km:.1f} km away)"
+        text += f": {money}" if amount else ""
         return text + _co2_clause(drivers.green_co2_grams)
     if kind == "wide":
         text = f"Any time {label} lets us plan a shorter route: {money}"

@@ -78,9 +78,9 @@ def choose_prices(
 
 def _build(windows, max_no_booking_share, discount_per_booking):
     problem = pulp.LpProblem("slot_prices", pulp.LpMaximize)
-    no_booking = pulp.LpVariable("x_none", lowBound=0)
+    no_booking = problem.add_variable("x_none", lowBound=0)
     sales = {
-        (j, k): pulp.LpVariable(f"x_{j}_{k}", lowBound=0)
+        (j, k): problem.add_variable(f"x_{j}_{k}", lowBound=0)
         for j, window in enumerate(windows)
         for k in range(len(window.prices))
     }
