@@ -13,7 +13,12 @@ from pricing.choice import (
     window_utility,
 )
 from pricing.density import Insertion, default_forecast, insert_address, project_zone
-from pricing.incentives import PriceDrivers, cap_incentive, explain_move
+from pricing.incentives import (
+    PriceDrivers,
+    cap_incentive,
+    explain_move,
+    explain_wide_discount,
+)
 from pricing.ladder import anchor_price, ladder_prices
 from pricing.model import PricingRequest, WindowSpec
 from pricing.optimiser import LadderWindow, choose_prices
@@ -197,8 +202,12 @@ def _window_price(request, window, price, cost: WindowCost, typical_km) -> Windo
     if request.rules.mode != "flat" and window.fixed_price is None:
         anchor = _anchor(request, window)
         cap = cap_incentive(base, anchor, request.rules.min_fee, request.currency)
-        drivers = _drivers(request, window, cost, typical_km)
-        incentives = ((cap,) if cap else ()) + explain_move(price - anchor, window, drivers, request.currency)
+        if request.rules.mode == "static":
+            moved = explain_wide_discount(price - anchor, window, request.currency)
+        else:
+            drivers = _drivers(request, window, cost, typical_km)
+            moved = explain_move(price - anchor, window, drivers, request.currency)
+        incentives = ((cap,) if cap else ()) + moved
     return WindowPrice(
         key=window.key,
         price=price,

@@ -92,6 +92,14 @@ def explain_move(
     )
 
 
+def explain_wide_discount(move: int, window: WindowSpec, currency: str) -> tuple[Incentive, ...]:
+    """Explain the fixed wide-window discount of static mode."""
+    if move == 0:
+        return ()
+    money = format_money(move, currency, signed=True)
+    return (Incentive("wide", move, f"Any time {window_label(window)}: {money} for a wider window"),)
+
+
 def _split(total: int, weights: dict[str, float]) -> dict[str, int]:
     """Share total in proportion to weights, rounding toward zero; the rest to the heaviest."""
     weight_sum = sum(weights.values())

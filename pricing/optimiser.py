@@ -114,14 +114,21 @@ def _build(windows, max_no_booking_share, discount_per_booking):
 
 
 def _solve(problem: pulp.LpProblem, name: str) -> int:
-    solver_class = pulp.HiGHS if name == "highs" else pulp.PULP_CBC_CMD
-    command = solver_class(msg=False, threads=1)
+    command = pulp.HiGHS(msg=False, threads=1) if name == "highs" else _cbc_command()
     if not command.available():
         return pulp.LpStatusNotSolved
     try:
         return problem.solve(command)
     except pulp.PulpSolverError:
         return pulp.LpStatusNotSolved
+
+
+def _cbc_command() -> pulp.LpSolver:
+    """Return CBC: a cbc on PATH, else the binary PuLP ships (PULP_CBC_CMD is deprecated)."""
+    on_path = pulp.COIN_CMD(msg=False, threads=1)
+    if on_path.available():
+        return on_path
+    return pulp.COIN_CMD(msg=False, threads=1, path=pulp.apis.coin_api.pulp_cbc_path)
 
 
 def _round_to_ladder(windows, offered) -> dict[str, int]:
