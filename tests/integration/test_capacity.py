@@ -1,0 +1,104 @@
+"""Capacity holds on two levels, holds expire by themselves, and releases free places at once."""
+
+from datetime import date
+
+
+from sqlalchemy import select
+
+from slotbooking.extensions import db
+from slotbooking.slots.models import DepotDay
+from tests.support.db import occupied, set_slot_capacity
+
+
+def test_a_full_slot_refuses_with_slot_full(app, shop):
+    offer, slot = shop.first_available()
+    set_slot_capacity(app, slot["id"], 2)
+    assert shop.hold(slot["id"]).status_code == 201
+    assert shop.hold(slot["id"]).status_code == 201
+    third = shop.hold(slot["id"])
+    assert third.status_code == 409
+    assert third.get_json()["error"]["code"] == "slot_full"
+    again = next(s for s in shop.slots()["slots"] if s["id"] == slot["id"])
+    assert again["available"] is False and again["remaining"] == 0
+
+
+def test_an_expired_hold_stops_counting_without_a_sweeper(app, shop, clock):
+    _, slot = shop.first_available()
+    set_slot_capacity(app, slot["id"], 1)
+    first = shop.hold(slot["id"]).get_json()
+    assert shop.hold(slot["id"]).status_code == 409
+    clock.advance(minutes=16)  # demo holds last 15 minutes
+    assert occupied(app, slot["id"], clock()) == 0
+    assert shop.hold(slot["id"]).status_code == 201
+    expired = shop.book(first["id"])
+    assert expired.status_code == 410
+    assert expired.get_json()["error"]["code"] == "hold_expired"
+
+
+def test_releasing_a_hold_frees_the_place_at_once(app, shop):
+    _, slot = shop.first_available()
+    set_slot_capacity(app, slot["id"], 1)
+    hold = shop.hold(slot["id"]).get_json()
+    assert shop.delete(f"/holds/{hold['id']}").status_code == 204
+    assert shop.delete(f"/holds/{hold['id']}").status_code == 204
+    assert shop.hold(slot["id"]).status_code == 201
+    assert shop.book(hold["id"]).get_json()["error"]["code"] == "hold_expired"
+
+
+def test_the_depot_daily_cap_holds_across_windows(app, shop, clock):
+    offer, slot = shop.first_available()
+    same_day = [s for s in offer["slots"] if s["date"] == slot["date"] and s["available"]]
+    with app.app_context():
+        depot_day = db.session.scalar(
+            select(DepotDay)
+            .where(DepotDay.service_date == date.fromisoformat(slot["date"]))
+            .order_by(DepotDay.depot_id)
+        )
+        depot_day.capacity = 2
+        db.session.commit()
+    assert shop.hold(same_day[0]["id"]).status_code == 201
+    assert shop.hold(same_day[1]["id"]).status_code == 201
+    refused = shop.hold(same_day[2]["id"])
+    assert refused.status_code == 409, refused.get_json()
+    assert refused.get_json()["error"]["code"] == "slot_full"
+    grid = {s["id"]: s for s in shop.slots(**{"from": slot["date"], "days": 1})["slots"]}
+    assert not any(s["available"] for s in grid.values())
+
+
+def test_a_booked_hold_cannot_be_booked_twice(shop):
+    _, slot = shop.first_available()
+    hold = shop.hold(slot["id"]).get_json()
+    first = shop.book(hold["id"])
+    second = shop.book(hold["id"])
+    assert first.status_code == 201
+    assert second.status_code == 409
+    assert second.get_json()["error"]["details"]["booking_id"] == first.get_json()["id"]
+
+
+def test_reschedule_into_a_full_slot_changes_nothing(app, shop):
+    offer = shop.slots()
+    source, target = [s for s in offer["slots"] if s["available"] and s["width_minutes"] == 60][:2]
+    booking = shop.post(
+        "/bookings", {"slot_id": source["id"], "address": {"postcode": "N1 2AB"}, "order_ref": "R"}
+    ).get_json()
+    set_slot_capacity(app, target["id"], 0)
+    refused = shop.post(f"/bookings/{booking['id']}/reschedule", {"slot_id": target["id"]})
+    assert refused.status_code == 409
+    after = shop.get(f"/bookings/{booking['id']}").get_json()
+    assert after["slot"]["id"] == source["id"] and after["status"] == "confirmed"
+
+
+def test_quoted_price_is_honoured_by_hold_and_booking(app, shop):
+    offer, slot = shop.first_available()
+    with app.app_context():
+        from slotbooking.retailers.models import Retailer
+
+        retailer = db.session.scalar(select(Retailer))
+        retailer.pricing = {**retailer.pricing, "base_fee": 999}
+        db.session.commit()
+    hold = shop.hold(slot["id"], quote_id=offer["quote_id"]).get_json()
+    assert hold["price"] == slot["price"]
+    booking = shop.book(hold["id"]).get_json()
+    assert booking["price"] == slot["price"]
+    unquoted = shop.hold(next(s for s in offer["slots"] if s["available"] and s["id"] != slot["id"])["id"])
+    assert unquoted.get_json()["price"]["amount"] == 999 + 0
