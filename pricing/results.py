@@ -44,5 +44,6 @@ class PricingResult:
     booking_probability: float | None = None
     expected_contribution: float | None = None
     typical_insertion_km: float = 0.0  # the zone's yardstick for green windows
-    # Wall-clock time of the solver call; excluded from equality so results compare equal.
+    # Wall-clock time inside the solver call (model building excluded); left out of
+    # equality so that equal inputs give equal results.
     solve_seconds: float = field(default=0.0, compare=False)
