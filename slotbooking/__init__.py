@@ -49,6 +49,16 @@ def register_extensions(app: Flask) -> None:
     app.extensions["quote_signer"] = QuoteSigner(app.config["SECRET_KEY"])
     app.extensions["zone_finder"] = ZoneFinder()
     app.extensions["clock"] = app.config.get("CLOCK") or utcnow
+    register_pricers(app)
+
+
+def register_pricers(app: Flask) -> None:
+    from slotbooking.slots.dynamic_pricing import EnginePricer
+    from slotbooking.slots.pricing import register_pricer
+
+    engine = EnginePricer(solver=app.config["PRICING_SOLVER"])
+    register_pricer("dynamic", engine)
+    register_pricer("static", engine)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

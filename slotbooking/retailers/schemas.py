@@ -1,9 +1,12 @@
 """The setup document (API.md, "Setup document"), validated field by field."""
 
+import dataclasses
+import math
 import re
 
 from marshmallow import INCLUDE, ValidationError, fields, pre_load, validate, validates_schema
 
+import pricing
 from slotbooking.common.fields import (
     StrictSchema,
     clock_time,
@@ -13,6 +16,40 @@ from slotbooking.common.fields import (
     text,
     timezone_name,
 )
+
+RULE_DEFAULTS = {f.name: f.default for f in dataclasses.fields(pricing.PricingRules)}
+CHOICE_DEFAULTS = {f.name: f.default for f in dataclasses.fields(pricing.ChoiceParameters)}
+
+
+def _typed_errors(values, defaults: dict, prefix: str = "") -> dict:
+    """Check engine parameters against the type of their defaults."""
+    if not isinstance(values, dict):
+        return {prefix: ["must be an object"]}
+    errors = {}
+    for key, value in values.items():
+        path = f"{prefix}.{key}" if prefix else key
+        if key not in defaults:
+            errors[path] = ["unknown pricing setting"]
+            continue
+        default = defaults[key]
+        numeric = isinstance(value, int | float) and not isinstance(value, bool)
+        if isinstance(default, bool):
+            ok = isinstance(value, bool)
+        elif isinstance(default, int):
+            ok = isinstance(value, int) and not isinstance(value, bool) and abs(value) <= 100_000_000
+        elif isinstance(default, float):
+            ok = numeric and math.isfinite(value) and abs(value) <= 1e6
+        elif default is None:  # optional mapping such as emission_factors
+            ok = value is None or (
+                isinstance(value, dict)
+                and all(isinstance(v, int | float) and 0 <= v < 100 for v in value.values())
+            )
+        else:
+            ok = isinstance(value, type(default))
+        if not ok:
+            errors[path] = [f"must be like {default!r}"]
+    return errors
+
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 VEHICLES = ("diesel_van", "electric_van", "cargo_bike")
@@ -116,7 +153,9 @@ class PricingSection(StrictSchema):
     class Meta:
         unknown = INCLUDE
 
-    mode = fields.String(load_default="flat", validate=validate.OneOf(("flat", "dynamic")))
+    mode = fields.String(load_default="flat", validate=validate.OneOf(("flat", "static", "dynamic")))
+    solver = fields.String(validate=validate.OneOf(("highs", "cbc")))
+    daily_discount_budget = money(allow_none=True, validate=validate.Range(0, 100_000_000))
     base_fee = money(load_default=400, validate=validate.Range(0, 1_000_000))
     min_fee = money(load_default=0, validate=validate.Range(0, 1_000_000))
     max_fee = money(load_default=900, validate=validate.Range(0, 1_000_000))
@@ -127,6 +166,23 @@ class PricingSection(StrictSchema):
     def _bounds(self, data, **kwargs):
         if not data["min_fee"] <= data["base_fee"] <= data["max_fee"]:
             raise ValidationError("needs min_fee <= base_fee <= max_fee", "base_fee")
+
+    @validates_schema
+    def _engine_parameters(self, data, **kwargs):
+        """Further keys must be pricing-engine rules (or "choice" parameters) of the right type."""
+        declared = set(self.fields)
+        errors = {}
+        for key, value in data.items():
+            if key in declared:
+                continue
+            if key == "choice":
+                errors.update(_typed_errors(value, CHOICE_DEFAULTS, "choice"))
+            elif key in RULE_DEFAULTS:
+                errors.update(_typed_errors({key: value}, RULE_DEFAULTS))
+            else:
+                errors[key] = ["unknown pricing setting"]
+        if errors:
+            raise ValidationError(errors)
 
 
 class SetupDocument(StrictSchema):

@@ -51,7 +51,8 @@ class ApiClient:
         return offer, slot
 
     def hold(self, slot_id, postcode="N1 2AB", quote_id=None, **extra):
-        body = {"slot_id": slot_id, "address": {"postcode": postcode}, **extra}
+        body = {"slot_id": slot_id, "address": {"postcode": postcode}}
+        body.update(extra)
         if quote_id:
             body["quote_id"] = quote_id
         return self.post("/holds", body)

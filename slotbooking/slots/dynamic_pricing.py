@@ -1,0 +1,130 @@
+"""The pricing engine behind the Pricer interface: `dynamic` (and `static`) pricing modes.
+
+Translates one zone-day of the database into the engine's plain dataclasses: the depot and
+its fleet, the windows with what is left of them, the day's booked stops, the shopper's
+coordinates and the retailer's rules, and the engine's prices back into SlotPrices.
+"""
+
+import dataclasses
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+import pricing
+from slotbooking.bookings.models import OCCUPYING_STATUSES, Booking
+from slotbooking.retailers.models import Depot
+from slotbooking.slots.pricing import Address, DayToPrice, SlotPrice
+
+RULE_FIELDS = {f.name for f in dataclasses.fields(pricing.PricingRules)}
+CHOICE_FIELDS = {f.name for f in dataclasses.fields(pricing.ChoiceParameters)}
+# About 110 m by 70 m in London: near enough for "a van is on your street".
+CELL_DECIMALS = 3
+
+
+def _minutes(clock: str) -> int:
+    hours, minutes = clock.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def _local_minutes(instant: datetime, tz, day) -> int:
+    local = instant.astimezone(tz)
+    return (local.date() - day).days * 1440 + local.hour * 60 + local.minute
+
+
+def engine_rules(settings: dict, discount_spent: int, solver: str | None = None) -> pricing.PricingRules:
+    """Map the setup document's pricing section onto the engine's rules."""
+    values = {key: value for key, value in settings.items() if key in RULE_FIELDS}
+    if solver and "solver" not in values:
+        values["solver"] = solver
+    return pricing.PricingRules(**values, discount_spent=discount_spent)
+
+
+def choice_parameters(settings: dict) -> pricing.ChoiceParameters:
+    overrides = {k: v for k, v in (settings.get("choice") or {}).items() if k in CHOICE_FIELDS}
+    return pricing.ChoiceParameters(**overrides)
+
+
+class EnginePricer:
+    """Prices each window for the shopper's address with the pricing engine."""
+
+    def __init__(self, solver: str | None = None):
+        self.solver = solver
+
+    def address_cell(self, address: Address) -> str:
+        return f"{address.lat:.{CELL_DECIMALS}f},{address.lon:.{CELL_DECIMALS}f}"
+
+    def price_day(self, session, request: DayToPrice) -> dict[str, SlotPrice]:
+        tenant, zone, day = request.tenant, request.zone, request.day
+        tz = tenant.tz
+        depot = session.get(Depot, zone.depot_id)
+        windows = tuple(
+            pricing.WindowSpec(
+                key=slot.id,
+                start_minute=_local_minutes(slot.starts_at, tz, day),
+                end_minute=_local_minutes(slot.ends_at, tz, day),
+                capacity=slot.capacity,
+                remaining=max(0, remaining),
+                template_fee=slot.fee,
+            )
+            for slot, remaining in request.slots
+        )
+        keys = {w.key for w in windows}
+        booked = session.execute(
+            select(Booking.slot_id, Booking.lat, Booking.lon).where(
+                Booking.zone_id == zone.id,
+                Booking.service_date == day,
+                Booking.status.in_(OCCUPYING_STATUSES),
+            )
+        ).all()
+        stops = tuple(
+            pricing.BookedStop(
+                point=pricing.GeoPoint(
+                    lat if lat is not None else zone.lat, lon if lon is not None else zone.lon
+                ),
+                window_key=slot_id,
+            )
+            for slot_id, lat, lon in booked
+            if slot_id in keys
+        )
+        spent = session.scalar(
+            select(func.coalesce(func.sum(Booking.base_price - Booking.price), 0)).where(
+                Booking.retailer_id == tenant.id,
+                Booking.service_date == day,
+                Booking.status.in_(OCCUPYING_STATUSES),
+                Booking.price < Booking.base_price,
+            )
+        )
+        result = pricing.price_windows(
+            pricing.PricingRequest(
+                depot=pricing.GeoPoint(depot.lat, depot.lon),
+                fleet=tuple(
+                    pricing.VehicleGroup(
+                        vehicle=g.vehicle,
+                        count=g.count,
+                        stops_per_vehicle=g.stops_per_vehicle,
+                        shift_start_minute=_minutes(g.shift_start),
+                        shift_end_minute=_minutes(g.shift_end),
+                    )
+                    for g in depot.fleet
+                ),
+                windows=windows,
+                bookings=stops,
+                shopper=pricing.GeoPoint(request.address.lat, request.address.lon),
+                rules=engine_rules(tenant.pricing, int(spent or 0), self.solver),
+                choice=choice_parameters(tenant.pricing),
+                zone_centroid=pricing.GeoPoint(zone.lat, zone.lon),
+                currency=tenant.currency,
+            )
+        )
+        return {
+            key: SlotPrice(
+                price=window.price,
+                base_price=window.base_price,
+                incentives=tuple(
+                    {"kind": i.kind, "amount": i.amount, "reason": i.reason} for i in window.incentives
+                ),
+                green=window.green,
+                co2_grams=window.co2_grams,
+            )
+            for key, window in result.windows.items()
+        }

@@ -1,0 +1,56 @@
+"""Dynamic pricing through the API: reasons, CO2, bounds, and quotes honoured."""
+
+import pytest
+
+from slotbooking.demo.cli import demo_document
+from tests.conftest import import_document
+from tests.support.api import ApiClient
+
+# A flat in Islington (N1 zone) and one at the zone's far edge.
+NEAR = {"postcode": "N1 2AB", "lat": 51.5390, "lon": -0.1020}
+
+
+@pytest.fixture
+def dynamic_shop(app, client, clock):
+    document = demo_document()
+    document["pricing"].update(mode="dynamic", daily_discount_budget=100_000)
+    keys = import_document(app, document, clock)
+    return ApiClient(client, keys["secret_key"])
+
+
+def test_dynamic_prices_come_with_reasons_co2_and_stay_in_bounds(dynamic_shop):
+    offer = dynamic_shop.slots(NEAR["postcode"], lat=NEAR["lat"], lon=NEAR["lon"])
+    slots = [s for s in offer["slots"] if s["available"]]
+    assert slots
+    for slot in slots:
+        price, base = slot["price"]["amount"], slot["base_price"]["amount"]
+        assert price == base + sum(i["amount"] for i in slot["incentives"])
+        assert 0 <= price <= 900 and base - price <= 300
+        assert isinstance(slot["co2_grams"], int) and slot["co2_grams"] >= 0
+        for incentive in slot["incentives"]:
+            assert incentive["kind"] and incentive["reason"]
+    assert any(s["incentives"] for s in slots), "dynamic pricing should nudge somewhere"
+    wide = [s for s in slots if s["width_minutes"] == 240]
+    assert any(i["kind"] == "wide" for s in wide for i in s["incentives"])
+
+
+def test_green_window_appears_next_to_a_booked_neighbour(dynamic_shop):
+    offer = dynamic_shop.slots(NEAR["postcode"], lat=NEAR["lat"], lon=NEAR["lon"])
+    slot = next(s for s in offer["slots"] if s["available"] and s["width_minutes"] == 60)
+    for ref in ("n1", "n2"):
+        body = {"slot_id": slot["id"], "address": {**NEAR, "lat": NEAR["lat"] + 0.0004}, "order_ref": ref}
+        assert dynamic_shop.post("/bookings", body).status_code == 201
+    again = dynamic_shop.slots(NEAR["postcode"], lat=NEAR["lat"], lon=NEAR["lon"])
+    same = next(s for s in again["slots"] if s["id"] == slot["id"])
+    assert same["green"] is True
+    green = [i for i in same["incentives"] if i["kind"] == "green"]
+    assert green and "CO2" in green[0]["reason"]
+
+
+def test_the_quote_is_honoured_at_hold_time(dynamic_shop):
+    offer = dynamic_shop.slots(NEAR["postcode"], lat=NEAR["lat"], lon=NEAR["lon"])
+    slot = next(s for s in offer["slots"] if s["available"] and s["incentives"])
+    hold = dynamic_shop.hold(slot["id"], quote_id=offer["quote_id"], address=NEAR)
+    assert hold.status_code == 201, hold.get_json()
+    body = hold.get_json()
+    assert body["price"] == slot["price"] and body["incentives"] == slot["incentives"]
