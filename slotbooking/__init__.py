@@ -43,6 +43,7 @@ def register_extensions(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # RATELIMIT_DEFAULT applies to every route, per API key (or per address without one).
     limiter.init_app(app)
     app.extensions["slot_cache"] = Cache(app.config["REDIS_URL"], app.config["REDIS_TIMEOUT_SECONDS"])
     app.extensions["key_cache"] = KeyCache()
@@ -95,9 +96,6 @@ def register_blueprints(app: Flask) -> None:
     @app.get("/api/v1/docs/assets/<path:filename>")
     def swagger_assets(filename):
         return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename)
-
-    limiter.limit(app.config["RATELIMIT_DEFAULT"])(slots_blp)
-    limiter.limit(app.config["RATELIMIT_DEFAULT"])(bookings_blp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask_migrate import upgrade
+from werkzeug.serving import run_simple
 
 from slotbooking.api.context import now
 from slotbooking.extensions import db
@@ -50,4 +51,5 @@ Try:
 """
     )
     if not no_serve:
-        current_app.run(host=host, port=port, debug=False, use_reloader=False)
+        # Flask ignores app.run() inside its own CLI; serve with werkzeug directly.
+        run_simple(host, port, current_app._get_current_object(), threaded=True)

@@ -89,3 +89,22 @@ def test_keys_are_stored_hashed(app, demo):
         assert demo["secret_key"] not in (key.digest, key.prefix)
         assert len(key.digest) == 64
     assert {k.prefix[:3] for k in stored} == {"sk_", "pk_"}
+
+
+def test_too_many_requests_are_rate_limited(tmp_path, clock):
+    from slotbooking.demo.cli import demo_document
+    from tests.conftest import import_document, make_app
+
+    app = make_app(
+        f"sqlite:///{tmp_path / 'limited.db'}",
+        clock,
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_DEFAULT="3 per minute",
+    )
+    keys = import_document(app, demo_document(), clock)
+    api = ApiClient(app.test_client(), keys["secret_key"])
+    statuses = [api.get("/slots", postcode="N1 2AB").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    limited = api.get("/slots", postcode="N1 2AB")
+    assert limited.get_json()["error"]["code"] == "rate_limited"
+    assert int(limited.headers["Retry-After"]) >= 1
