@@ -85,6 +85,19 @@ def register_blueprints(app: Flask) -> None:
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="docs",
         OPENAPI_SWAGGER_UI_URL="/api/v1/docs/assets/",
+        API_SPEC_OPTIONS={
+            "security": [{"bearer": []}],
+            "info": {
+                "description": (
+                    "Authorization: Bearer <secret or publishable key>. Money is integer minor "
+                    "units with a currency. Every error is "
+                    '{"error": {"code", "message", "details"}} with codes validation_error, '
+                    "unauthorized, forbidden, not_found, slot_full, idempotency_conflict, "
+                    "hold_expired, address_not_served, slot_unavailable, payload_too_large, "
+                    "rate_limited, unavailable."
+                )
+            },
+        },
     )
     rest_api.init_app(app)
     rest_api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
