@@ -131,6 +131,8 @@ def _apply(session, doc: dict, now: datetime) -> ImportResult:
         setattr(retailer, key, rules[key])
     retailer.blackout_dates = sorted(d.isoformat() for d in rules["blackout_dates"])
     retailer.pricing = doc["pricing"]
+    # Always moves, even when only zones or templates changed: caches are keyed on it.
+    retailer.updated_at = now
     session.flush()
     depots = _sync_depots(session, retailer, doc)
     _sync_zones(session, retailer, doc, depots)

@@ -147,3 +147,13 @@ def test_health_and_openapi(client):
     asset = client.get("/api/v1/docs/assets/swagger-ui-bundle.js")
     assert asset.status_code == 200
     asset.close()
+
+
+def test_a_reimport_that_only_moves_a_prefix_is_seen_at_once(app, shop, clock):
+    assert shop.slots("E8 1AA")["zone"] == "E8"
+    document = demo_document()
+    document["zones"][4]["postcode_prefixes"] = ["E9"]  # E8 no longer served by zone E8
+    document["zones"][5]["postcode_prefixes"].append("E8")  # ... but by E1
+    clock.advance(seconds=1)
+    import_document(app, document, clock)
+    assert shop.slots("E8 1AA")["zone"] == "E1"
