@@ -1,0 +1,465 @@
+"""Benchmark the API under gunicorn on PostgreSQL + Redis, against targets, with wrk.
+
+    .venv/bin/python bench/bench_api.py [--duration 10] [--warmup 3] [--connections 32]
+
+What it does, from nothing to a table (see bench/README.md):
+ 1. creates a scratch PostgreSQL database, migrates it (flask db upgrade) and imports the demo
+    retailer (flask retailer import ... --json), as an operator would;
+ 2. GET /api/v1/slots with a warm cache, app under gunicorn (4 workers, Redis, no rate limit);
+ 3. the same document from bench/ceiling_app.py (Flask + one Redis GET): the stack's ceiling;
+ 4. GET /api/v1/slots with every request a cache miss (the app with Redis switched off);
+ 5. one-step hold-and-book (POST /api/v1/bookings with slot_id + address) spread over every
+    bookable window, then an overbooking check in the database;
+ 6. prints measured figures, targets and PASS/MISS, then stops the servers and drops the database.
+
+Only 127.0.0.1 is contacted. Every run and every loop is bounded by the --duration given.
+"""
+
+import argparse
+import contextlib
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+DEMO = ROOT / "slotbooking" / "demo" / "demo_setup.json"
+sys.path.insert(0, str(ROOT))
+
+from tests.support.gunicorn import GunicornServer  # noqa: E402
+
+TARGETS = {"ratio": 0.50, "p99_ms": 30.0, "bookings_per_s": 300.0, "overbookings": 0}
+OCCUPYING = ("confirmed", "rescheduled")
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--duration", type=int, default=10, help="seconds per measured run [10]")
+    parser.add_argument("--warmup", type=int, default=3, help="seconds of warm-up before each run [3]")
+    parser.add_argument("--connections", type=int, default=32, help="wrk connections [32]")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads [2]")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers [4]")
+    parser.add_argument(
+        "--pg-admin-url",
+        default=os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test"),
+        help="an existing database to connect to for CREATE/DROP DATABASE",
+    )
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
+        help="Redis database for the app's cache and the ceiling document [db 13]",
+    )
+    parser.add_argument(
+        "--capacity-scale",
+        type=int,
+        default=10,
+        help="multiply slot and depot-day capacities by this for the booking run, so it measures "
+        "bookings rather than refusals; a few hot windows keep their demo capacity [10]",
+    )
+    parser.add_argument(
+        "--source",
+        type=Path,
+        default=ROOT,
+        help="serve the app from this directory, e.g. a `git archive HEAD` snapshot, instead of the "
+        "working tree (the venv's packages are used either way) [the repository]",
+    )
+    parser.add_argument("--json", type=Path, help="also write the results to this file")
+    parser.add_argument("--keep-db", action="store_true", help="do not drop the scratch database")
+    args = parser.parse_args(argv)
+    for host_url in (args.pg_admin_url, args.redis_url):
+        if urlsplit(host_url).hostname not in ("127.0.0.1", "localhost"):
+            parser.error(f"{host_url}: this benchmark only talks to 127.0.0.1")
+    if args.duration < 1 or args.warmup < 0 or args.connections < 1:
+        parser.error("--duration >= 1, --warmup >= 0 and --connections >= 1")
+    return args
+
+
+# -- plumbing ----------------------------------------------------------------------------------
+
+
+def say(message: str) -> None:
+    print(f"[{datetime.now():%H:%M:%S}] {message}", flush=True)
+
+
+def flask_cli(source: Path, env: dict, *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", *args],
+        cwd=source,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"flask {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def http_json(url: str, key: str, method: str = "GET", body=None) -> tuple[int, dict]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method)
+    request.add_header("Authorization", f"Bearer {key}")
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+def run_wrk(args, url: str, script: Path, seconds: int, headers=(), script_args=()) -> dict:
+    """One wrk run; returns the BENCH_JSON line of stats.lua as a dict."""
+    command = ["wrk", "-t", str(args.threads), "-c", str(args.connections), "-d", f"{seconds}s"]
+    command += ["--timeout", "10s", "--latency", "-s", str(script)]
+    for header in headers:
+        command += ["-H", header]
+    command.append(url)
+    if script_args:
+        command += ["--", *script_args]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
+    line = next((x for x in result.stdout.splitlines() if x.startswith("BENCH_JSON ")), None)
+    if result.returncode != 0 or line is None:
+        raise RuntimeError(f"wrk failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    stats = json.loads(line.removeprefix("BENCH_JSON "))
+    stats["seconds"] = stats["duration_us"] / 1e6
+    stats["rps"] = stats["requests"] / stats["seconds"]
+    stats["p50_ms"] = stats["latency_us"]["p50"] / 1000
+    stats["p99_ms"] = stats["latency_us"]["p99"] / 1000
+    stats["socket_errors"] = sum(v for k, v in stats["errors"].items() if k != "status")
+    return stats
+
+
+def measure(args, label: str, url: str, script: Path, headers=(), script_args=(), warm_args=None) -> dict:
+    if args.warmup:
+        say(f"{label}: warm-up {args.warmup} s")
+        run_wrk(args, url, script, args.warmup, headers, warm_args or script_args)
+    say(f"{label}: measuring {args.duration} s at {args.connections} connections")
+    stats = run_wrk(args, url, script, args.duration, headers, script_args)
+    say(
+        f"{label}: {stats['rps']:.0f} req/s, p50 {stats['p50_ms']:.1f} ms, p99 {stats['p99_ms']:.1f} ms, "
+        f"statuses {stats['statuses']}, socket errors {stats['socket_errors']}"
+    )
+    return stats
+
+
+class Scratch:
+    """The scratch PostgreSQL database of one run."""
+
+    def __init__(self, admin_url: str):
+        import psycopg
+
+        self.psycopg = psycopg
+        self.admin_url = admin_url
+        self.name = f"slotbooking_bench_{uuid.uuid4().hex[:10]}"
+        self.url = f"{admin_url.rsplit('/', 1)[0]}/{self.name}"
+
+    def create(self) -> None:
+        with self.psycopg.connect(self.admin_url, autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f'CREATE DATABASE "{self.name}"')
+
+    def drop(self) -> None:
+        with self.psycopg.connect(self.admin_url, autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+    def query(self, sql: str, params=()) -> list[tuple]:
+        with self.psycopg.connect(self.url, autocommit=True) as conn:
+            return conn.execute(sql, params).fetchall()
+
+    def execute(self, sql: str, params=()) -> int:
+        with self.psycopg.connect(self.url, autocommit=True) as conn:
+            return conn.execute(sql, params).rowcount
+
+
+# -- the phases ---------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def serve(app: str, env: dict, workers: int, cwd: Path):
+    """A gunicorn server for one phase; its log is shown if the phase fails, then deleted."""
+    server = GunicornServer(app, env=env, workers=workers, cwd=cwd).start()
+    try:
+        yield server
+    except BaseException:
+        print(server.log_tail(30), file=sys.stderr)
+        raise
+    finally:
+        server.cleanup()
+
+
+def slots_path(postcode: str, **params) -> str:
+    return f"/api/v1/slots?{urlencode({'postcode': postcode, **params})}"
+
+
+def bench_slots_warm(args, env: dict, key: str) -> tuple[dict, bytes]:
+    with serve("wsgi:app", env, args.workers, args.source) as server:
+        url = server.url(slots_path("N1 1AA", days=7))
+        status, body = http_json(url, key)
+        if status != 200:
+            raise RuntimeError(f"GET /slots answered {status}: {body}")
+        document = json.dumps(body, separators=(",", ":")).encode()
+        say(f"GET /slots: {len(body['slots'])} windows, {len(document)} bytes")
+        stats = measure(
+            args, "slots (cache warm)", url, BENCH / "stats.lua", [f"Authorization: Bearer {key}"]
+        )
+    stats["body_bytes"] = len(document)
+    return stats, document
+
+
+def bench_ceiling(args, redis_url: str, document: bytes) -> dict:
+    import redis
+
+    client = redis.Redis.from_url(redis_url, socket_timeout=2)
+    ceiling_key = f"bench:ceiling:{uuid.uuid4().hex[:8]}"
+    client.set(ceiling_key, document, ex=args.duration * 4 + args.warmup * 4 + 120)
+    try:
+        env = {"CEILING_REDIS_URL": redis_url, "CEILING_KEY": ceiling_key}
+        with serve("bench.ceiling_app:app", env, args.workers, ROOT) as server:
+            url = server.url(slots_path("N1 1AA", days=7))
+            with urllib.request.urlopen(url, timeout=10) as response:
+                assert len(response.read()) == len(document)
+            return measure(args, "ceiling (Flask + Redis GET)", url, BENCH / "stats.lua")
+    finally:
+        client.delete(ceiling_key)
+
+
+def bench_slots_miss(args, env: dict, key: str) -> dict:
+    """Every request is a miss: the app with Redis off builds the grid from PostgreSQL each time."""
+    with serve("wsgi:app", {**env, "REDIS_URL": ""}, args.workers, args.source) as server:
+        url = server.url(slots_path("N1 1AA", days=7))
+        status, body = http_json(url, key)
+        if status != 200:
+            raise RuntimeError(f"GET /slots (no Redis) answered {status}: {body}")
+        return measure(args, "slots (cache miss)", url, BENCH / "stats.lua", [f"Authorization: Bearer {key}"])
+
+
+def booking_targets(server: GunicornServer, key: str, db: Scratch, scale: int, workdir: Path) -> dict:
+    """Write the windows to book into a file: all bookable ones from the day after tomorrow on,
+    shuffled so neighbours hit other rows, and every 10th request at a few hot windows that keep
+    their demo capacity (they fill up during the run, so the refusal path is under load too)."""
+    document = json.loads(DEMO.read_text())
+    tz = ZoneInfo(document["retailer"]["timezone"])
+    first = datetime.now(UTC).astimezone(tz).date() + timedelta(days=2)  # far from any cut-off
+    windows = []
+    for zone in document["zones"]:
+        postcode = f"{zone['postcode_prefixes'][0]} 1AA"
+        status, body = http_json(
+            server.url(slots_path(postcode, **{"from": first.isoformat(), "days": 15})), key
+        )
+        if status != 200:
+            raise RuntimeError(f"GET /slots for {postcode} answered {status}: {body}")
+        windows += [(s["id"], postcode, s["date"]) for s in body["slots"] if s["available"]]
+    if not windows:
+        raise RuntimeError("no bookable windows")
+    rng = random.Random(20261121)
+    rng.shuffle(windows)
+    by_zone = {}
+    for slot_id, postcode, _day in windows:
+        by_zone.setdefault(postcode, slot_id)
+    hot = list(by_zone.items())  # one hot window per zone
+    hot_ids = [slot_id for _, slot_id in hot]
+    cold = [(s, p) for s, p, _ in windows if s not in hot_ids]
+    db.execute("UPDATE slots SET capacity = capacity * %s WHERE NOT (id = ANY(%s))", (scale, hot_ids))
+    db.execute("UPDATE depot_days SET capacity = capacity * %s", (scale,))
+    lines = []
+    for i, (slot_id, postcode) in enumerate(cold):
+        if i % 9 == 0:
+            hot_postcode, hot_id = hot[(i // 9) % len(hot)]
+            lines.append(f"{hot_id}\t{hot_postcode}")
+        lines.append(f"{slot_id}\t{postcode}")
+    path = workdir / "booking_targets.tsv"
+    path.write_text("\n".join(lines) + "\n")
+    days = {d for _, _, d in windows}
+    say(f"booking: {len(windows)} windows over {len(days)} days, {len(hot_ids)} hot; capacities x{scale}")
+    return {"path": path, "windows": len(windows), "days": len(days), "hot": hot_ids}
+
+
+def overbookings(db: Scratch) -> dict:
+    """Slots and depot days where bookings plus live holds exceed the capacity."""
+    slots = db.query(
+        """
+        SELECT s.id, s.capacity, count(*) FROM slots s
+        JOIN (SELECT slot_id FROM bookings WHERE status = ANY(%(occ)s)
+              UNION ALL SELECT slot_id FROM holds WHERE status = 'active' AND expires_at > now()) t
+          ON t.slot_id = s.id
+        GROUP BY s.id, s.capacity HAVING count(*) > s.capacity
+        """,
+        {"occ": list(OCCUPYING)},
+    )
+    depot_days = db.query(
+        """
+        SELECT d.id, d.capacity, count(*) FROM depot_days d
+        JOIN (SELECT depot_id, service_date FROM bookings WHERE status = ANY(%(occ)s)
+              UNION ALL SELECT depot_id, service_date FROM holds
+                        WHERE status = 'active' AND expires_at > now()) t
+          ON t.depot_id = d.depot_id AND t.service_date = d.service_date
+        GROUP BY d.id, d.capacity HAVING count(*) > d.capacity
+        """,
+        {"occ": list(OCCUPYING)},
+    )
+    return {"slots": slots, "depot_days": depot_days, "count": len(slots) + len(depot_days)}
+
+
+def bench_bookings(args, env: dict, key: str, db: Scratch, workdir: Path) -> dict:
+    with serve("wsgi:app", env, args.workers, args.source) as server:
+        targets = booking_targets(server, key, db, args.capacity_scale, workdir)
+        stats = measure(
+            args,
+            "hold-and-book",
+            server.base_url,
+            BENCH / "book.lua",
+            [f"Authorization: Bearer {key}"],
+            script_args=(str(targets["path"]), "measure"),
+            warm_args=(str(targets["path"]), "warmup"),
+        )
+    created_in_run = stats["statuses"].get("201", 0)
+    stats["bookings_per_s"] = created_in_run / stats["seconds"]
+    confirmed = db.query("SELECT count(*) FROM bookings WHERE status = ANY(%s)", (list(OCCUPYING),))[0][0]
+    in_run = db.query("SELECT count(*) FROM bookings WHERE order_ref LIKE 'BENCH-measure-%%'")[0][0]
+    hot_full = db.query(
+        "SELECT count(*) FROM slots s WHERE s.id = ANY(%s) AND s.capacity = "
+        "(SELECT count(*) FROM bookings b WHERE b.slot_id = s.id AND b.status = ANY(%s))",
+        (targets["hot"], list(OCCUPYING)),
+    )[0][0]
+    stats.update(
+        targets={k: v for k, v in targets.items() if k != "path"},
+        confirmed_total=confirmed,
+        confirmed_in_run=in_run,
+        hot_full=hot_full,
+        overbookings=overbookings(db),
+    )
+    # wrk stops counting at the deadline; requests still in flight then complete on the server
+    stats["in_flight_at_stop"] = in_run - created_in_run
+    if not 0 <= stats["in_flight_at_stop"] <= args.connections:
+        raise RuntimeError(f"{created_in_run} answers 201 but {in_run} bookings stored by the measured run")
+    say(
+        f"hold-and-book: {stats['bookings_per_s']:.0f} bookings/s; 201s {created_in_run} vs "
+        f"{in_run} rows; {hot_full}/{len(targets['hot'])} hot windows exactly full; "
+        f"overbookings {stats['overbookings']['count']}"
+    )
+    return stats
+
+
+# -- the report ---------------------------------------------------------------------------------
+
+
+def verdict(ok: bool, clean: bool = True) -> str:
+    return "PASS" if ok and clean else "MISS"
+
+
+def statuses(stats: dict) -> str:
+    text = " ".join(f"{code}:{n}" for code, n in sorted(stats["statuses"].items()))
+    return text + (f" sock-err:{stats['socket_errors']}" if stats["socket_errors"] else "")
+
+
+def unexpected(stats: dict, allowed: set[str]) -> dict:
+    """Answers that should not happen in a run (they make its figures meaningless)."""
+    odd = {code: n for code, n in stats["statuses"].items() if code not in allowed}
+    if stats["socket_errors"]:
+        odd["socket errors"] = stats["socket_errors"]
+    return odd
+
+
+def report(args, results: dict) -> str:
+    warm, ceiling, miss, book = (results[k] for k in ("slots_warm", "ceiling", "slots_miss", "bookings"))
+    ratio = warm["rps"] / ceiling["rps"]
+    over = book["overbookings"]["count"]
+    odd = {
+        "GET /slots, cache warm": unexpected(warm, {"200"}),
+        "ceiling": unexpected(ceiling, {"200"}),
+        "GET /slots, cache miss": unexpected(miss, {"200"}),
+        "POST /bookings": unexpected(book, {"201", "409"}),
+    }
+    clean = not any(odd.values())
+    rows = [
+        ("GET /slots, cache warm", f"{warm['rps']:.0f} req/s", warm, "p99 <= 30 ms",
+         verdict(warm["p99_ms"] <= TARGETS["p99_ms"], clean)),
+        ("ceiling: Flask + Redis GET", f"{ceiling['rps']:.0f} req/s", ceiling, "", ""),
+        ("slots / ceiling", f"{ratio:.0%}", None, ">= 50%", verdict(ratio >= TARGETS["ratio"], clean)),
+        ("GET /slots, cache miss", f"{miss['rps']:.0f} req/s", miss, "", ""),
+        ("POST /bookings (hold+book)", f"{book['bookings_per_s']:.0f} bookings/s", book, ">= 300/s",
+         verdict(book["bookings_per_s"] >= TARGETS["bookings_per_s"], clean)),
+        ("overbookings (slots+depot days)", str(over), None, "0",
+         verdict(over == TARGETS["overbookings"], clean)),
+    ]  # fmt: skip
+    header = f"{'measure':<32} {'result':>17} {'p50 ms':>7} {'p99 ms':>7}  {'target':<13} {'':<4}  answers"
+    lines = [header, "-" * len(header)]
+    for name, value, stats, target, mark in rows:
+        p50 = f"{stats['p50_ms']:.1f}" if stats else ""
+        p99 = f"{stats['p99_ms']:.1f}" if stats else ""
+        answers = statuses(stats) if stats else ""
+        lines.append(f"{name:<32} {value:>17} {p50:>7} {p99:>7}  {target:<13} {mark:<4}  {answers}")
+    lines.append("")
+    for name, answers in odd.items():
+        if answers:
+            lines.append(f"INVALID RUN: {name} had unexpected answers {answers}; targets count as MISS")
+    lines.append(
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs (wrk, gunicorn, PostgreSQL and Redis "
+        f"share them); gunicorn {args.workers} sync workers; wrk -t{args.threads} -c{args.connections} "
+        f"-d{args.duration}s after {args.warmup} s warm-up; /slots body {warm['body_bytes']} bytes."
+    )
+    lines.append(
+        f"Booking run: {book['targets']['windows']} windows over {book['targets']['days']} days, capacities "
+        f"x{args.capacity_scale} except {len(book['targets']['hot'])} hot windows "
+        f"({book['hot_full']} of them exactly full); {book['statuses'].get('201', 0)} answers 201 and "
+        f"{book['in_flight_at_stop']} in flight when wrk stopped = {book['confirmed_in_run']} bookings "
+        f"stored by the measured run; {book['confirmed_total']} bookings in all."
+    )
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    if shutil.which("wrk") is None:
+        print("wrk is not installed (apt-get install wrk)", file=sys.stderr)
+        return 2
+    db = Scratch(args.pg_admin_url)
+    workdir = Path(tempfile.mkdtemp(prefix="bench-api-"))
+    say(f"scratch database {db.name}")
+    db.create()
+    try:
+        env = {
+            "DATABASE_URL": db.url,
+            "REDIS_URL": args.redis_url,
+            "SLOTBOOKING_RATELIMIT_ENABLED": "0",
+            "SLOTBOOKING_SECRET_KEY": f"bench-{uuid.uuid4().hex}",
+        }
+        started = time.monotonic()
+        flask_cli(args.source, env, "db", "upgrade")
+        keys = json.loads(flask_cli(args.source, env, "retailer", "import", str(DEMO), "--json"))
+        say(f"migrated and imported {keys['retailer']} in {time.monotonic() - started:.1f} s")
+        key = keys["secret_key"]
+        results = {}
+        results["slots_warm"], document = bench_slots_warm(args, env, key)
+        results["ceiling"] = bench_ceiling(args, args.redis_url, document)
+        results["slots_miss"] = bench_slots_miss(args, env, key)
+        results["bookings"] = bench_bookings(args, env, key, db, workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+        if args.keep_db:
+            say(f"kept database {db.name}")
+        else:
+            db.drop()
+            say(f"dropped database {db.name}")
+    table = report(args, results)
+    print()
+    print(table)
+    if args.json:
+        args.json.write_text(json.dumps({"table": table, **results}, indent=2, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
