@@ -75,7 +75,9 @@ def register_blueprints(app: Flask) -> None:
     from slotbooking import health
     from slotbooking.api.cors import register_cors
     from slotbooking.bookings.views import blp as bookings_blp
+    from slotbooking.shopper import register as register_shopper_pages
     from slotbooking.slots.views import blp as slots_blp
+    from slotbooking.widget import register as register_widget
 
     app.config.update(
         API_TITLE="Delivery slot booking API",
@@ -105,6 +107,8 @@ def register_blueprints(app: Flask) -> None:
     rest_api.register_blueprint(bookings_blp)
     app.register_blueprint(health.blp)
     register_cors(app)
+    register_shopper_pages(app)
+    register_widget(app)
 
     @app.get("/api/v1/docs/assets/<path:filename>")
     def swagger_assets(filename):

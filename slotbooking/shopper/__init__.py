@@ -1,0 +1,14 @@
+"""Our own shopper pages: the hosted booking page and the manage page behind a booking's link."""
+
+
+def register(app) -> None:
+    """Add the hosted booking and manage pages to the app."""
+    from slotbooking.extensions import limiter
+    from slotbooking.shopper.booking_views import bp as booking_bp
+    from slotbooking.shopper.manage_views import bp as manage_bp
+
+    if app.config.get("SESSION_COOKIE_SAMESITE") is None:
+        app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    for blueprint in (booking_bp, manage_bp):
+        limiter.limit(app.config["RATELIMIT_DEFAULT"])(blueprint)
+        app.register_blueprint(blueprint)

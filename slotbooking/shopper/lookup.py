@@ -1,0 +1,79 @@
+"""Read what our own pages need: a retailer by slug, a booking by token, a hold, shopper input."""
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from slotbooking.auth import Tenant
+from slotbooking.bookings.models import Booking, Hold
+from slotbooking.common.errors import NotFound
+from slotbooking.retailers.models import Retailer
+from slotbooking.retailers.postcodes import normalise_postcode
+
+_POSTCODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 -]{0,15}$")
+_PRINTABLE = re.compile(r"^[^\x00-\x1f\x7f]{1,200}$")
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+
+
+def tenant_for_slug(session, slug: str) -> Tenant:
+    """:raises NotFound: no retailer has this slug."""
+    retailer = session.scalar(select(Retailer).where(Retailer.slug == slug)) if _SLUG.match(slug) else None
+    if retailer is None:
+        raise NotFound("we could not find this shop's booking page")
+    return Tenant.of(retailer)
+
+
+def booking_for_token(session, token: str) -> tuple[Tenant, Booking]:
+    """Return the booking a manage link points at, and its retailer.
+
+    :raises NotFound: the link is wrong or the booking is gone.
+    """
+    booking = None
+    if _TOKEN.match(token):
+        booking = session.scalar(select(Booking).where(Booking.manage_token == token))
+    if booking is None:
+        raise NotFound("we could not find this booking; please check the link in your confirmation")
+    return Tenant.of(session.get(Retailer, booking.retailer_id)), booking
+
+
+def hold_of(session, tenant, hold_id: str | None) -> Hold | None:
+    """Return the retailer's hold with this id, or None."""
+    if not hold_id or not isinstance(hold_id, str) or len(hold_id) > 32:
+        return None
+    hold = session.get(Hold, hold_id)
+    return hold if hold is not None and hold.retailer_id == tenant.id else None
+
+
+def booking_of_hold(session, hold: Hold) -> Booking | None:
+    """Return the booking a hold became, if it did."""
+    return session.scalar(select(Booking).where(Booking.hold_id == hold.id))
+
+
+def hold_is_live(hold: Hold | None, now) -> bool:
+    return hold is not None and hold.status == "active" and hold.expires_at > now
+
+
+@dataclass(frozen=True)
+class ShopperInput:
+    """What the hosted page was opened with, checked; ``problems`` names what is wrong."""
+
+    order_ref: str | None
+    postcode: str | None
+    problems: dict
+
+    @classmethod
+    def read(cls, values) -> "ShopperInput":
+        problems = {}
+        order_ref = (values.get("order_ref") or "").strip() or None
+        if order_ref is not None and not _PRINTABLE.match(order_ref):
+            problems["order_ref"] = "This order reference cannot be read."
+            order_ref = None
+        postcode = (values.get("postcode") or "").strip() or None
+        if postcode is not None:
+            if _POSTCODE.match(postcode):
+                postcode = normalise_postcode(postcode)
+            else:
+                problems["postcode"] = "Please enter a postcode such as N1 2AB."
+        return cls(order_ref, postcode if "postcode" not in problems else None, problems)

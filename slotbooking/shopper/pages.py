@@ -1,0 +1,98 @@
+"""What the shopper pages share: rendering in the shopper's locale, the offer, headers."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import current_app, render_template, request
+
+from slotbooking.api.context import collaborators, now
+from slotbooking.common.errors import ValidationFailed
+from slotbooking.extensions import db
+from slotbooking.shopper import present
+from slotbooking.shopper.csrf import csrf_token
+from slotbooking.slots.clock import local_today
+from slotbooking.slots.pricing import Address
+from slotbooking.slots.service import SlotQuery, offer_slots
+
+DAYS_PER_PAGE = 7
+
+# Our own pages load only our own assets, and no other site may frame them.
+PAGE_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def locale():
+    return present.pick_locale(request.accept_languages)
+
+
+def render(template: str, tenant, status: int = 200, **context):
+    """Render a shopper page for a retailer, with the helpers every page uses."""
+    loc = locale()
+    page = render_template(
+        template,
+        tenant=tenant,
+        locale=loc,
+        csrf_token=csrf_token(),
+        money=lambda amount, currency=None: present.money(amount, currency or tenant.currency, loc),
+        **context,
+    )
+    return page, status
+
+
+def secure_headers(response):
+    """Page headers: our CSP, no sniffing, and no referrer leaving with a manage token in it."""
+    response.headers.setdefault("Content-Security-Policy", PAGE_POLICY)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def parse_day(raw: str | None) -> date | None:
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class Week:
+    first: date
+    previous: date | None
+    next: date | None
+
+
+def fetch_offer(tenant, postcode: str, wanted_from: date | None) -> tuple[dict, Week]:
+    """Return the priced windows for a postcode over a week, and where the week sits in the horizon.
+
+    :raises AddressNotServed: no zone covers the postcode.
+    """
+    today = local_today(tenant.tz, now())
+    last = today + timedelta(days=tenant.horizon_days)
+    first = wanted_from if wanted_from and today <= wanted_from <= last else today
+    try:
+        offer = _offer(tenant, postcode, first)
+    except ValidationFailed:  # the horizon moved under an old link: start from today
+        first = today
+        offer = _offer(tenant, postcode, first)
+    previous = max(today, first - timedelta(days=DAYS_PER_PAGE)) if first > today else None
+    following = first + timedelta(days=DAYS_PER_PAGE)
+    return offer, Week(first, previous, following if following <= last else None)
+
+
+def _offer(tenant, postcode: str, first: date) -> dict:
+    deps = collaborators()
+    query = SlotQuery(Address(postcode), first, DAYS_PER_PAGE)
+    quote_minutes = current_app.config["QUOTE_MINUTES"]
+    return offer_slots(db.session, deps.cache, deps.signer, deps.finder, tenant, query, now(), quote_minutes)
+
+
+def grid_context(tenant, offer: dict, wanted_day: str | None, current_slot_id=None) -> dict:
+    days = present.grid(offer, tenant.tz, tenant.currency, locale(), current_slot_id)
+    return {"days": days, "selected_day": present.chosen_day(days, wanted_day), "quote_id": offer["quote_id"]}
+
+
+def seconds_left(hold) -> int:
+    return max(0, int((hold.expires_at - now()).total_seconds()))
