@@ -31,6 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from slotbooking.auth import KeyCache
     from slotbooking.cache import Cache
+    from slotbooking.payments.gateway import StripeGateway
     from slotbooking.slots.quotes import QuoteSigner
     from slotbooking.slots.service import ZoneFinder
 
@@ -50,6 +51,12 @@ def register_extensions(app: Flask) -> None:
     app.extensions["quote_signer"] = QuoteSigner(app.config["SECRET_KEY"])
     app.extensions["zone_finder"] = ZoneFinder()
     app.extensions["clock"] = app.config.get("CLOCK") or utcnow
+    app.extensions["payments"] = StripeGateway(
+        app.config["STRIPE_SECRET_KEY"],
+        app.config["STRIPE_WEBHOOK_SECRET"],
+        app.config["STRIPE_API_BASE"],
+        app.config["STRIPE_TIMEOUT_SECONDS"],
+    )
     register_pricers(app)
 
 
@@ -75,6 +82,8 @@ def register_blueprints(app: Flask) -> None:
     from slotbooking import health
     from slotbooking.api.cors import register_cors
     from slotbooking.bookings.views import blp as bookings_blp
+    from slotbooking.payments.views import blp as payments_blp
+    from slotbooking.payments.views import webhook_blp as stripe_webhook_blp
     from slotbooking.shopper import register as register_shopper_pages
     from slotbooking.slots.views import blp as slots_blp
     from slotbooking.widget import register as register_widget
@@ -105,7 +114,9 @@ def register_blueprints(app: Flask) -> None:
     rest_api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     rest_api.register_blueprint(slots_blp)
     rest_api.register_blueprint(bookings_blp)
+    rest_api.register_blueprint(payments_blp)
     app.register_blueprint(health.blp)
+    app.register_blueprint(stripe_webhook_blp)
     register_cors(app)
     register_shopper_pages(app)
     register_widget(app)
@@ -124,8 +135,10 @@ def register_errorhandlers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from slotbooking.bookings.cli import holds_cli
     from slotbooking.demo.cli import demo_command
+    from slotbooking.events.cli import events_cli
+    from slotbooking.payments.cli import payments_cli
     from slotbooking.retailers.cli import retailer_cli
     from slotbooking.slots.cli import slots_cli
 
-    for command in (retailer_cli, slots_cli, holds_cli, demo_command):
+    for command in (retailer_cli, slots_cli, holds_cli, demo_command, payments_cli, events_cli):
         app.cli.add_command(command)

@@ -21,6 +21,20 @@ DEFAULTS = {
     "PRICING_SOLVER": "highs",
     # Seconds a resolved API key is remembered in-process (0: ask the database every time).
     "AUTH_CACHE_SECONDS": 10.0,
+    # Stripe, for retailers whose setup says payments.collect = "stripe". Empty key: payments off.
+    "STRIPE_SECRET_KEY": "",
+    "STRIPE_WEBHOOK_SECRET": "",
+    # Empty: Stripe itself; tests point it at the localstripe emulator.
+    "STRIPE_API_BASE": "",
+    "STRIPE_TIMEOUT_SECONDS": 10.0,
+    # A hold whose payment is under way is extended once by this much, but never past MAX from its start.
+    "PAYMENT_HOLD_EXTENSION_MINUTES": 10,
+    "PAYMENT_HOLD_MAX_MINUTES": 45,
+    # Retailer events (outgoing webhooks): timeout per attempt, backoff, attempts before giving up.
+    "EVENTS_TIMEOUT_SECONDS": 5.0,
+    "EVENTS_RETRY_BASE_SECONDS": 30,
+    "EVENTS_RETRY_MAX_SECONDS": 3600,
+    "EVENTS_MAX_ATTEMPTS": 10,
 }
 
 _TYPES = {key: type(value) for key, value in DEFAULTS.items()}

@@ -6,18 +6,23 @@ from sqlalchemy import update
 
 from slotbooking.api.context import now
 from slotbooking.bookings.models import Hold
+from slotbooking.events.outbox import queue_expired_holds
 from slotbooking.extensions import db
 
 holds_cli = AppGroup("holds", help="Holds.")
 
 
 def sweep_expired_holds(session, at) -> int:
-    """Mark expired holds as such (tidiness only: an expired hold never counts anyway)."""
-    result = session.execute(
-        update(Hold).where(Hold.status == "active", Hold.expires_at <= at).values(status="expired")
-    )
+    """Mark expired holds as such (an expired hold never counts anyway) and queue hold.expired events."""
+    expired = session.scalars(
+        update(Hold)
+        .where(Hold.status == "active", Hold.expires_at <= at)
+        .values(status="expired")
+        .returning(Hold.id)
+    ).all()
+    queue_expired_holds(session, expired, at)
     session.commit()
-    return result.rowcount
+    return len(expired)
 
 
 @holds_cli.command("sweep")

@@ -17,6 +17,7 @@ from slotbooking.common.errors import (
     SlotUnavailable,
 )
 from slotbooking.db_types import new_id
+from slotbooking.payments.service import ensure_paid, queue_cancellation_refund
 from slotbooking.retailers.models import Zone
 from slotbooking.retailers.postcodes import normalise_postcode
 from slotbooking.slots.models import Slot
@@ -165,6 +166,7 @@ def _book(session, tenant, hold: Hold, order_ref: str, now) -> Booking:
         raise Conflict("this hold has already been booked", {"booking_id": booking.id if booking else None})
     if hold.status != "active" or hold.expires_at <= now:
         raise HoldExpired("this hold has expired; please choose a window again", {"hold_id": hold.id})
+    ensure_paid(session, tenant, hold)
     slot = hold.slot
     booking = Booking(
         id=new_id("bkg"),
@@ -294,6 +296,7 @@ def cancel(session, deps, tenant, booking_id, now) -> Booking:
                 details={"slot_id": booking.slot_id},
             )
         )
+        queue_cancellation_refund(session, tenant, booking)
         _commit(session, deps, tenant, booking.zone_id)
     return booking
 

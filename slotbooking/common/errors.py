@@ -49,6 +49,22 @@ class SlotUnavailable(DomainError):
     status, code = 422, "slot_unavailable"
 
 
+class PaymentRequired(DomainError):
+    """The hold's window is paid through us and the payment has not succeeded yet."""
+
+    status, code = 402, "payment_required"
+
+
+class PaymentNotRequired(DomainError):
+    status, code = 409, "payment_not_required"
+
+
+class PaymentsUnavailable(DomainError):
+    """Stripe is not configured here, or did not answer."""
+
+    status, code = 503, "payments_unavailable"
+
+
 class Conflict(DomainError):
     """A request that cannot apply to the resource in its current state."""
 

@@ -185,6 +185,23 @@ class PricingSection(StrictSchema):
             raise ValidationError(errors)
 
 
+class PaymentsSection(StrictSchema):
+    """Who collects the delivery fee: the retailer at its own checkout, or we, by card with Stripe."""
+
+    collect = fields.String(load_default="retailer", validate=validate.OneOf(("retailer", "stripe")))
+
+
+def _webhook_url(value: str) -> None:
+    if not re.match(r"^https?://[^\s/?#]+[^\s]*$", value) or len(value) > 500:
+        raise ValidationError(f'"{value}" is not an http(s) URL')
+
+
+class EventsSection(StrictSchema):
+    """Where the retailer's booking and hold events are sent (null: nowhere)."""
+
+    webhook_url = fields.String(load_default=None, allow_none=True, validate=_webhook_url)
+
+
 class SetupDocument(StrictSchema):
     retailer = fields.Nested(RetailerSection, required=True)
     depots = fields.List(fields.Nested(DepotSection), required=True, validate=validate.Length(min=1))
@@ -193,12 +210,14 @@ class SetupDocument(StrictSchema):
     slot_templates = fields.List(fields.Nested(SlotTemplateSection), load_default=list)
     booking_rules = fields.Nested(BookingRulesSection, load_default=dict)
     pricing = fields.Nested(PricingSection, load_default=dict)
+    payments = fields.Nested(PaymentsSection, load_default=dict)
+    events = fields.Nested(EventsSection, load_default=dict)
 
     @pre_load
     def _optional_sections(self, data, **kwargs):
         # A missing section still gets its defaults, which load_default alone would not apply.
         if isinstance(data, dict):
             data = dict(data)
-            for section in ("booking_rules", "pricing"):
+            for section in ("booking_rules", "pricing", "payments", "events"):
                 data.setdefault(section, {})
         return data

@@ -10,6 +10,8 @@ from sqlalchemy import select
 
 from slotbooking.common.errors import ValidationFailed
 from slotbooking.common.fields import flatten_errors
+from slotbooking.events.settings import apply_event_settings, export_event_settings
+from slotbooking.payments.settings import apply_payment_settings, export_payment_settings
 from slotbooking.retailers.keys import issue_keys
 from slotbooking.retailers.models import (
     AuditEvent,
@@ -141,6 +143,10 @@ def _apply(session, doc: dict, now: datetime) -> ImportResult:
     session.refresh(retailer)
     generate_slots(session, retailer, now)
     keys = issue_keys(session, retailer.id) if created else None
+    apply_payment_settings(session, retailer, doc["payments"])
+    webhook_secret = apply_event_settings(session, retailer, doc["events"])
+    if webhook_secret:  # shown once, like the keys
+        keys = {**(keys or {}), "webhook_secret": webhook_secret}
     session.flush()
     return ImportResult(retailer=retailer, created=created, keys=keys)
 
@@ -276,4 +282,6 @@ def export_setup(retailer: Retailer) -> dict:
             "blackout_dates": list(retailer.blackout_dates),
         },
         "pricing": dict(retailer.pricing),
+        "payments": export_payment_settings(retailer),
+        "events": export_event_settings(retailer),
     }

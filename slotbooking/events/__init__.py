@@ -1,0 +1,1 @@
+"""Retailer events: signed webhooks for bookings and holds, retried until delivered."""

@@ -1,0 +1,1 @@
+"""Payments through Stripe for the windows a retailer charges through us."""

@@ -1,0 +1,168 @@
+"""Payments for holds: is one needed, start it, read it, and the hooks booking and cancelling call."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import object_session
+
+from slotbooking.bookings.models import Hold
+from slotbooking.common.errors import (
+    Conflict,
+    HoldExpired,
+    NotFound,
+    PaymentNotRequired,
+    PaymentRequired,
+    PaymentsUnavailable,
+)
+from slotbooking.payments.gateway import Intent
+from slotbooking.payments.models import HoldPayment, PaymentSettings
+from slotbooking.payments.state import HoldLimits, apply_status, lock_payment, queue_refund
+
+
+@dataclass(frozen=True)
+class PaymentView:
+    """A hold's payment as the API shows it."""
+
+    payment: HoldPayment
+    intent: Intent
+
+
+def collect_mode(session, retailer_id: int) -> str:
+    """Return who collects the retailer's delivery fees: "retailer" (default) or "stripe"."""
+    settings = session.get(PaymentSettings, retailer_id)
+    return settings.collect if settings else "retailer"
+
+
+def payment_required(tenant, hold, session=None) -> bool:
+    """Tell whether this hold must be paid through Stripe before it can be booked."""
+    session = session or object_session(hold)
+    return hold.price > 0 and collect_mode(session, tenant.id) == "stripe"
+
+
+def _owned_hold(session, tenant, hold_id) -> Hold:
+    hold = session.get(Hold, hold_id) if isinstance(hold_id, str) and len(hold_id) <= 32 else None
+    if hold is None or hold.retailer_id != tenant.id:
+        raise NotFound(f"no hold {hold_id!r}", {"id": hold_id})
+    return hold
+
+
+def _payment_of(session, hold_id: str) -> HoldPayment | None:
+    return session.scalar(select(HoldPayment).where(HoldPayment.hold_id == hold_id))
+
+
+def idempotency_key_for(hold: Hold) -> str:
+    return f"slotbooking-hold-{hold.id}"
+
+
+def start_payment(session, gateway, tenant, hold_id, limits: HoldLimits, now) -> PaymentView:
+    """Create the hold's PaymentIntent, or return the one it has: one per hold, however often asked.
+
+    :raises NotFound, HoldExpired, Conflict, PaymentNotRequired, PaymentsUnavailable:
+    """
+    try:
+        hold = _owned_hold(session, tenant, hold_id)
+        if hold.status == "booked":
+            raise Conflict("this hold has already been booked", {"hold_id": hold.id})
+        if hold.status != "active" or hold.expires_at <= now:
+            raise HoldExpired("this hold has expired; please choose a window again", {"hold_id": hold.id})
+        if not payment_required(tenant, hold, session):
+            raise PaymentNotRequired("the fee for this window is not paid through us", {"hold_id": hold.id})
+        if not gateway.enabled:
+            raise PaymentsUnavailable("card payments are not configured on this service")
+        payment = _claim(session, hold)
+        if payment.payment_intent_id is not None:
+            return _synced(session, gateway, payment, limits, now)
+        intent = gateway.create_intent(
+            payment.amount,
+            payment.currency,
+            {"hold_id": hold.id, "retailer": tenant.slug},
+            idempotency_key_for(hold),
+        )
+        won = session.execute(
+            update(HoldPayment)
+            .where(HoldPayment.id == payment.id, HoldPayment.payment_intent_id.is_(None))
+            .values(payment_intent_id=intent.id, status=intent.status)
+        ).rowcount
+        session.commit()
+        session.refresh(payment)
+        if not won:  # a concurrent request recorded its intent first: show that one
+            intent = gateway.retrieve_intent(payment.payment_intent_id)
+        return PaymentView(payment, intent)
+    except Exception:
+        session.rollback()
+        raise
+
+
+def _claim(session, hold: Hold) -> HoldPayment:
+    """Return the hold's payment row, made (and committed) before Stripe is asked, so only one is."""
+    payment = _payment_of(session, hold.id)
+    if payment is not None:
+        return payment
+    session.add(
+        HoldPayment(
+            retailer_id=hold.retailer_id,
+            hold_id=hold.id,
+            amount=hold.price,
+            currency=hold.currency,
+            status="creating",
+        )
+    )
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+    return _payment_of(session, hold.id)
+
+
+def _synced(session, gateway, payment: HoldPayment, limits: HoldLimits, now) -> PaymentView:
+    intent = gateway.retrieve_intent(payment.payment_intent_id)
+    if intent.status != payment.status:
+        lock_payment(session, payment)
+        apply_status(session, payment, intent.status, limits, now)
+    session.commit()
+    return PaymentView(payment, intent)
+
+
+def show_payment(session, gateway, tenant, hold_id, limits: HoldLimits, now) -> PaymentView:
+    """Return the hold's payment, brought up to date from Stripe (for when a webhook is late).
+
+    :raises NotFound, PaymentsUnavailable:
+    """
+    try:
+        hold = _owned_hold(session, tenant, hold_id)
+        payment = _payment_of(session, hold.id)
+        if payment is None or payment.payment_intent_id is None:
+            raise NotFound("no payment has been started for this hold", {"hold_id": hold.id})
+        return _synced(session, gateway, payment, limits, now)
+    except Exception:
+        session.rollback()
+        raise
+
+
+def ensure_paid(session, tenant, hold: Hold) -> None:
+    """Refuse to book a hold whose payment is required and has not succeeded (called under the slot lock).
+
+    :raises PaymentRequired:
+    """
+    if not payment_required(tenant, hold, session):
+        return
+    payment = _payment_of(session, hold.id)
+    if payment is None or payment.status != "succeeded":
+        raise PaymentRequired(
+            "this window is paid by card: pay for the hold, then book it",
+            {
+                "hold_id": hold.id,
+                "payment_status": payment.status if payment else None,
+                "payment_url": f"/api/v1/holds/{hold.id}/payment",
+            },
+        )
+
+
+def queue_cancellation_refund(session, tenant, booking) -> None:
+    """Owe the shopper a refund for a cancelled booking they paid us for (in the cancel's transaction)."""
+    if booking.hold_id is None:
+        return
+    payment = _payment_of(session, booking.hold_id)
+    if payment is not None and payment.status == "succeeded":
+        queue_refund(session, payment, "booking_cancelled", booking.id)

@@ -1,0 +1,80 @@
+"""POST|GET /api/v1/holds/{id}/payment, and Stripe's webhook at POST /stripe/webhook."""
+
+from flask import Blueprint as FlaskBlueprint
+from flask import current_app, g, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from slotbooking.api.context import now
+from slotbooking.auth import require_key
+from slotbooking.common.errors import DomainError
+from slotbooking.errors import error_body
+from slotbooking.extensions import db
+from slotbooking.payments import service
+from slotbooking.payments.gateway import InvalidSignature
+from slotbooking.payments.refunds import send_due_refunds
+from slotbooking.payments.schemas import PaymentOut
+from slotbooking.payments.state import HoldLimits
+from slotbooking.payments.webhooks import handle_stripe_event
+from slotbooking.slots.service import money
+
+blp = Blueprint("payments", __name__, url_prefix="/api/v1", description="Paying for a hold with Stripe")
+webhook_blp = FlaskBlueprint("stripe_webhook", __name__)
+
+
+def gateway():
+    return current_app.extensions["payments"]
+
+
+def hold_limits() -> HoldLimits:
+    config = current_app.config
+    return HoldLimits(config["PAYMENT_HOLD_EXTENSION_MINUTES"], config["PAYMENT_HOLD_MAX_MINUTES"])
+
+
+def _payment_json(view: service.PaymentView) -> dict:
+    payment = view.payment
+    return {
+        "hold_id": payment.hold_id,
+        "payment_intent_id": view.intent.id,
+        "client_secret": view.intent.client_secret,
+        "amount": money(payment.amount, payment.currency),
+        "status": payment.status,
+        "hold_expires_at": payment.hold.expires_at.astimezone(g.tenant.tz).isoformat(),
+    }
+
+
+@blp.route("/holds/<hold_id>/payment")
+class HoldPayment(MethodView):
+    @require_key(publishable=True)
+    @blp.response(200, PaymentOut)
+    def post(self, hold_id):
+        """Start paying for a hold (one PaymentIntent per hold; a repeat returns the same one)."""
+        return _payment_json(
+            service.start_payment(db.session, gateway(), g.tenant, hold_id, hold_limits(), now())
+        )
+
+    @require_key(publishable=True)
+    @blp.response(200, PaymentOut)
+    def get(self, hold_id):
+        """Show a hold's payment, brought up to date from Stripe."""
+        return _payment_json(
+            service.show_payment(db.session, gateway(), g.tenant, hold_id, hold_limits(), now())
+        )
+
+
+@webhook_blp.post("/stripe/webhook")
+def stripe_webhook():
+    """Receive Stripe's events; the signature is checked over the raw body."""
+    payload = request.get_data(cache=False)
+    try:
+        event = gateway().parse_event(payload, request.headers.get("Stripe-Signature"))
+    except InvalidSignature:
+        return error_body("invalid_signature", "the Stripe-Signature header does not match the body"), 400
+    except DomainError as error:
+        status = 400 if error.status < 500 else error.status
+        return error_body(error.code, error.message, error.details), status
+    outcome = handle_stripe_event(db.session, event, hold_limits(), now())
+    if outcome == "refund_queued":
+        # Refund at once; should Stripe fail now, `flask payments refunds` retries.
+        send_due_refunds(db.session, gateway(), now())
+    return {"received": True, "outcome": outcome}
