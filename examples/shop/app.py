@@ -10,12 +10,13 @@ import os
 import secrets
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 from flask import Flask, render_template, request
 
 
 def create_app(config: dict | None = None) -> Flask:
-    app = Flask(__name__)
+    app = Flask(__name__, root_path=str(Path(__file__).resolve().parent))
     app.config.update(
         SLOTBOOKING_URL=os.environ.get("SLOTBOOKING_URL", "http://127.0.0.1:5000").rstrip("/"),
         PUBLISHABLE_KEY=os.environ.get("PUBLISHABLE_KEY", ""),

@@ -68,7 +68,7 @@ form{display:flex;gap:6px;flex-wrap:wrap}input{flex:1 1 120px;min-width:0;paddin
       if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
       else el.setAttribute(k, v === true ? "" : v);
     }
-    el.append(...kids.flat().filter((k) => k != null && k !== false));
+    el.append(...kids.flat(Infinity).filter((k) => k != null && k !== false));
     return el;
   }
 
