@@ -27,7 +27,7 @@ DEFAULTS = {
     # Empty: Stripe itself; tests point it at the localstripe emulator.
     "STRIPE_API_BASE": "",
     "STRIPE_TIMEOUT_SECONDS": 10.0,
-    # A hold whose payment is under way is extended once by this much, but never past MAX from its start.
+    # A hold whose payment is under way is extended once by this much, never past MAX after paying began.
     "PAYMENT_HOLD_EXTENSION_MINUTES": 10,
     "PAYMENT_HOLD_MAX_MINUTES": 45,
     # Retailer events (outgoing webhooks): timeout per attempt, backoff, attempts before giving up.

@@ -70,7 +70,7 @@ def start_payment(session, gateway, tenant, hold_id, limits: HoldLimits, now) ->
             raise PaymentNotRequired("the fee for this window is not paid through us", {"hold_id": hold.id})
         if not gateway.enabled:
             raise PaymentsUnavailable("card payments are not configured on this service")
-        payment = _claim(session, hold)
+        payment = _claim(session, hold, now)
         if payment.payment_intent_id is not None:
             return _synced(session, gateway, payment, limits, now)
         intent = gateway.create_intent(
@@ -94,7 +94,7 @@ def start_payment(session, gateway, tenant, hold_id, limits: HoldLimits, now) ->
         raise
 
 
-def _claim(session, hold: Hold) -> HoldPayment:
+def _claim(session, hold: Hold, now) -> HoldPayment:
     """Return the hold's payment row, made (and committed) before Stripe is asked, so only one is."""
     payment = _payment_of(session, hold.id)
     if payment is not None:
@@ -106,6 +106,7 @@ def _claim(session, hold: Hold) -> HoldPayment:
             amount=hold.price,
             currency=hold.currency,
             status="creating",
+            created_at=now,
         )
     )
     try:

@@ -19,7 +19,7 @@ FINAL_STATUSES = ("succeeded", "canceled")
 
 @dataclass(frozen=True)
 class HoldLimits:
-    """How long a hold may be kept while its payment is under way."""
+    """How long a hold may be kept while its payment is under way (at most max_minutes after it began)."""
 
     extension_minutes: int = 10
     max_minutes: int = 45
@@ -65,7 +65,8 @@ def _extend_once(payment: HoldPayment, hold, limits: HoldLimits, now: datetime) 
     """Give the shopper time to finish paying and the shop time to book, once and within bounds."""
     if payment.hold_extended or hold.status != "active" or hold.expires_at <= now:
         return
-    ceiling = hold.created_at + timedelta(minutes=limits.max_minutes)
+    # Bounded from when paying began: a shopper who pays slowly cannot keep a window for long.
+    ceiling = payment.created_at + timedelta(minutes=limits.max_minutes)
     target = min(now + timedelta(minutes=limits.extension_minutes), ceiling).replace(microsecond=0)
     if target > hold.expires_at:
         hold.expires_at = target
