@@ -24,6 +24,10 @@ class HoldLimits:
     extension_minutes: int = 10
     max_minutes: int = 45
 
+    @classmethod
+    def from_config(cls, config) -> "HoldLimits":
+        return cls(config["PAYMENT_HOLD_EXTENSION_MINUTES"], config["PAYMENT_HOLD_MAX_MINUTES"])
+
 
 def lock_payment(session, payment: HoldPayment) -> HoldPayment:
     """Lock the payment's slot (as booking does) and reread the payment and its hold."""

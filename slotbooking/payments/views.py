@@ -27,8 +27,7 @@ def gateway():
 
 
 def hold_limits() -> HoldLimits:
-    config = current_app.config
-    return HoldLimits(config["PAYMENT_HOLD_EXTENSION_MINUTES"], config["PAYMENT_HOLD_MAX_MINUTES"])
+    return HoldLimits.from_config(current_app.config)
 
 
 def _payment_json(view: service.PaymentView) -> dict:
