@@ -9,6 +9,7 @@ from slotbooking.bookings import service
 from slotbooking.common.errors import (
     AddressNotServed,
     Conflict,
+    DomainError,
     HoldExpired,
     NotFound,
     SlotFull,
@@ -30,6 +31,7 @@ from slotbooking.slots.pricing import Address
 bp = Blueprint("booking", __name__, url_prefix="/r/<slug>")
 protect(bp)
 bp.after_request(pages.secure_headers)
+bp.register_error_handler(DomainError, pages.friendly_error)
 
 EXPIRED = (
     "Your hold ran out, so the window was released. Please choose a window again: the grid is up to date."

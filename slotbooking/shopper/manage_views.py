@@ -4,7 +4,14 @@ from flask import Blueprint, flash, get_flashed_messages, redirect, request, url
 
 from slotbooking.api.context import collaborators, now
 from slotbooking.bookings import service
-from slotbooking.common.errors import AddressNotServed, Conflict, NotFound, SlotFull, SlotUnavailable
+from slotbooking.common.errors import (
+    AddressNotServed,
+    Conflict,
+    DomainError,
+    NotFound,
+    SlotFull,
+    SlotUnavailable,
+)
 from slotbooking.extensions import db
 from slotbooking.shopper import pages, present
 from slotbooking.shopper.csrf import protect
@@ -16,6 +23,7 @@ FILLED_UP = "Sorry, that window has just filled up; your booking is unchanged. P
 bp = Blueprint("manage", __name__, url_prefix="/manage/<token>")
 protect(bp)
 bp.after_request(pages.secure_headers)
+bp.register_error_handler(DomainError, pages.friendly_error)
 
 
 def _abilities(tenant, booking) -> dict:

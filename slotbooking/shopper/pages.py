@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from flask import current_app, render_template, request
 
 from slotbooking.api.context import collaborators, now
-from slotbooking.common.errors import ValidationFailed
+from slotbooking.common.errors import DomainError, ValidationFailed
 from slotbooking.extensions import db
 from slotbooking.shopper import present
 from slotbooking.shopper.csrf import csrf_token
@@ -43,11 +43,18 @@ def render(template: str, tenant, status: int = 200, **context):
 
 def secure_headers(response):
     """Page headers: our CSP, no sniffing, and no referrer leaving with a manage token in it."""
-    response.headers.setdefault("Content-Security-Policy", PAGE_POLICY)
+    if response.status_code < 500:  # the app's own 5xx page carries its styles inline
+        response.headers.setdefault("Content-Security-Policy", PAGE_POLICY)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+def friendly_error(error: DomainError):
+    """Answer a shopper's bad link or stale form with a page in our style, never a bare error."""
+    page = render_template("shopper/error.html", tenant=None, locale=locale(), error=error)
+    return page, error.status
 
 
 def parse_day(raw: str | None) -> date | None:

@@ -70,8 +70,8 @@ class WindowView:
     status_label: str | None  # "Full", "Closed", ... when not available
     few_left: int | None
     badges: list[Badge] = field(default_factory=list)
-    reasons: list[str] = field(default_factory=list)
-    co2_label: str | None = None
+    lead: str | None = None  # the one reason shown on the window itself
+    more: list[str] = field(default_factory=list)  # the rest, behind "Why this price?"
     current: bool = False
 
     @property
@@ -88,6 +88,7 @@ class WindowView:
 @dataclass
 class WindowGroup:
     title: str
+    note: str | None
     windows: list[WindowView]
 
 
@@ -99,6 +100,7 @@ class DayView:
     long_label: str
     groups: list[WindowGroup]
     from_label: str | None  # cheapest available price, e.g. "from £3.00"
+    closed_label: str = "Full"  # what the day tab says when nothing is open: "Full" or "Closed"
 
     @property
     def any_available(self) -> bool:
@@ -121,8 +123,9 @@ def window_view(slot: dict, tz, currency: str, locale, current_slot_id=None) -> 
     if slot["width_minutes"] >= 120 or "wide" in kinds:
         reason = next((i.get("reason") for i in incentives if i.get("kind") == "wide"), None)
         badges.append(Badge("wide", "Wide window", reason))
-    badge_reasons = {b.reason for b in badges}
-    reasons = [i["reason"] for i in incentives if i.get("reason") and i["reason"] not in badge_reasons]
+    lead, more = _explain(badges, incentives, co2_words(slot.get("co2_grams")))
+    if not slot["available"]:
+        lead, more = None, []  # no reason to sell a window that cannot be chosen
     status = None
     if slot.get("id") == current_slot_id:
         status = "Your current window"
@@ -140,16 +143,27 @@ def window_view(slot: dict, tz, currency: str, locale, current_slot_id=None) -> 
         status_label=status,
         few_left=remaining if slot["available"] and remaining is not None and remaining <= 3 else None,
         badges=badges,
-        reasons=reasons,
-        co2_label=co2_words(slot.get("co2_grams")),
+        lead=lead,
+        more=more,
         current=slot.get("id") == current_slot_id,
     )
 
 
-def _group_title(width_minutes: int) -> str:
-    if width_minutes >= 120:
-        return f"{width_minutes // 60}-hour windows · easier to route, kinder to the street"
-    return width_label(width_minutes).replace("window", "windows")
+def _explain(badges: list[Badge], incentives: list[dict], co2: str | None) -> tuple[str | None, list[str]]:
+    """Pick the reason to show on the window (a badge's, else the biggest move); the rest go below."""
+    reasons = [i for i in incentives if i.get("reason")]
+    badge_reason = next((b.reason for b in badges if b.reason), None)
+    biggest = max(reasons, key=lambda i: abs(i.get("amount") or 0), default=None)
+    lead = badge_reason or (biggest["reason"] if biggest else None)
+    more = [i["reason"] for i in reasons if i["reason"] != lead]
+    if co2:
+        more.append(f"Delivering in this window emits {co2}.")
+    return lead, more
+
+
+def _group_heading(width_minutes: int) -> tuple[str, str | None]:
+    title = width_label(width_minutes).replace("window", "windows").capitalize()
+    return title, ("easier to route, kinder to the street" if width_minutes >= 120 else None)
 
 
 def grid(offer: dict, tz, currency: str, locale, current_slot_id=None) -> list[DayView]:
@@ -165,7 +179,7 @@ def grid(offer: dict, tz, currency: str, locale, current_slot_id=None) -> list[D
                 for s in slots
                 if s["width_minutes"] == width
             ]
-            groups.append(WindowGroup(_group_title(width), windows))
+            groups.append(WindowGroup(*_group_heading(width), windows))
         open_prices = [s["price"]["amount"] for s in slots if s["available"] and s["id"] != current_slot_id]
         days.append(
             DayView(
@@ -175,9 +189,15 @@ def grid(offer: dict, tz, currency: str, locale, current_slot_id=None) -> list[D
                 long_label=long_day(day, locale),
                 groups=groups,
                 from_label=f"from {money(min(open_prices), currency, locale)}" if open_prices else None,
+                closed_label=_closed_label(groups),
             )
         )
     return days
+
+
+def _closed_label(groups: list[WindowGroup]) -> str:
+    statuses = {w.status_label for g in groups for w in g.windows}
+    return "Full" if "Full" in statuses else "Closed"
 
 
 def chosen_day(days: list[DayView], wanted: str | None) -> str | None:

@@ -21,7 +21,7 @@ background:var(--_bg);border:1px solid var(--_border);border-radius:var(--_radiu
 .head{display:flex;justify-content:space-between;align-items:baseline;gap:8px;flex-wrap:wrap;margin:0 0 10px}
 .title{font-weight:650;margin:0;font-size:1.05em}.muted{color:var(--_muted);font-size:.9em}
 .link{background:none;border:0;padding:2px;color:var(--_accent);text-decoration:underline;cursor:pointer}
-.days{display:flex;gap:6px;overflow-x:auto;padding:3px;margin:0 -3px 8px;scroll-snap-type:x proximity;scrollbar-width:thin}
+.days{display:flex;gap:6px;overflow-x:auto;width:0;min-width:calc(100% + 6px);padding:3px;margin:0 -3px 8px;scroll-snap-type:x proximity;scrollbar-width:thin}
 .day{flex:0 0 auto;min-width:66px;scroll-snap-align:start;border:1px solid var(--_border);background:var(--_bg);border-radius:8px;
 padding:6px 8px;text-align:center;cursor:pointer;line-height:1.2}
 .day b{display:block;font-size:.8em;font-weight:600;text-transform:uppercase;letter-spacing:.03em;color:var(--_muted)}
@@ -254,8 +254,7 @@ form{display:flex;gap:6px;flex-wrap:wrap}input{flex:1 1 120px;min-width:0;paddin
       const parts = [];
       if (this.postcode) {
         parts.push(h("div", { class: "head" },
-          h("p", { class: "title" }, "Delivery window"),
-          h("span", { class: "muted" }, `To ${this.postcode} `,
+          h("span", { class: "muted" }, `Delivering to ${this.postcode} `,
             this.hasAttribute("postcode") ? null : h("button", { class: "link", "data-key": "change", onclick: () => { this.postcode = ""; this.render("postcode"); } }, "change"))));
       } else {
         parts.push(h("form", { onsubmit: (e) => { e.preventDefault(); this.postcode = e.target.elements.postcode.value.trim(); this.load(); } },
@@ -291,7 +290,8 @@ form{display:flex;gap:6px;flex-wrap:wrap}input{flex:1 1 120px;min-width:0;paddin
       const strip = h("div", { class: "days", role: "tablist", "aria-label": "Delivery day", onkeydown: onKey },
         days.map((d) => {
           const open = offer.slots.filter((s) => s.available && s.start.startsWith(d));
-          const from = open.length ? f.money(open.reduce((a, s) => (s.price.amount < a.amount ? s.price : a), open[0].price)) : "Full";
+          const full = offer.slots.some((s) => s.start.startsWith(d) && /full/.test(s.unavailable_reason || ""));
+          const from = open.length ? f.money(open.reduce((a, s) => (s.price.amount < a.amount ? s.price : a), open[0].price)) : full ? "Full" : "Closed";
           const on = d === this.s.day;
           return h("button", { class: "day", part: "day", role: "tab", id: `t-${d}`, "aria-selected": String(on), "aria-controls": "panel",
             tabindex: on ? "0" : "-1", "data-key": `d-${d}`, onclick: () => pick(d, true) },
@@ -313,8 +313,8 @@ form{display:flex;gap:6px;flex-wrap:wrap}input{flex:1 1 120px;min-width:0;paddin
       const badges = [];
       if (s.green) badges.push(["green", "Green window"]);
       if (s.width_minutes >= 120 || kinds.includes("wide")) badges.push(["wide", "Wide window"]);
-      const why = [...new Set((s.incentives || []).map((i) => i.reason).filter(Boolean))];
-      if (s.co2_grams != null) why.push(`Delivering in this window emits ${co2(s.co2_grams)}.`);
+      const biggest = (s.incentives || []).filter((i) => i.reason).sort((a, b) => Math.abs(b.amount) - Math.abs(a.amount))[0];
+      const why = reason("green") || reason("wide") || biggest?.reason || (s.green && s.co2_grams != null ? `Emits ${co2(s.co2_grams)}.` : null);
       const cut = s.price.amount < s.base_price.amount;
       const status = s.available ? (s.remaining != null && s.remaining <= 3 ? `Only ${s.remaining} left` : null) : /full/.test(s.unavailable_reason || "full") ? "Full" : "Closed";
       return h("button", { class: "win", part: "window", "aria-pressed": String(held?.slot_id === s.id), disabled: !s.available,
@@ -322,9 +322,9 @@ form{display:flex;gap:6px;flex-wrap:wrap}input{flex:1 1 120px;min-width:0;paddin
         h("span", { class: "time" }, `${f.time.format(wall(s.start))}–${f.time.format(wall(s.end))}`),
         h("span", { class: "price" }, cut ? h("s", {}, h("span", { class: "sr" }, "was "), f.money(s.base_price)) : null,
           cut ? h("span", { class: "sr" }, "now ") : null, f.money(s.price)),
-        badges.length || status ? h("span", { class: "tags" }, badges.map(([k, label]) => h("span", { class: `badge ${k}`, title: reason(k) || null }, label)),
+        badges.length || status ? h("span", { class: "tags" }, badges.map(([k, label]) => h("span", { class: `badge ${k}` }, label)),
           status ? h("span", { class: "badge" }, status) : null) : null,
-        why.length ? h("span", { class: "why" }, why.join(" ")) : null);
+        why && s.available ? h("span", { class: "why" }, why) : null);
     }
   }
 
