@@ -129,6 +129,8 @@ def checkout(slug):
     tenant = tenant_for_slug(db.session, slug)
     state = session.get(_state_key(slug)) or {}
     held = hold_of(db.session, tenant, state.get("hold_id"))
+    if held is not None and held.status == "booked":
+        return _to_booking_of(held)
     if not hold_is_live(held, now()):
         if held is not None:
             flash(EXPIRED, "warning")
@@ -171,7 +173,7 @@ def confirm(slug):
         return redirect(_grid_url(slug, state))
     except Conflict:
         return _to_booking_of(held)
-    session.pop(_state_key(slug), None)
+    # The state keeps the (now booked) hold: a second confirmation or the back button finds the booking.
     flash("booked", "booked")
     return redirect(url_for("manage.show", token=booking.manage_token))
 
