@@ -233,7 +233,7 @@ form{display:flex;gap:6px;flex-wrap:wrap}input{flex:1 1 120px;min-width:0;paddin
           this.s.held = null;
           this.emit("hold-expired", { hold_id: gone.hold_id, slot_id: gone.slot_id });
           this.load("Your hold ran out and the window was released. Please choose a window again.");
-        } else if (Math.ceil(secs / 60) < spoken && (secs <= 60 || secs % 300 < 60)) {
+        } else if (Math.ceil(secs / 60) < spoken && (secs <= 120 || secs % 300 < 60)) {
           spoken = Math.ceil(secs / 60);
           this.say(`${spoken} minute${spoken > 1 ? "s" : ""} left to finish checkout.`);
         }
