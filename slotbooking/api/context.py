@@ -12,4 +12,9 @@ def now():
 
 def collaborators() -> Collaborators:
     ext = current_app.extensions
-    return Collaborators(cache=ext["slot_cache"], signer=ext["quote_signer"], finder=ext["zone_finder"])
+    return Collaborators(
+        cache=ext["slot_cache"],
+        signer=ext["quote_signer"],
+        finder=ext["zone_finder"],
+        stripe_configured=ext["payments"].enabled,
+    )

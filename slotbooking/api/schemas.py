@@ -38,5 +38,5 @@ class ErrorDetail(Schema):
     details = fields.Dict()
 
 
-class ErrorSchema(Schema):
+class ApiErrorSchema(Schema):
     error = fields.Nested(ErrorDetail)

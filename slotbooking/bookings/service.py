@@ -33,6 +33,8 @@ class Collaborators:
     cache: object
     signer: object
     finder: object
+    # Whether this service can take card payments (a Stripe key is configured).
+    stripe_configured: bool = False
 
 
 def _namespace(tenant, zone_id: int) -> str:
@@ -160,13 +162,13 @@ def release_hold(session, deps, tenant, hold_id, now) -> None:
     _commit(session, deps, tenant, hold.slot.zone_id)
 
 
-def _book(session, tenant, hold: Hold, order_ref: str, now) -> Booking:
+def _book(session, deps, tenant, hold: Hold, order_ref: str, now) -> Booking:
     if hold.status == "booked":
         booking = session.scalar(select(Booking).where(Booking.hold_id == hold.id))
         raise Conflict("this hold has already been booked", {"booking_id": booking.id if booking else None})
     if hold.status != "active" or hold.expires_at <= now:
         raise HoldExpired("this hold has expired; please choose a window again", {"hold_id": hold.id})
-    ensure_paid(session, tenant, hold)
+    ensure_paid(session, tenant, hold, deps.stripe_configured)
     slot = hold.slot
     booking = Booking(
         id=new_id("bkg"),
@@ -212,7 +214,7 @@ def book_hold(session, deps, tenant, hold_id, order_ref, now) -> Booking:
     hold = _owned(session, Hold, tenant, hold_id, "hold")
     lock_slots(session, [hold.slot_id])
     session.refresh(hold)
-    booking = _book(session, tenant, hold, order_ref, now)
+    booking = _book(session, deps, tenant, hold, order_ref, now)
     _commit(session, deps, tenant, booking.zone_id)
     return booking
 
@@ -225,7 +227,7 @@ def book_slot(session, deps, tenant, slot_id, address, order_ref, customer_ref, 
     """
     slot = _owned(session, Slot, tenant, slot_id, "slot")
     hold = _new_hold(session, deps, tenant, slot, address, None, customer_ref, now)
-    booking = _book(session, tenant, hold, order_ref, now)
+    booking = _book(session, deps, tenant, hold, order_ref, now)
     _commit(session, deps, tenant, booking.zone_id)
     return booking
 

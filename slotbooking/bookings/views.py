@@ -5,6 +5,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from slotbooking.api.context import collaborators, now
+from slotbooking.api.schemas import ApiErrorSchema
 from slotbooking.auth import require_key
 from slotbooking.bookings import service
 from slotbooking.bookings.idempotency import idempotent
@@ -19,6 +20,7 @@ from slotbooking.bookings.schemas import (
     RescheduleIn,
 )
 from slotbooking.extensions import db
+from slotbooking.payments.refunds import send_due_refunds
 from slotbooking.slots.pricing import Address
 
 blp = Blueprint("bookings", __name__, url_prefix="/api/v1", description="Holds and bookings")
@@ -68,6 +70,9 @@ class Bookings(MethodView):
     @idempotent
     @blp.arguments(BookingIn)
     @blp.response(201, BookingOut)
+    @blp.alt_response(402, schema=ApiErrorSchema, description="payment_required: pay for the hold first")
+    @blp.alt_response(409, schema=ApiErrorSchema, description="slot_full, idempotency_conflict or conflict")
+    @blp.alt_response(410, schema=ApiErrorSchema, description="hold_expired")
     def post(self, data):
         """Book a held window, or hold and book a window in one step."""
         if data["hold_id"]:
@@ -125,5 +130,8 @@ class Cancel(MethodView):
     @require_key()
     @blp.response(200, BookingOut)
     def post(self, booking_id):
-        """Cancel a booking; a repeat answers the same."""
-        return _booking(service.cancel(db.session, collaborators(), g.tenant, booking_id, now()))
+        """Cancel a booking; a repeat answers the same. A card payment is refunded once."""
+        booking = service.cancel(db.session, collaborators(), g.tenant, booking_id, now())
+        # Send the refund now if one is owed; `flask payments refunds` retries any that fail.
+        send_due_refunds(db.session, current_app.extensions["payments"], now(), booking_id=booking.id)
+        return _booking(booking)

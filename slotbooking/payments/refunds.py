@@ -60,15 +60,13 @@ def queue_orphan_refunds(session, now) -> int:
     return queued
 
 
-def send_due_refunds(session, gateway, now, limit: int = 100) -> RefundRun:
-    """Send every pending refund that is due; a failure is retried later with backoff."""
+def send_due_refunds(session, gateway, now, limit: int = 100, booking_id: str | None = None) -> RefundRun:
+    """Send every pending refund that is due (or just one booking's); failures retry with backoff."""
     run = RefundRun()
-    due = session.scalars(
-        select(Refund)
-        .where(Refund.status == "pending", Refund.next_attempt_at <= now)
-        .order_by(Refund.id)
-        .limit(limit)
-    ).all()
+    query = select(Refund).where(Refund.status == "pending", Refund.next_attempt_at <= now)
+    if booking_id is not None:
+        query = query.where(Refund.booking_id == booking_id)
+    due = session.scalars(query.order_by(Refund.id).limit(limit)).all()
     for refund in due:
         if not _claim(session, refund, now):
             continue

@@ -13,7 +13,6 @@ from slotbooking.common.errors import (
     NotFound,
     PaymentNotRequired,
     PaymentRequired,
-    PaymentsUnavailable,
 )
 from slotbooking.payments.gateway import Intent
 from slotbooking.payments.models import HoldPayment, PaymentSettings
@@ -34,8 +33,13 @@ def collect_mode(session, retailer_id: int) -> str:
     return settings.collect if settings else "retailer"
 
 
-def payment_required(tenant, hold, session=None) -> bool:
-    """Tell whether this hold must be paid through Stripe before it can be booked."""
+def payment_required(tenant, hold, session=None, stripe_configured: bool = True) -> bool:
+    """Tell whether this hold must be paid through Stripe before it can be booked.
+
+    Without a Stripe key on this service the retailer collects the fee and payment is skipped.
+    """
+    if not stripe_configured:
+        return False
     session = session or object_session(hold)
     return hold.price > 0 and collect_mode(session, tenant.id) == "stripe"
 
@@ -66,10 +70,8 @@ def start_payment(session, gateway, tenant, hold_id, limits: HoldLimits, now) ->
             raise Conflict("this hold has already been booked", {"hold_id": hold.id})
         if hold.status != "active" or hold.expires_at <= now:
             raise HoldExpired("this hold has expired; please choose a window again", {"hold_id": hold.id})
-        if not payment_required(tenant, hold, session):
+        if not payment_required(tenant, hold, session, gateway.enabled):
             raise PaymentNotRequired("the fee for this window is not paid through us", {"hold_id": hold.id})
-        if not gateway.enabled:
-            raise PaymentsUnavailable("card payments are not configured on this service")
         payment = _claim(session, hold, now)
         if payment.payment_intent_id is not None:
             return _synced(session, gateway, payment, limits, now)
@@ -141,12 +143,12 @@ def show_payment(session, gateway, tenant, hold_id, limits: HoldLimits, now) -> 
         raise
 
 
-def ensure_paid(session, tenant, hold: Hold) -> None:
+def ensure_paid(session, tenant, hold: Hold, stripe_configured: bool = True) -> None:
     """Refuse to book a hold whose payment is required and has not succeeded (called under the slot lock).
 
     :raises PaymentRequired:
     """
-    if not payment_required(tenant, hold, session):
+    if not payment_required(tenant, hold, session, stripe_configured):
         return
     payment = _payment_of(session, hold.id)
     if payment is None or payment.status != "succeeded":
