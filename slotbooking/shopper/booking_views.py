@@ -12,6 +12,7 @@ from slotbooking.common.errors import (
     DomainError,
     HoldExpired,
     NotFound,
+    PaymentRequired,
     SlotFull,
     SlotUnavailable,
 )
@@ -33,6 +34,10 @@ protect(bp)
 bp.after_request(pages.secure_headers)
 bp.register_error_handler(DomainError, pages.friendly_error)
 
+NO_CARD_FORM = (
+    "This window is paid by card, which this page cannot take yet. "
+    "Your window stays held: please finish paying for it in the shop."
+)
 EXPIRED = (
     "Your hold ran out, so the window was released. Please choose a window again: the grid is up to date."
 )
@@ -164,18 +169,29 @@ def confirm(slug):
             "warning",
         )
         return redirect(url_for("booking.checkout", slug=slug))
-    if needs_payment(tenant, held):
-        return redirect(payment_url(tenant, held))
+    deps = collaborators()
+    if needs_payment(tenant, held, deps.stripe_configured):
+        return _to_payment(slug, tenant, held)
     try:
-        booking = service.book_hold(db.session, collaborators(), tenant, held.id, state["order_ref"], now())
+        booking = service.book_hold(db.session, deps, tenant, held.id, state["order_ref"], now())
     except HoldExpired:
         flash(EXPIRED, "warning")
         return redirect(_grid_url(slug, state))
     except Conflict:
         return _to_booking_of(held)
+    except PaymentRequired:  # the retailer switched to card payment while the shopper was here
+        return _to_payment(slug, tenant, held)
     # The state keeps the (now booked) hold: a second confirmation or the back button finds the booking.
     flash("booked", "booked")
     return redirect(url_for("manage.show", token=booking.manage_token))
+
+
+def _to_payment(slug: str, tenant, held):
+    url = payment_url(tenant, held)
+    if url:
+        return redirect(url)
+    flash(NO_CARD_FORM, "warning")
+    return redirect(url_for("booking.checkout", slug=slug))
 
 
 def _to_booking_of(held):

@@ -1,19 +1,21 @@
 """Where a payment step joins the hosted booking flow.
 
 The confirmation view asks ``needs_payment`` after the price re-check and before booking.
-When it answers True, the view hands over to ``payment_url`` instead of booking, and the
-payment flow books the hold (``bookings.service.book_hold``) once the payment succeeds.
+When it answers True, the view sends the shopper to ``payment_url`` instead of booking; the
+payment page then books the hold (``bookings.service.book_hold``) once the payment has
+succeeded. Until the hosted pages have a card form, ``payment_url`` answers None and the
+shopper is told to finish paying in the shop, which can pay through the API
+(``/api/v1/holds/<id>/payment``).
 """
 
-
-def needs_payment(tenant, hold) -> bool:
-    """Tell whether the shopper must pay for this hold before it is booked (not yet: never)."""
-    return False
+from slotbooking.payments.service import payment_required
 
 
-def payment_url(tenant, hold) -> str:
-    """Return the page that takes the payment for a hold.
+def needs_payment(tenant, hold, stripe_configured: bool) -> bool:
+    """Tell whether the shopper must pay for this hold before it is booked (the payments rule)."""
+    return payment_required(tenant, hold, stripe_configured=stripe_configured)
 
-    :raises NotImplementedError: until the payments feature provides one.
-    """
-    raise NotImplementedError("payments are not wired into the hosted flow yet")
+
+def payment_url(tenant, hold) -> str | None:
+    """Return the hosted page that takes the payment for a hold, or None while there is none."""
+    return None

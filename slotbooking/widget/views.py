@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, render_template, request, send_from_di
 from slotbooking.api.context import now
 from slotbooking.common.errors import DomainError
 from slotbooking.shopper.lookup import ShopperInput
+from slotbooking.shopper.present import pick_locale
 from slotbooking.widget.access import frame_policy, tenant_for_key
 
 bp = Blueprint("widget", __name__)
@@ -43,6 +44,7 @@ def embed(slug):
             "widget/embed.html",
             tenant=tenant,
             postcode=shopper.postcode or "",
+            lang=str(pick_locale(request.accept_languages)).replace("_", "-"),
             days=request.args.get("days", "7") if request.args.get("days", "7").isdigit() else "7",
         )
         status = 200

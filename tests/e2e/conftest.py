@@ -6,6 +6,7 @@ Chromium the browser tests skip on a laptop and fail where REQUIRE_SERVICES=1 (C
 
 import copy
 import importlib.util
+import os
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,7 +20,7 @@ from tests.conftest import import_document, make_app
 from tests.support.api import MONDAY_MORNING
 from tests.support.services import unavailable
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}

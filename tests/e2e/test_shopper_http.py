@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import func, select
 
 from slotbooking.bookings.models import Booking, Hold
+from slotbooking.demo.cli import demo_document
 from slotbooking.extensions import db
-from tests.conftest import SHOP_ORIGIN
+from tests.conftest import SHOP_ORIGIN, import_document, make_app
 
 BOOK = "/r/demo-grocer/book"
 
@@ -161,3 +162,20 @@ def test_the_embed_api_takes_writes_only_from_its_own_page(app, client, demo):
         "/embed/demo-grocer/api/holds", json=body, headers={**key, "Origin": "http://localhost"}
     )
     assert own.status_code == 201 and own.get_json()["price"] == slot["price"]
+
+
+def test_a_window_paid_by_card_is_not_booked_without_payment(tmp_path, clock):
+    app = make_app(f"sqlite:///{tmp_path / 'paid.db'}", clock, STRIPE_SECRET_KEY="sk_test_not_called")
+    document = demo_document()
+    document["payments"] = {"collect": "stripe"}
+    import_document(app, document, clock)
+    client = app.test_client()
+    grid = form_fields(client.get(f"{BOOK}?order_ref=ORDER-9&postcode=N1%202AB").get_data(as_text=True))
+    hold(client, grid)
+    price = form_fields(client.get(f"{BOOK}/checkout").get_data(as_text=True))["price"]
+    response = client.post(f"{BOOK}/confirm", data={"csrf_token": grid["csrf_token"], "price": price})
+    assert response.headers["Location"].endswith("/book/checkout")
+    assert "paid by card" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert count(app, Booking) == 0 and count(app, Hold, status="active") == 1
+    with app.app_context():
+        db.engine.dispose()
