@@ -2,7 +2,6 @@
 
 from datetime import date
 
-
 from sqlalchemy import select
 
 from slotbooking.extensions import db
