@@ -27,6 +27,10 @@ DEFAULTS = {
     # Empty: Stripe itself; tests point it at the localstripe emulator.
     "STRIPE_API_BASE": "",
     "STRIPE_TIMEOUT_SECONDS": 10.0,
+    # The hosted card form: Stripe.js from this URL (tests: the emulator's), with this publishable key.
+    # Empty key: the hosted pages take no card and send the shopper back to the shop to pay.
+    "STRIPE_PUBLISHABLE_KEY": "",
+    "STRIPE_JS_URL": "https://js.stripe.com/v3/",
     # A hold whose payment is under way is extended once by this much, never past MAX after paying began.
     "PAYMENT_HOLD_EXTENSION_MINUTES": 10,
     "PAYMENT_HOLD_MAX_MINUTES": 45,
