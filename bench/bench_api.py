@@ -176,9 +176,10 @@ def process_cpu() -> dict[int, tuple[int, str, float]]:
     return table
 
 
-def others_cpu(before: dict, after: dict, seconds: float) -> float:
-    """Share of all CPUs used during a run by processes that are neither this benchmark's (its
-    servers, wrk) nor PostgreSQL or Redis: other people's work competing for the machine."""
+def cpu_split(before: dict, after: dict) -> dict[str, float]:
+    """CPU seconds used between two process_cpu() snapshots by: "server" (this benchmark's gunicorn
+    processes), "wrk", "services" (PostgreSQL and Redis, whoever asked them) and "others" (other
+    people's processes competing for the machine)."""
     me = os.getpid()
 
     def ours(pid: int) -> bool:
@@ -190,12 +191,23 @@ def others_cpu(before: dict, after: dict, seconds: float) -> float:
             pid = after[pid][0]
         return False
 
-    used = 0.0
+    used = dict.fromkeys(("server", "wrk", "services", "others"), 0.0)
     for pid, (_parent, name, cpu) in after.items():
-        if name.startswith(SHARED_SERVICES) or ours(pid):
+        delta = cpu - before.get(pid, (0, name, 0.0))[2]
+        if pid == me:
             continue
-        used += cpu - before.get(pid, (0, name, 0.0))[2]
-    return max(0.0, used / seconds / (os.cpu_count() or 1))
+        if name.startswith(SHARED_SERVICES):
+            used["services"] += delta
+        elif ours(pid):
+            used["wrk" if name == "wrk" else "server"] += delta
+        else:
+            used["others"] += delta
+    return used
+
+
+def others_cpu(before: dict, after: dict, seconds: float) -> float:
+    """Share of all CPUs that other people's processes used."""
+    return max(0.0, cpu_split(before, after)["others"] / seconds / (os.cpu_count() or 1))
 
 
 def quiet_machine(args, label: str) -> float:
@@ -232,13 +244,19 @@ def measure(args, label: str, url: str, script: Path, headers=(), script_args=()
         say(f"{label}: measuring {args.duration} s at {args.connections} connections")
         before, started = process_cpu(), time.monotonic()
         stats = run_wrk(args, url, script, args.duration, headers, named(f"measure{number}"))
-        stats["other_cpu"] = others_cpu(before, process_cpu(), time.monotonic() - started)
+        after, seconds = process_cpu(), time.monotonic() - started
+        used = cpu_split(before, after)
+        stats["other_cpu"] = max(0.0, used["others"] / seconds / (os.cpu_count() or 1))
+        answered = max(1, stats["requests"])
+        stats["server_cpu_ms"] = 1000 * used["server"] / answered
+        stats["services_cpu_ms"] = 1000 * used["services"] / answered
         stats["background_cpu"] = background
         stats["run_name"] = f"measure{number}"
         say(
             f"{label}: {stats['rps']:.0f} req/s, p50 {stats['p50_ms']:.1f} ms, p99 {stats['p99_ms']:.1f} ms, "
             f"statuses {stats['statuses']}, socket errors {stats['socket_errors']}, "
-            f"other processes used {stats['other_cpu']:.0%} of the CPUs"
+            f"CPU per request: app {stats['server_cpu_ms']:.2f} ms, PostgreSQL+Redis "
+            f"{stats['services_cpu_ms']:.2f} ms; other processes used {stats['other_cpu']:.0%} of the CPUs"
         )
         runs.append(stats)
     best = max(runs, key=lambda r: r["rps"])
@@ -528,7 +546,7 @@ def report(args, results: dict) -> str:
     ]  # fmt: skip
     header = (
         f"{'measure':<32} {'result':>17} {'p50 ms':>7} {'p99 ms':>7}  {'target':<13} {'':<4}  "
-        f"{'other CPU':>9}  answers"
+        f"{'app CPU/req':>11} {'other CPU':>9}  answers"
     )
     lines = [header, "-" * len(header)]
     for name, value, stats, target, mark in rows:
@@ -536,16 +554,20 @@ def report(args, results: dict) -> str:
         p99 = f"{stats['p99_ms']:.1f}" if stats else ""
         answers = statuses(stats) if stats else ""
         other = f"{stats['other_cpu']:.0%}" if stats else ""
+        app_cpu = f"{stats['server_cpu_ms']:.2f} ms" if stats else ""
         lines.append(
-            f"{name:<32} {value:>17} {p50:>7} {p99:>7}  {target:<13} {mark:<4}  {other:>9}  {answers}"
+            f"{name:<32} {value:>17} {p50:>7} {p99:>7}  {target:<13} {mark:<4}  {app_cpu:>11} {other:>9}  "
+            f"{answers}"
         )
     lines.append("")
     for name, answers in odd.items():
         if answers:
             lines.append(f"INVALID RUN: {name} had unexpected answers {answers}; targets count as MISS")
     lines.append(
-        "other CPU: share of the CPUs used during the run by processes other than this benchmark's "
-        "servers, wrk, PostgreSQL and Redis (other people's tests); it lowers the figures."
+        "app CPU/req: CPU time of the gunicorn processes per answered request (steadier than req/s "
+        "on a shared machine). other CPU: share of the CPUs used during the run by processes other "
+        "than this benchmark's servers, wrk, PostgreSQL and Redis (other people's work); it lowers "
+        "the figures."
     )
     if args.repeat > 1:
         lines.append(
