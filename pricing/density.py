@@ -72,14 +72,24 @@ def default_forecast(
 
     The total is a share of the places left; it is spread over the windows with places
     left in proportion to their appeal (the choice model's weight at base prices), so
-    popular windows are expected to fill first, as they do.
+    popular windows are expected to fill first, as they do. No window is expected to take
+    more than its places left: what would overflow goes to the others, by appeal.
     """
-    open_windows = [w for w in windows if w.remaining > 0]
+    open_windows = [w for w in windows if w.remaining > 0 and appeal[w.key] > 0]
+    forecast = {w.key: 0.0 for w in windows}
     total = forecast_fill * sum(w.remaining for w in open_windows)
-    weight = sum(appeal[w.key] for w in open_windows)
-    if weight <= 0:
-        return {w.key: 0.0 for w in windows}
-    return {w.key: total * appeal[w.key] / weight if w.remaining > 0 else 0.0 for w in windows}
+    while open_windows and total > 1e-9:
+        weight = sum(appeal[w.key] for w in open_windows)
+        full = [w for w in open_windows if total * appeal[w.key] / weight >= w.remaining]
+        if not full:
+            for w in open_windows:
+                forecast[w.key] = total * appeal[w.key] / weight
+            break
+        for w in full:
+            forecast[w.key] = float(w.remaining)
+            total -= w.remaining
+        open_windows = [w for w in open_windows if w not in full]
+    return forecast
 
 
 def project_zone(

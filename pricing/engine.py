@@ -18,6 +18,7 @@ from pricing.incentives import (
     cap_incentive,
     explain_move,
     explain_wide_discount,
+    green_reason,
 )
 from pricing.ladder import anchor_price, ladder_prices
 from pricing.model import PricingRequest, WindowSpec
@@ -38,6 +39,7 @@ class WindowCost:
     opportunity_cost: float
     green: bool
     emission_factor: float
+    expected_further: float  # bookings still expected in this window (the forecast)
 
 
 def price_windows(request: PricingRequest) -> PricingResult:
@@ -67,9 +69,16 @@ def price_windows(request: PricingRequest) -> PricingResult:
         rules.zone_radius_km,
     )
     insertions = insert_address(projection, request.shopper, rules.road_factor)
+    typical_km = projection.typical_insertion_km
+    green = {
+        w.key: insertions[w.key].known_stops > 0
+        and insertions[w.key].known_route_km <= rules.green_threshold * typical_km
+        for w in request.windows
+    }
+    walk_away = _walk_away_shares(request, green)
     costs = {
         w.key: _window_cost(
-            request, w, insertions[w.key], forecast.get(w.key, 0.0), projection.typical_insertion_km
+            request, w, insertions[w.key], forecast.get(w.key, 0.0), green[w.key], walk_away[w.key]
         )
         for w in request.windows
     }
@@ -97,7 +106,23 @@ def base_price(request: PricingRequest, window: WindowSpec) -> int:
     return request.rules.base_fee + window.template_fee
 
 
-def _window_cost(request, window, insertion, expected_further, typical_km) -> WindowCost:
+def _walk_away_shares(request, green: dict[str, bool]) -> dict[str, float]:
+    """Return, per window, the chance a shopper who wanted it leaves if it is full.
+
+    Under the logit, when a window is gone its shoppers spread over the other windows and
+    not booking in proportion to their weights (at the anchor prices): only the share that
+    goes to not booking is a lost booking. The rest book another window.
+    """
+    offered = [w for w in request.windows if w.remaining > 0]
+    utilities = {
+        w.key: window_utility(w, _anchor(request, w), request.rules.base_fee, green[w.key], request.choice)
+        for w in offered
+    }
+    shares, leave = choice_probabilities(utilities, request.choice.no_booking)
+    return {w.key: min(1.0, leave / max(1e-12, 1.0 - shares.get(w.key, 0.0))) for w in request.windows}
+
+
+def _window_cost(request, window, insertion, expected_further, green, walk_away) -> WindowCost:
     rules = request.rules
     factor = window_emission_factor(window, request.fleet, emission_factors(rules.emission_factors))
     km = insertion.marginal_km
@@ -109,9 +134,14 @@ def _window_cost(request, window, insertion, expected_further, typical_km) -> Wi
         co2_grams=round(kg * 1000),
         delivery_cost=km * rules.cost_per_km + minutes * rules.driver_cost_per_hour / 60,
         carbon_cost=kg * rules.carbon_price_per_kg,
-        opportunity_cost=rules.lost_booking_cost * _chance_to_sell_out(expected_further, window.remaining),
-        green=insertion.known_stops > 0 and insertion.known_route_km <= rules.green_threshold * typical_km,
+        # A place sold now costs a later booking only if the window then fills and the
+        # later shopper leaves rather than take another window.
+        opportunity_cost=rules.lost_booking_cost
+        * _chance_to_sell_out(expected_further, window.remaining)
+        * walk_away,
+        green=green,
         emission_factor=factor,
+        expected_further=expected_further,
     )
 
 
@@ -180,6 +210,9 @@ def _ladder_window(request, window, anchor, cost: WindowCost) -> LadderWindow:
     rules = request.rules
     fixed = window.fixed_price
     prices = (fixed,) if fixed is not None else ladder_prices(anchor, rules)
+    if cost.green and fixed is None:
+        # A green window is cheaper to serve and the one we nudge towards: never a surcharge.
+        prices = tuple(p for p in prices if p <= anchor)
     unit_cost = cost.delivery_cost + cost.carbon_cost + cost.opportunity_cost
     return LadderWindow(
         key=window.key,
@@ -199,13 +232,13 @@ def _ladder_window(request, window, anchor, cost: WindowCost) -> LadderWindow:
 def _window_price(request, window, price, cost: WindowCost, typical_km) -> WindowPrice:
     base = base_price(request, window)
     incentives: tuple[Incentive, ...] = ()
+    drivers = _drivers(request, window, cost, typical_km)
     if request.rules.mode != "flat" and window.fixed_price is None:
         anchor = _anchor(request, window)
         cap = cap_incentive(base, anchor, request.rules.min_fee, request.currency)
         if request.rules.mode == "static":
             moved = explain_wide_discount(price - anchor, window, request.currency)
         else:
-            drivers = _drivers(request, window, cost, typical_km)
             moved = explain_move(price - anchor, window, drivers, request.currency)
         incentives = ((cap,) if cap else ()) + moved
     return WindowPrice(
@@ -217,6 +250,7 @@ def _window_price(request, window, price, cost: WindowCost, typical_km) -> Windo
         co2_grams=cost.co2_grams,
         marginal_km=round(cost.insertion.marginal_km, 3),
         marginal_minutes=round(cost.minutes, 2),
+        green_reason=green_reason(window, drivers),
     )
 
 
@@ -246,7 +280,18 @@ def _drivers(request, window, cost: WindowCost, typical_km) -> PriceDrivers:
         nearest_stop_km=insertion.nearest_stop_km,
         marginal_km=insertion.marginal_km,
         places_left=window.remaining,
-        scarce=cost.opportunity_cost >= 0.5 * rules.lost_booking_cost,
+        # Only a real forecast (the caller's) may claim a window will fill; the engine's own
+        # default spread is an assumption, not news for the shopper.
+        scarce=window.remaining > 0
+        and (
+            4 * window.remaining <= window.capacity
+            or (request.forecast is not None and cost.expected_further >= window.remaining)
+        ),
+        # Busy on evidence: the most wanted time of day under the choice model, half the
+        # window already booked, or the caller's forecast expecting half the places left to sell.
+        busy=time_of_day_utility(window, request.choice) >= peak_time_of_day_utility(request.choice)
+        or 2 * (window.capacity - window.remaining) >= window.capacity
+        or (request.forecast is not None and cost.expected_further >= window.remaining / 2),
     )
 
 

@@ -26,7 +26,13 @@ class PriceDrivers:
     nearest_stop_km: float
     marginal_km: float
     places_left: int
-    scarce: bool  # the window is expected to sell out
+    # Few places left: at most a quarter of the window's capacity, or no more than the
+    # bookings still expected in it. Only then does a reason say "likely to fill up".
+    scarce: bool
+    # In demand: the most wanted time of day under the choice model, half the window booked,
+    # or the caller's forecast expecting half the places left to sell. Otherwise a surcharge
+    # is explained by the route: the window is harder to fit in than the others.
+    busy: bool
 
 
 def format_money(amount: int, currency: str, signed: bool = False) -> str:
@@ -62,20 +68,14 @@ def explain_move(
 ) -> tuple[Incentive, ...]:
     """Split a price move into incentives whose amounts add up to it exactly.
 
-    A green window always carries its green reason, with amount 0 when the van nearby
-    earned no discount, so the badge is explained whatever the price did.
+    Every incentive has a nonzero amount: a green window that earned no discount carries
+    its reason in WindowPrice.green_reason instead (see green_reason below).
     """
     label = window_label(window)
-    green_note = (
-        (Incentive("green", 0, _discount_reason("green", 0, label, drivers, currency)),)
-        if drivers.is_green
-        else ()
-    )
     if move == 0:
-        return green_note
+        return ()
     if move > 0:
-        surcharge = Incentive("demand", move, _surcharge_reason(move, label, drivers, currency))
-        return green_note + (surcharge,)
+        return (Incentive("demand", move, _surcharge_reason(move, label, drivers, currency)),)
     weights = {
         "green": drivers.green_saving,
         "wide": drivers.wide_saving,
@@ -83,13 +83,21 @@ def explain_move(
     }
     if sum(weights.values()) <= 0:
         reason = f"Spare room on our vans {label}: {format_money(move, currency, signed=True)}"
-        return green_note + (Incentive("demand", move, reason),)
+        return (Incentive("demand", move, reason),)
     amounts = _split(move, weights)
     return tuple(
         Incentive(kind, amount, _discount_reason(kind, amount, label, drivers, currency))
         for kind, amount in amounts.items()
-        if amount != 0 or (kind == "green" and drivers.is_green)
+        if amount != 0
     )
+
+
+def green_reason(window: WindowSpec, drivers: PriceDrivers) -> str | None:
+    """Return why a window is green, without money, for the badge; None when it is not."""
+    if not drivers.is_green:
+        return None
+    text = f"A van is already near you {window_label(window)} (about {drivers.nearest_stop_km:.1f} km away)"
+    return text + _co2_clause(drivers.green_co2_grams)
 
 
 def explain_wide_discount(move: int, window: WindowSpec, currency: str) -> tuple[Incentive, ...]:
@@ -125,8 +133,11 @@ def _surcharge_reason(move, label, drivers: PriceDrivers, currency) -> str:
     money = format_money(move, currency, signed=True)
     if drivers.scarce:
         left = drivers.places_left
-        return f"Popular window {label}, likely to fill up ({left} places left): {money}"
-    return f"Popular window {label}, about {drivers.marginal_km:.1f} km extra for our vans: {money}"
+        places = "1 place" if left == 1 else f"{left} places"
+        return f"Popular window {label}, likely to fill up ({places} left): {money}"
+    if drivers.busy:
+        return f"Busy time of day {label}: {money}"
+    return f"Harder to fit into our routes {label} (about {drivers.marginal_km:.1f} km extra): {money}"
 
 
 def _co2_clause(grams: int) -> str:

@@ -31,6 +31,11 @@ class WindowPrice:
     co2_grams: int  # marginal emissions of serving this address in this window
     marginal_km: float
     marginal_minutes: float
+    # Why the window is green, for the badge ("A van is already near you 10:00-11:00 (about
+    # 0.4 km away), saves about 151 g CO2"); None when it is not green. It is set whether or
+    # not the window is discounted: a green window's price never rises above its base price,
+    # but a discount (then a `green` incentive) depends on the rules and the budget.
+    green_reason: str | None = None
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--shoppers", type=int, default=defaults.shoppers_per_zone_day, help="per zone and day"
     )
-    parser.add_argument("--iterations", type=int, default=defaults.routing_iterations, help="PyVRP, per day")
+    parser.add_argument("--iterations", type=int, default=defaults.routing_iterations, help="PyVRP, per run")
+    parser.add_argument("--runs", type=int, default=defaults.routing_runs, help="PyVRP runs per day")
     args = parser.parse_args(argv)
     config = SimConfig(
         seed=args.seed,
@@ -27,13 +28,15 @@ def main(argv: list[str] | None = None) -> None:
         zones=args.zones,
         shoppers_per_zone_day=args.shoppers,
         routing_iterations=args.iterations,
+        routing_runs=args.runs,
     )
     started = time.perf_counter()
     reports = simulate(config)
     print(
         f"seed {config.seed}, {config.days} days, {config.zones} zones, "
         f"{config.shoppers_per_zone_day} shoppers per zone and day, "
-        f"{config.vans} diesel vans, PyVRP {config.routing_iterations} iterations per day"
+        f"{config.fleet_description()}, "
+        f"PyVRP best of {config.routing_runs} x {config.routing_iterations} iterations per day"
     )
     print(format_table(reports))
     print(format_verdict(reports))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pricing import BookedStop, PricingRequest, PricingRules, price_windows
 from pricing.carbon import DEFAULT_EMISSION_FACTORS
 from pricing.simulate.city import DEPOT, SimConfig, Zone, build_zones, day_windows, fleet
-from pricing.simulate.routing import route_day
+from pricing.simulate.routing import VehicleCosts, route_day
 from pricing.simulate.shoppers import Shopper, choose, draw_shoppers
 
 POLICIES: dict[str, PricingRules] = {
@@ -20,6 +20,20 @@ POLICIES: dict[str, PricingRules] = {
 }
 # Only the dynamic policy shows green badges; flat and static are today's practice.
 SHOWS_GREEN_BADGES = frozenset({"dynamic"})
+# The simulated operator's costs (assumptions of this city, the same for every policy):
+# running cost per km by vehicle type, speed, a driver at £15 an hour on every vehicle,
+# and carbon at 10p per kg CO2e on the default emission factors.
+RUNNING_COST_PER_KM = {"diesel_van": 30.0, "electric_van": 30.0, "cargo_bike": 10.0}
+SPEED_KMH = {"diesel_van": 25.0, "electric_van": 25.0, "cargo_bike": 15.0}
+DRIVER_COST_PER_HOUR = 1500
+CARBON_PRICE_PER_KG = 10
+VEHICLE_COSTS = {
+    vehicle: VehicleCosts(
+        per_km=RUNNING_COST_PER_KM[vehicle] + DEFAULT_EMISSION_FACTORS[vehicle] * CARBON_PRICE_PER_KG,
+        speed_kmh=SPEED_KMH[vehicle],
+    )
+    for vehicle in RUNNING_COST_PER_KM
+}
 
 
 @dataclass(frozen=True)
@@ -29,8 +43,8 @@ class PolicyReport:
     policy: str
     shoppers: int
     bookings: int
-    van_km: float
-    van_days: int
+    km_by_vehicle: tuple[tuple[str, float], ...]  # (vehicle type, km), sorted
+    vehicle_days: int
     days: int
     driver_hours: float
     fee_revenue: int
@@ -43,21 +57,27 @@ class PolicyReport:
         return self.bookings / self.shoppers if self.shoppers else 0.0
 
     @property
+    def km(self) -> float:
+        return sum(km for _, km in self.km_by_vehicle)
+
+    @property
+    def co2_kg(self) -> float:
+        return sum(km * DEFAULT_EMISSION_FACTORS[vehicle] for vehicle, km in self.km_by_vehicle)
+
+    @property
     def km_per_order(self) -> float:
-        return self.van_km / self.bookings if self.bookings else 0.0
+        return self.km / self.bookings if self.bookings else 0.0
 
     @property
     def co2_grams_per_order(self) -> float:
-        return self.km_per_order * DEFAULT_EMISSION_FACTORS["diesel_van"] * 1000
+        return self.co2_kg * 1000 / self.bookings if self.bookings else 0.0
 
     @property
     def contribution_per_order(self) -> float:
-        """Fee minus vehicle, driver and carbon cost per order, in minor units."""
-        rules = PricingRules()
+        """Fee minus running, carbon and driver cost per order, in minor units."""
         cost = (
-            self.van_km * rules.cost_per_km
-            + self.driver_hours * rules.driver_cost_per_hour
-            + self.van_km * DEFAULT_EMISSION_FACTORS["diesel_van"] * rules.carbon_price_per_kg
+            sum(km * VEHICLE_COSTS[vehicle].per_km for vehicle, km in self.km_by_vehicle)
+            + self.driver_hours * DRIVER_COST_PER_HOUR
         )
         return (self.fee_revenue - cost) / self.bookings if self.bookings else 0.0
 
@@ -110,8 +130,9 @@ def _run_policy(
 
 def _route_and_report(name, config, shoppers, bookings, windows_by_key, fees, wide, green):
     rules = PricingRules()
-    km = hours = 0.0
-    vans = 0
+    km: dict[str, float] = {}
+    hours = 0.0
+    vehicles = 0
     feasible = True
     for day in range(config.days):
         stops = [
@@ -124,22 +145,25 @@ def _route_and_report(name, config, shoppers, bookings, windows_by_key, fees, wi
             DEPOT,
             stops,
             fleet(config),
+            VEHICLE_COSTS,
+            DRIVER_COST_PER_HOUR,
             rules.road_factor,
-            rules.average_speed_kmh,
             rules.service_minutes,
             config.routing_iterations,
             seed=config.seed + day,
+            runs=config.routing_runs,
         )
-        km += routes.km
+        for vehicle, driven in routes.km.items():
+            km[vehicle] = km.get(vehicle, 0.0) + driven
         hours += routes.driver_hours
-        vans += routes.vans_used
+        vehicles += routes.vehicles_used
         feasible = feasible and routes.feasible
     return PolicyReport(
         policy=name,
         shoppers=len(shoppers),
         bookings=sum(len(v) for v in bookings.values()),
-        van_km=km,
-        van_days=vans,
+        km_by_vehicle=tuple(sorted(km.items())),
+        vehicle_days=vehicles,
         days=config.days,
         driver_hours=hours,
         fee_revenue=fees,
@@ -152,15 +176,15 @@ def _route_and_report(name, config, shoppers, bookings, windows_by_key, fees, wi
 def format_table(reports: Sequence[PolicyReport]) -> str:
     """Format the reports as a plain-text table, one row per policy."""
     header = (
-        f"{'policy':<8} {'shoppers':>8} {'bookings':>8} {'accept':>7} {'van-km':>8} "
-        f"{'vans/day':>8} {'km/order':>8} {'gCO2/ord':>8} {'fees £':>8} {'contr/ord £':>11} "
+        f"{'policy':<8} {'shoppers':>8} {'bookings':>8} {'accept':>7} {'km':>8} "
+        f"{'veh/day':>8} {'km/order':>8} {'gCO2/ord':>8} {'fees £':>8} {'contr/ord £':>11} "
         f"{'wide':>6} {'green':>6} {'routes':>8}"
     )
     rows = [header, "-" * len(header)]
     for r in reports:
         rows.append(
             f"{r.policy:<8} {r.shoppers:>8} {r.bookings:>8} {r.acceptance:>7.1%} "
-            f"{r.van_km:>8.1f} {r.van_days / max(1, r.days):>8.1f} {r.km_per_order:>8.2f} "
+            f"{r.km:>8.1f} {r.vehicle_days / max(1, r.days):>8.1f} {r.km_per_order:>8.2f} "
             f"{r.co2_grams_per_order:>8.0f} {r.fee_revenue / 100:>8.2f} "
             f"{r.contribution_per_order / 100:>11.2f} "
             f"{r.wide_bookings / max(1, r.bookings):>6.1%} "

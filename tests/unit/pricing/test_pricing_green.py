@@ -60,11 +60,32 @@ def test_van_on_the_street_makes_the_window_green_with_the_reason():
     assert green.green and not other.green
     assert green.marginal_km < other.marginal_km
     assert green.co2_grams < other.co2_grams
-    assert green.price <= other.price
-    reasons = [i for i in green.incentives if i.kind == "green"]
-    assert reasons, green.incentives
-    assert "A van is already near you 10:00-11:00" in reasons[0].reason
-    assert "g CO2" in reasons[0].reason
+    assert green.price <= other.price and green.price <= green.base_price
+    assert green.green_reason and "A van is already near you 10:00-11:00" in green.green_reason
+    assert "g CO2" in green.green_reason
+    assert other.green_reason is None
+    # The green incentive appears only with money attached, and then carries the same facts.
+    for incentive in green.incentives:
+        assert incentive.amount != 0
+        if incentive.kind == "green":
+            assert incentive.amount < 0 and "A van is already near you 10:00-11:00" in incentive.reason
+
+
+def test_green_window_is_never_surcharged_even_when_nearly_full():
+    # Two of three places gone and many shoppers expected: without the rule the optimiser
+    # would surcharge this window; green, it may at most keep its base price.
+    bookings = _street(0.0, [2.0, 2.5])
+    slot = window("10-11", 10, 11, capacity=3, remaining=1)
+    rules = PricingRules(lost_booking_cost=5000)
+    result = price_windows(
+        request(
+            [slot, window("14-15", 14, 15)], bookings, at_km(2.2, 0.05), rules=rules, forecast={"10-11": 9.0}
+        )
+    )
+    priced = result.windows["10-11"]
+    assert priced.green and priced.price <= priced.base_price
+    assert all(i.amount != 0 for i in priced.incentives)
+    assert priced.green_reason
 
 
 def test_far_from_every_van_is_not_green():

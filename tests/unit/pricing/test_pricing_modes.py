@@ -43,7 +43,7 @@ def test_static_mode_discounts_only_wide_windows():
 
 def test_dynamic_mode_prices_wide_windows_below_the_hours_they_cover():
     windows, bookings = _busy_day()
-    result = price_windows(request(windows, bookings, at_km(1.4, 0.5)))
+    result = price_windows(request(windows, bookings, at_km(3, 3)))
     assert result.solver == "highs"
     for start in (8, 12, 16):
         hours = [result.windows[f"h{h}"].price for h in range(start, start + 4)]
@@ -113,6 +113,39 @@ def test_money_is_formatted_from_the_currency_code(amount, currency, signed, tex
 
 def test_reasons_use_the_request_currency():
     windows, bookings = _busy_day()
-    result = price_windows(request(windows, bookings, at_km(1.4, 0.5), currency="EUR"))
+    result = price_windows(request(windows, bookings, at_km(3, 3), currency="EUR"))
     reasons = [i.reason for p in result.windows.values() for i in p.incentives if i.amount]
     assert reasons and all("€" in r for r in reasons)
+
+
+def _surcharge_reasons(result):
+    return {
+        key: i.reason
+        for key, p in result.windows.items()
+        for i in p.incentives
+        if i.kind == "demand" and i.amount > 0
+    }
+
+
+def test_empty_windows_are_never_said_to_be_filling_up():
+    # Every place free and no forecast given: a surcharge may be explained, but not by scarcity.
+    windows = day_of_windows()
+    rules = PricingRules(lost_booking_cost=2000)
+    result = price_windows(request(windows, shopper=at_km(2, 1), rules=rules))
+    assert all("likely to fill up" not in reason for reason in _surcharge_reasons(result).values())
+
+
+def test_a_nearly_full_window_says_how_many_places_are_left():
+    slots = [window("busy", 18, 19, capacity=8, remaining=1), window("quiet", 10, 11), window("wide", 8, 12)]
+    rules = PricingRules(lost_booking_cost=5000)
+    result = price_windows(request(slots, shopper=at_km(2, 1), rules=rules, forecast={"busy": 4.0}))
+    reasons = _surcharge_reasons(result)
+    assert result.windows["busy"].price > result.windows["busy"].base_price
+    assert reasons["busy"].startswith("Popular window 18:00-19:00, likely to fill up (1 place left)")
+
+
+def test_forecast_beyond_the_places_left_is_scarce_only_when_the_caller_says_so():
+    slots = [window("am", 9, 10, capacity=8), window("wide", 8, 12)]
+    rules = PricingRules(lost_booking_cost=5000)
+    told = price_windows(request(slots, shopper=at_km(2, 1), rules=rules, forecast={"am": 12.0, "wide": 0.0}))
+    assert "likely to fill up (8 places left)" in _surcharge_reasons(told)["am"]

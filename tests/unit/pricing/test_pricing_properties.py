@@ -89,10 +89,18 @@ def test_prices_respect_the_rules_and_add_up(day):
         assert (priced.price - anchor) % rules.price_step == 0
         if budget_left is not None:
             assert anchor - priced.price <= budget_left
+        if priced.green:
+            # Green windows are never surcharged; only the retailer's minimum fee can lift one.
+            assert priced.price <= max(priced.base_price, rules.min_fee)
+            assert priced.green_reason
+        else:
+            assert priced.green_reason is None
         for incentive in priced.incentives:
             assert incentive.reason
-            assert incentive.amount != 0 or incentive.kind == "green"
+            assert incentive.amount != 0
             assert incentive.kind in {"wide", "green", "offpeak", "demand", "cap"}
+            if "likely to fill up" in incentive.reason:
+                assert 4 * spec.remaining <= spec.capacity
 
 
 @SETTINGS

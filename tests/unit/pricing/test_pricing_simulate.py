@@ -13,7 +13,7 @@ def test_every_policy_serves_the_same_shoppers_and_routes_them():
     for report in reports:
         assert report.shoppers == 15
         assert 0 < report.bookings <= report.shoppers
-        assert report.van_km > 0 and report.van_days >= 1
+        assert report.km > 0 and report.vehicle_days >= 1 and report.co2_kg > 0
         assert report.routes_feasible
 
 
