@@ -16,6 +16,7 @@ from slotbooking.extensions import db
 from slotbooking.shopper import pages, present
 from slotbooking.shopper.csrf import protect
 from slotbooking.shopper.lookup import booking_for_token
+from slotbooking.shopper.payment import card_payment_of, refund_now
 from slotbooking.slots.rules import closes_at
 
 FILLED_UP = "Sorry, that window has just filled up; your booking is unchanged. Please choose another."
@@ -101,6 +102,10 @@ def confirm_cancel(token):
     tenant, booking = booking_for_token(db.session, token)
     if not _abilities(tenant, booking)["can_cancel"]:
         return redirect(url_for("manage.show", token=token))
+    paid = card_payment_of(booking)
+    if paid is not None:  # shown on this page, among its notices
+        amount = present.money(paid.amount, paid.currency, pages.locale())
+        flash(f"You paid {amount} by card for this delivery. Cancelling refunds it to your card.", "info")
     return _page("shopper/cancel.html", tenant, booking)
 
 
@@ -113,5 +118,15 @@ def cancel(token):
     except SlotUnavailable as error:
         flash(f"Sorry, {error.message}.", "warning")
         return redirect(url_for("manage.show", token=token))
-    flash("Your delivery has been cancelled.", "success")
+    refund = refund_now(booking)
+    flash(f"Your delivery has been cancelled.{_refund_words(refund)}", "success")
     return redirect(url_for("manage.show", token=token))
+
+
+def _refund_words(refund) -> str:
+    if refund is None:
+        return ""
+    amount = present.money(refund.amount, refund.currency, pages.locale())
+    if refund.status == "succeeded":
+        return f" The {amount} you paid has been refunded to your card; it can take a few days to show."
+    return f" The {amount} you paid will be refunded to your card."

@@ -1,21 +1,155 @@
-"""Where a payment step joins the hosted booking flow.
+"""Where the card payment step joins the hosted booking flow.
 
 The confirmation view asks ``needs_payment`` after the price re-check and before booking.
-When it answers True, the view sends the shopper to ``payment_url`` instead of booking; the
-payment page then books the hold (``bookings.service.book_hold``) once the payment has
-succeeded. Until the hosted pages have a card form, ``payment_url`` answers None and the
-shopper is told to finish paying in the shop, which can pay through the API
+When it answers True, the view sends the shopper to ``payment_url``: the payment page
+(``payment_views``). That page starts the hold's one PaymentIntent (``open_payment``), Stripe.js
+confirms it in the browser, and the page then asks ``settle`` until the payment has succeeded
+and the hold is booked (``bookings.service.book_hold``, which checks the payment again under the
+slot's lock). Without a publishable key the hosted pages cannot show a card form: ``payment_url``
+answers None and the shopper is told to finish paying in the shop, which can pay through the API
 (``/api/v1/holds/<id>/payment``).
 """
 
-from slotbooking.payments.service import payment_required
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from flask import current_app, url_for
+from sqlalchemy import select
+
+from slotbooking.api.context import collaborators, now
+from slotbooking.bookings import service as bookings
+from slotbooking.bookings.models import Booking
+from slotbooking.common.errors import Conflict, HoldExpired, NotFound, PaymentRequired, PaymentsUnavailable
+from slotbooking.extensions import db
+from slotbooking.payments import service as payments
+from slotbooking.payments.models import HoldPayment, Refund
+from slotbooking.payments.refunds import send_due_refunds
+from slotbooking.payments.state import HoldLimits
+from slotbooking.shopper.lookup import booking_of_hold, hold_is_live
+
+STRIPE_JS_ORIGIN = "https://js.stripe.com"
+# What Stripe.js itself needs (Stripe's CSP guide): its scripts and frames, 3-D Secure, its API.
+STRIPE_SOURCES = {
+    "script-src": "https://js.stripe.com https://*.js.stripe.com",
+    "frame-src": "https://js.stripe.com https://*.js.stripe.com https://hooks.stripe.com",
+    "connect-src": "https://api.stripe.com",
+}
+# Stripe statuses of a payment that is under way: the page keeps asking.
+UNDER_WAY = frozenset({"processing", "requires_action", "requires_confirmation", "requires_capture"})
 
 
 def needs_payment(tenant, hold, stripe_configured: bool) -> bool:
     """Tell whether the shopper must pay for this hold before it is booked (the payments rule)."""
-    return payment_required(tenant, hold, stripe_configured=stripe_configured)
+    return payments.payment_required(tenant, hold, stripe_configured=stripe_configured)
+
+
+def card_form_available() -> bool:
+    """Stripe.js needs a publishable key; without one the hosted pages take no card."""
+    return bool(current_app.config.get("STRIPE_PUBLISHABLE_KEY"))
 
 
 def payment_url(tenant, hold) -> str | None:
-    """Return the hosted page that takes the payment for a hold, or None while there is none."""
-    return None
+    """Return the hosted page that takes the payment for a hold, or None when it cannot."""
+    if not card_form_available():
+        return None
+    return url_for("payment.pay", slug=tenant.slug)
+
+
+def stripe_js() -> dict:
+    """What the payment page hands to Stripe.js: where to load it from, and the publishable key."""
+    return {
+        "url": current_app.config["STRIPE_JS_URL"],
+        "publishable_key": current_app.config["STRIPE_PUBLISHABLE_KEY"],
+    }
+
+
+def payment_page_policy(base_policy: str) -> str:
+    """Widen our page policy just enough for Stripe.js: its origins in script-, frame- and connect-src.
+
+    Stripe's own Stripe.js gets the origins Stripe documents; any other STRIPE_JS_URL (the test
+    emulator) gets its own origin for all three.
+    """
+    parts = urlsplit(current_app.config["STRIPE_JS_URL"])
+    origin = f"{parts.scheme}://{parts.netloc}"
+    sources = STRIPE_SOURCES if origin == STRIPE_JS_ORIGIN else dict.fromkeys(STRIPE_SOURCES, origin)
+    directives = [d.strip() for d in base_policy.split(";") if d.strip()]
+    names = {d.split()[0] for d in directives}
+    widened = [f"{d} {sources[d.split()[0]]}" if d.split()[0] in sources else d for d in directives]
+    widened += [f"{name} {value}" for name, value in sources.items() if name not in names]
+    return "; ".join(widened)
+
+
+def _gateway():
+    return current_app.extensions["payments"]
+
+
+def _limits() -> HoldLimits:
+    return HoldLimits.from_config(current_app.config)
+
+
+def open_payment(tenant, hold) -> payments.PaymentView:
+    """Start (or find) the hold's one PaymentIntent.
+
+    :raises HoldExpired, Conflict, PaymentNotRequired, PaymentsUnavailable, NotFound:
+    """
+    return payments.start_payment(db.session, _gateway(), tenant, hold.id, _limits(), now())
+
+
+@dataclass(frozen=True)
+class Settled:
+    """Where a hold's payment stands for the page.
+
+    ``state``: "open" (waiting for a card, or the last card was not charged), "pending" (Stripe is
+    still working), "unavailable" (Stripe did not answer; ask again), "booked", or "expired" (the
+    hold ended; ``refund_due`` when the shopper paid for it anyway).
+    """
+
+    state: str
+    booking: Booking | None = None
+    refund_due: bool = False
+
+
+def settle(tenant, hold, order_ref: str) -> Settled:
+    """Bring the hold's payment up to date from Stripe and, once it has succeeded, book the hold."""
+    current = now()
+    if hold.status == "booked":
+        return Settled("booked", booking_of_hold(db.session, hold))
+    try:
+        view = payments.show_payment(db.session, _gateway(), tenant, hold.id, _limits(), current)
+    except NotFound:  # no payment started yet, so nothing was charged
+        return Settled("open" if hold_is_live(hold, current) else "expired")
+    except PaymentsUnavailable:
+        return Settled("unavailable" if hold_is_live(hold, current) else "expired")
+    status = view.payment.status
+    if status == "succeeded":
+        return _book_paid(tenant, hold, order_ref, current)
+    if not hold_is_live(hold, current) or status == "canceled":
+        return Settled("expired")
+    return Settled("pending" if status in UNDER_WAY else "open")
+
+
+def _book_paid(tenant, hold, order_ref: str, current) -> Settled:
+    try:
+        booking = bookings.book_hold(db.session, collaborators(), tenant, hold.id, order_ref, current)
+    except Conflict:  # booked already (another tab, or a repeated request)
+        return Settled("booked", booking_of_hold(db.session, hold))
+    except HoldExpired:  # paid after the hold ended: reading the payment has queued its refund
+        return Settled("expired", refund_due=True)
+    except PaymentRequired:  # our record has not caught up yet
+        return Settled("pending")
+    return Settled("booked", booking)
+
+
+def card_payment_of(booking: Booking) -> HoldPayment | None:
+    """Return the card payment that paid for this booking through us, if one did."""
+    if booking.hold_id is None:
+        return None
+    return db.session.scalar(
+        select(HoldPayment).where(HoldPayment.hold_id == booking.hold_id, HoldPayment.status == "succeeded")
+    )
+
+
+def refund_now(booking: Booking) -> Refund | None:
+    """Send the refund a cancellation owes at once (``payments refunds`` retries a failure); return it."""
+    send_due_refunds(db.session, _gateway(), now(), booking_id=booking.id)
+    return db.session.scalar(select(Refund).where(Refund.booking_id == booking.id))

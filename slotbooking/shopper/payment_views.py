@@ -1,0 +1,110 @@
+"""The hosted page's card payment step: the payment page, and the JSON check it polls after paying."""
+
+from flask import Blueprint, flash, redirect, session, url_for
+
+from slotbooking.api.context import collaborators, now
+from slotbooking.common.errors import (
+    Conflict,
+    DomainError,
+    HoldExpired,
+    NotFound,
+    PaymentNotRequired,
+    PaymentsUnavailable,
+)
+from slotbooking.extensions import db
+from slotbooking.shopper import pages, present
+from slotbooking.shopper.booking_views import EXPIRED, _grid_url, _state_key, _to_booking_of
+from slotbooking.shopper.csrf import protect
+from slotbooking.shopper.lookup import hold_is_live, hold_of, tenant_for_slug
+from slotbooking.shopper.payment import (
+    UNDER_WAY,
+    needs_payment,
+    open_payment,
+    payment_page_policy,
+    payment_url,
+    settle,
+    stripe_js,
+)
+
+bp = Blueprint("payment", __name__, url_prefix="/r/<slug>/book/pay")
+protect(bp)
+bp.after_request(pages.secure_headers)
+bp.register_error_handler(DomainError, pages.friendly_error)
+
+PAID_TOO_LATE = (
+    "Your hold ran out before your payment went through, so the window was released. "
+    "The payment will be refunded to your card. Please choose a window again."
+)
+MESSAGES = {
+    "open": "Your card was not charged. Please check the details, or try another card.",
+    "pending": "Waiting for your bank to confirm the payment…",
+    "unavailable": "We could not reach our payment provider just now. We will keep trying.",
+}
+
+
+def _held(slug):
+    tenant = tenant_for_slug(db.session, slug)
+    state = session.get(_state_key(slug)) or {}
+    return tenant, state, hold_of(db.session, tenant, state.get("hold_id"))
+
+
+@bp.get("")
+def pay(slug):
+    """Show the held window, the amount and the card form (Stripe.js Elements)."""
+    tenant, state, held = _held(slug)
+    if held is not None and held.status == "booked":
+        return _to_booking_of(held)
+    if not hold_is_live(held, now()):
+        if held is not None:
+            flash(EXPIRED, "warning")
+        return redirect(_grid_url(slug, state))
+    checkout = url_for("booking.checkout", slug=slug)
+    paid_here = needs_payment(tenant, held, collaborators().stripe_configured)
+    if not paid_here or payment_url(tenant, held) is None:
+        return redirect(checkout)  # confirming there books it, or says where to pay
+    try:
+        view = open_payment(tenant, held)
+    except (HoldExpired, NotFound):
+        flash(EXPIRED, "warning")
+        return redirect(_grid_url(slug, state))
+    except Conflict:
+        return _to_booking_of(held)
+    except PaymentNotRequired:
+        return redirect(checkout)
+    except PaymentsUnavailable:  # a page that says so, without Stripe.js
+        page, status = _page(tenant, held, state, None, status=503)
+        return page, status, {"Content-Security-Policy": pages.PAGE_POLICY}
+    page, status = _page(tenant, held, state, view)
+    return page, status, {"Content-Security-Policy": payment_page_policy(pages.PAGE_POLICY)}
+
+
+def _page(tenant, held, state, view, status: int = 200):
+    return pages.render(
+        "shopper/pay.html",
+        tenant,
+        status=status,
+        hold=held,
+        state=state,
+        payment=view,
+        resume=view is not None and (view.payment.status in UNDER_WAY or view.payment.status == "succeeded"),
+        stripe=stripe_js(),
+        when=present.when(held.slot.starts_at, held.slot.ends_at, tenant.tz, pages.locale()),
+        seconds_left=pages.seconds_left(held),
+        grid_url=_grid_url(tenant.slug, state),
+    )
+
+
+@bp.post("/check")
+def check(slug):
+    """Ask Stripe how the payment stands; once it has succeeded, book the hold. JSON for pay.js."""
+    tenant, state, held = _held(slug)
+    if held is None:
+        return {"state": "expired", "next": _grid_url(slug, state)}
+    outcome = settle(tenant, held, state.get("order_ref") or "")
+    if outcome.state == "booked":
+        flash("booked", "booked")
+        return {"state": "booked", "next": url_for("manage.show", token=outcome.booking.manage_token)}
+    if outcome.state == "expired":
+        flash(PAID_TOO_LATE if outcome.refund_due else EXPIRED, "warning")
+        return {"state": "expired", "next": _grid_url(slug, state)}
+    return {"state": outcome.state, "message": MESSAGES[outcome.state]}
