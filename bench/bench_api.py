@@ -364,15 +364,22 @@ def bench_slots_miss(args, env: dict, key: str, db: Scratch) -> dict:
 
     with serve("wsgi:app", env, args.workers, args.source) as server:
         url = server.url(slots_path("N1 1AA", days=7))
-        thread = threading.Thread(target=bumper, args=(time.monotonic() + args.warmup + args.duration + 30,))
+        # bounded, but long enough for every run and every wait for a quiet machine
+        longest = args.warmup + args.repeat * (args.duration + args.quiet_wait + 15) + 60
+        thread = threading.Thread(target=bumper, args=(time.monotonic() + longest,))
         thread.start()
         try:
             stats = measure(
                 args, "slots (cache miss)", url, BENCH / "stats.lua", [f"Authorization: Bearer {key}"]
             )
+            bumping_throughout = thread.is_alive()
         finally:
             stop.set()
             thread.join(timeout=5)
+    if not bumping_throughout:
+        raise RuntimeError(
+            f"the cache-version bumper stopped early ({bumps} bumps): the miss run is not valid"
+        )
     stats["version_bumps"] = bumps
     return stats
 
