@@ -8,6 +8,8 @@ import copy
 import importlib.util
 import os
 import threading
+import urllib.parse
+import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -160,3 +162,55 @@ def page(browser):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+# Card payments on the hosted page: Stripe is the localstripe emulator, Stripe.js its stand-in.
+E2E_WEBHOOK_SECRET = "whsec_e2e_hosted_payment"
+E2E_PUBLISHABLE_KEY = "pk_test_localstripe"
+
+
+@pytest.fixture(scope="module")
+def stripe_emulator():
+    """localstripe on a free port; fails under REQUIRE_SERVICES=1 (skips otherwise) when missing."""
+    from tests.support.localstripe import start_localstripe
+
+    running = start_localstripe()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def paying_service(tmp_path, hold_minutes, stripe_emulator):
+    """The service for a retailer whose delivery fees are paid by card through us, Stripe being the emulator.
+
+    Stripe.js is the emulator's (``<emulator>/js.stripe.com/v3/``), and the emulator sends its
+    webhooks to the service, as Stripe would.
+    """
+    from tests.support.localstripe import TEST_SECRET_KEY
+
+    server = LiveServer()
+    clock = RunningClock(MONDAY_MORNING)
+    app = make_app(
+        f"sqlite:///{tmp_path / 'e2e-pay.db'}",
+        clock,
+        PUBLIC_BASE_URL=server.url,
+        QUOTE_MINUTES=10,
+        STRIPE_SECRET_KEY=TEST_SECRET_KEY,
+        STRIPE_PUBLISHABLE_KEY=E2E_PUBLISHABLE_KEY,
+        STRIPE_API_BASE=stripe_emulator.url,
+        STRIPE_JS_URL=f"{stripe_emulator.url}/js.stripe.com/v3/",
+        STRIPE_WEBHOOK_SECRET=E2E_WEBHOOK_SECRET,
+    )
+    document = copy.deepcopy(demo_document())
+    document["booking_rules"]["hold_minutes"] = hold_minutes
+    document["payments"] = {"collect": "stripe"}
+    keys = import_document(app, document, clock)
+    server.start(app)
+    hook = urllib.parse.urlencode({"url": f"{server.url}/stripe/webhook", "secret": E2E_WEBHOOK_SECRET})
+    with urllib.request.urlopen(f"{stripe_emulator.url}/_config/webhooks/e2e", hook.encode(), timeout=5):
+        pass
+    yield Service(app, server, clock, keys)
+    server.stop()
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()

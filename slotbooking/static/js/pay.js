@@ -18,6 +18,7 @@
   const STILL_TRYING = "We could not check your payment just now. We will keep trying.";
   const UNREACHABLE = "We could not reach our payment provider. Please check your connection and try again.";
 
+  root.querySelector("[data-pay-nojs]").remove();
   if (typeof window.Stripe !== "function") {
     root.querySelector("[data-pay-broken]").hidden = false;
     return;
