@@ -118,7 +118,9 @@ def window_view(slot: dict, tz, currency: str, locale, current_slot_id=None) -> 
     kinds = {i.get("kind") for i in incentives}
     badges = []
     if slot.get("green"):
-        reason = next((i.get("reason") for i in incentives if i.get("kind") == "green"), None)
+        reason = slot.get("green_reason") or next(
+            (i.get("reason") for i in incentives if i.get("kind") == "green"), None
+        )
         badges.append(Badge("green", "Green window", reason))
     if slot["width_minutes"] >= 120 or "wide" in kinds:
         reason = next((i.get("reason") for i in incentives if i.get("kind") == "wide"), None)

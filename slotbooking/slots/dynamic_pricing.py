@@ -125,6 +125,7 @@ class EnginePricer:
                 ),
                 green=window.green,
                 co2_grams=window.co2_grams,
+                green_reason=window.green_reason,
             )
             for key, window in result.windows.items()
         }

@@ -23,6 +23,7 @@ class SlotPrice:
     incentives: tuple[dict, ...] = ()
     green: bool = False
     co2_grams: int | None = None
+    green_reason: str | None = None
 
     def as_dict(self) -> dict:
         return {
@@ -30,6 +31,7 @@ class SlotPrice:
             "base_price": self.base_price,
             "incentives": [dict(i) for i in self.incentives],
             "green": self.green,
+            "green_reason": self.green_reason,
             "co2_grams": self.co2_grams,
         }
 
@@ -41,6 +43,7 @@ class SlotPrice:
             incentives=tuple(data["incentives"]),
             green=data["green"],
             co2_grams=data["co2_grams"],
+            green_reason=data.get("green_reason"),
         )
 
 

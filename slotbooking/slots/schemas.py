@@ -40,6 +40,9 @@ class SlotSchema(Schema):
     base_price = fields.Nested(MoneySchema)
     incentives = fields.List(fields.Nested(IncentiveSchema))
     green = fields.Boolean()
+    green_reason = fields.String(
+        allow_none=True, metadata={"description": "why the window is green, for its badge"}
+    )
     co2_grams = fields.Integer(allow_none=True)
 
 

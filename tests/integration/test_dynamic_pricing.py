@@ -43,8 +43,9 @@ def test_green_window_appears_next_to_a_booked_neighbour(dynamic_shop):
     again = dynamic_shop.slots(NEAR["postcode"], lat=NEAR["lat"], lon=NEAR["lon"])
     same = next(s for s in again["slots"] if s["id"] == slot["id"])
     assert same["green"] is True
-    green = [i for i in same["incentives"] if i["kind"] == "green"]
-    assert green and "CO2" in green[0]["reason"]
+    assert "van is already near you" in same["green_reason"] and "CO2" in same["green_reason"]
+    assert same["price"]["amount"] <= same["base_price"]["amount"], "a green window is never dearer"
+    assert all(i["amount"] != 0 for i in same["incentives"])
 
 
 def test_the_quote_is_honoured_at_hold_time(dynamic_shop):

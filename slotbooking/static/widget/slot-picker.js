@@ -314,7 +314,7 @@ form{display:flex;gap:6px;flex-wrap:wrap}input{flex:1 1 120px;min-width:0;paddin
       if (s.green) badges.push(["green", "Green window"]);
       if (s.width_minutes >= 120 || kinds.includes("wide")) badges.push(["wide", "Wide window"]);
       const biggest = (s.incentives || []).filter((i) => i.reason).sort((a, b) => Math.abs(b.amount) - Math.abs(a.amount))[0];
-      const why = reason("green") || reason("wide") || biggest?.reason || (s.green && s.co2_grams != null ? `Emits ${co2(s.co2_grams)}.` : null);
+      const why = s.green_reason || reason("green") || reason("wide") || biggest?.reason || (s.green && s.co2_grams != null ? `Emits ${co2(s.co2_grams)}.` : null);
       const cut = s.price.amount < s.base_price.amount;
       const status = s.available ? (s.remaining != null && s.remaining <= 3 ? `Only ${s.remaining} left` : null) : /full/.test(s.unavailable_reason || "full") ? "Full" : "Closed";
       return h("button", { class: "win", part: "window", "aria-pressed": String(held?.slot_id === s.id), disabled: !s.available,
