@@ -34,8 +34,11 @@ STRIPE_SOURCES = {
     "frame-src": "https://js.stripe.com https://*.js.stripe.com https://hooks.stripe.com",
     "connect-src": "https://api.stripe.com",
 }
-# Stripe statuses of a payment that is under way: the page keeps asking.
-UNDER_WAY = frozenset({"processing", "requires_action", "requires_confirmation", "requires_capture"})
+# Stripe statuses of a payment that is under way without the shopper: the page keeps asking. Any other
+# unfinished status (requires_payment_method, requires_action, requires_confirmation) waits for the
+# shopper to pay (again), so the page shows the card form: a 3-D Secure step left half-way is never a
+# page that waits for ever.
+UNDER_WAY = frozenset({"processing", "requires_capture"})
 
 
 def needs_payment(tenant, hold, stripe_configured: bool) -> bool:
