@@ -121,3 +121,12 @@ class Cache:
             self.client.set(f"k:{key}", json.dumps(data, separators=(",", ":")), ex=ttl)
         except redis.RedisError as exc:
             self._failed(exc)
+
+
+def cache_namespace(tenant_id: int, depot_id: int) -> str:
+    """Name the cache entries one change of capacity can affect: every zone of one depot.
+
+    A depot's daily fleet cap is shared by its zones, and dynamic prices look at the whole
+    depot's bookings, so a booking anywhere in the depot makes all its zones' grids stale.
+    """
+    return f"{tenant_id}:depot:{depot_id}"

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from slotbooking.bookings.capacity import has_room, lock_depot_day, lock_slots
 from slotbooking.bookings.models import Booking, BookingEvent, Hold
+from slotbooking.cache import cache_namespace
 from slotbooking.common.errors import (
     AddressNotServed,
     Conflict,
@@ -35,10 +36,6 @@ class Collaborators:
     finder: object
     # Whether this service can take card payments (a Stripe key is configured).
     stripe_configured: bool = False
-
-
-def _namespace(tenant, zone_id: int) -> str:
-    return f"{tenant.id}:{zone_id}"
 
 
 def _owned(session, model, tenant, object_id: str, label: str):
@@ -117,9 +114,9 @@ def _new_hold(session, deps, tenant, slot, address, quote_id, customer_ref, now)
     return hold
 
 
-def _commit(session, deps, tenant, *zone_ids) -> None:
+def _commit(session, deps, tenant, *depot_ids) -> None:
     session.commit()
-    deps.cache.bump(*(_namespace(tenant, z) for z in zone_ids))
+    deps.cache.bump(*(cache_namespace(tenant.id, d) for d in set(depot_ids)))
 
 
 def _rollback_on_error(func):
@@ -142,7 +139,7 @@ def place_hold(session, deps, tenant, slot_id, address, quote_id, customer_ref, 
     """
     slot = _owned(session, Slot, tenant, slot_id, "slot")
     hold = _new_hold(session, deps, tenant, slot, address, quote_id, customer_ref, now)
-    _commit(session, deps, tenant, slot.zone_id)
+    _commit(session, deps, tenant, slot.depot_id)
     return hold
 
 
@@ -159,7 +156,7 @@ def release_hold(session, deps, tenant, hold_id, now) -> None:
         raise Conflict("this hold has already been booked; cancel the booking instead")
     if hold.status == "active":
         hold.status = "released"
-    _commit(session, deps, tenant, hold.slot.zone_id)
+    _commit(session, deps, tenant, hold.depot_id)
 
 
 def _book(session, deps, tenant, hold: Hold, order_ref: str, now) -> Booking:
@@ -215,7 +212,7 @@ def book_hold(session, deps, tenant, hold_id, order_ref, now) -> Booking:
     lock_slots(session, [hold.slot_id])
     session.refresh(hold)
     booking = _book(session, deps, tenant, hold, order_ref, now)
-    _commit(session, deps, tenant, booking.zone_id)
+    _commit(session, deps, tenant, booking.depot_id)
     return booking
 
 
@@ -228,7 +225,7 @@ def book_slot(session, deps, tenant, slot_id, address, order_ref, customer_ref, 
     slot = _owned(session, Slot, tenant, slot_id, "slot")
     hold = _new_hold(session, deps, tenant, slot, address, None, customer_ref, now)
     booking = _book(session, deps, tenant, hold, order_ref, now)
-    _commit(session, deps, tenant, booking.zone_id)
+    _commit(session, deps, tenant, booking.depot_id)
     return booking
 
 
@@ -270,7 +267,7 @@ def reschedule(session, deps, tenant, booking_id, new_slot_id, now) -> Booking:
             details={"from_slot_id": old_slot.id, "to_slot_id": new_slot.id},
         )
     )
-    _commit(session, deps, tenant, old_slot.zone_id, new_slot.zone_id)
+    _commit(session, deps, tenant, old_slot.depot_id, new_slot.depot_id)
     session.refresh(booking)
     return booking
 
@@ -299,7 +296,7 @@ def cancel(session, deps, tenant, booking_id, now) -> Booking:
             )
         )
         queue_cancellation_refund(session, tenant, booking)
-        _commit(session, deps, tenant, booking.zone_id)
+        _commit(session, deps, tenant, booking.depot_id)
     return booking
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 import pricing
 from slotbooking.bookings.models import OCCUPYING_STATUSES, Booking
 from slotbooking.retailers.models import Depot
+from slotbooking.slots.models import Slot
 from slotbooking.slots.pricing import Address, DayToPrice, SlotPrice
 
 RULE_FIELDS = {f.name for f in dataclasses.fields(pricing.PricingRules)}
@@ -44,6 +45,32 @@ def choice_parameters(settings: dict) -> pricing.ChoiceParameters:
     return pricing.ChoiceParameters(**overrides)
 
 
+def _depot_day_stops(session, zone, day, zone_slots) -> tuple:
+    """Return the day's booked stops of every zone of the depot, on this zone's windows.
+
+    Vans cross zone borders, so a booking next door at the same time makes a window green
+    here too; a booking is placed on this zone's window with the same start and end.
+    """
+    window_of = {(slot.starts_at, slot.ends_at): slot.id for slot, _ in zone_slots}
+    rows = session.execute(
+        select(Slot.starts_at, Slot.ends_at, Booking.lat, Booking.lon, Booking.zone_id)
+        .join(Slot, Slot.id == Booking.slot_id)
+        .where(
+            Booking.depot_id == zone.depot_id,
+            Booking.service_date == day,
+            Booking.status.in_(OCCUPYING_STATUSES),
+        )
+    ).all()
+    stops = []
+    for starts_at, ends_at, lat, lon, zone_id in rows:
+        key = window_of.get((starts_at, ends_at))
+        if key is None or (lat is None and zone_id != zone.id):
+            continue  # no matching window here, or a neighbour's booking with no coordinates
+        point = pricing.GeoPoint(lat, lon) if lat is not None else pricing.GeoPoint(zone.lat, zone.lon)
+        stops.append(pricing.BookedStop(point=point, window_key=key))
+    return tuple(stops)
+
+
 class EnginePricer:
     """Prices each window for the shopper's address with the pricing engine."""
 
@@ -68,24 +95,7 @@ class EnginePricer:
             )
             for slot, remaining in request.slots
         )
-        keys = {w.key for w in windows}
-        booked = session.execute(
-            select(Booking.slot_id, Booking.lat, Booking.lon).where(
-                Booking.zone_id == zone.id,
-                Booking.service_date == day,
-                Booking.status.in_(OCCUPYING_STATUSES),
-            )
-        ).all()
-        stops = tuple(
-            pricing.BookedStop(
-                point=pricing.GeoPoint(
-                    lat if lat is not None else zone.lat, lon if lon is not None else zone.lon
-                ),
-                window_key=slot_id,
-            )
-            for slot_id, lat, lon in booked
-            if slot_id in keys
-        )
+        stops = _depot_day_stops(session, zone, day, request.slots)
         spent = session.scalar(
             select(func.coalesce(func.sum(Booking.base_price - Booking.price), 0)).where(
                 Booking.retailer_id == tenant.id,

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from slotbooking.bookings.capacity import usage_by_depot_day, usage_by_slot
+from slotbooking.cache import cache_namespace
 from slotbooking.common.errors import AddressNotServed, ValidationFailed
 from slotbooking.retailers.models import Retailer, Zone, ZonePrefix
 from slotbooking.retailers.postcodes import longest_prefix, normalise_postcode
@@ -92,8 +93,8 @@ def offer_slots(session, cache, signer, finder, tenant, query: SlotQuery, now, q
     first, days = resolve_range(tenant, query, now)
     pricer = pricer_for(tenant)
     cell = pricer.address_cell(_with_centroid(query.address, zone))
-    namespace = f"{tenant.id}:{zone.id}"
-    key = f"offer:{namespace}:{first}:{days}:{cell}:{tenant.updated_at.timestamp()}"
+    namespace = cache_namespace(tenant.id, zone.depot_id)
+    key = f"offer:{namespace}:{zone.id}:{first}:{days}:{cell}:{tenant.updated_at.timestamp()}"
     offer, version = cache.lookup(namespace, key)
     if offer is None or offer["valid_until"] <= now.timestamp():
         ensure_slots_generated(session, tenant, now)

@@ -101,3 +101,21 @@ def test_quoted_price_is_honoured_by_hold_and_booking(app, shop):
     assert booking["price"] == slot["price"]
     unquoted = shop.hold(next(s for s in offer["slots"] if s["available"] and s["id"] != slot["id"])["id"])
     assert unquoted.get_json()["price"]["amount"] == 999 + 0
+
+
+def test_a_full_depot_day_shows_in_every_zone_of_the_depot_at_once(app, shop):
+    """N1 and NW1 share a depot: filling its day from N1 must show in NW1's (cached) grid."""
+    offer, slot = shop.first_available("N1 2AB")
+    sibling_before = [s for s in shop.slots("NW1 9AA")["slots"] if s["date"] == slot["date"]]
+    assert any(s["available"] for s in sibling_before)
+    with app.app_context():
+        zone_depot = db.session.scalar(
+            select(DepotDay)
+            .where(DepotDay.service_date == date.fromisoformat(slot["date"]))
+            .order_by(DepotDay.depot_id)
+        )
+        zone_depot.capacity = 1
+        db.session.commit()
+    assert shop.hold(slot["id"]).status_code == 201
+    sibling_after = [s for s in shop.slots("NW1 9AA")["slots"] if s["date"] == slot["date"]]
+    assert not any(s["available"] for s in sibling_after)

@@ -55,3 +55,17 @@ def test_the_quote_is_honoured_at_hold_time(dynamic_shop):
     assert hold.status_code == 201, hold.get_json()
     body = hold.get_json()
     assert body["price"] == slot["price"] and body["incentives"] == slot["incentives"]
+
+
+def test_a_booking_next_door_in_another_zone_makes_the_window_green(dynamic_shop):
+    """N1 and NW1 share the Park Royal depot: a van in NW1 at 10:00 passes the N1 border too."""
+    border = {"postcode": "N1 2AB", "lat": 51.5395, "lon": -0.1200}
+    neighbour = {"postcode": "NW1 9AA", "lat": 51.5396, "lon": -0.1204}
+    offer = dynamic_shop.slots(border["postcode"], lat=border["lat"], lon=border["lon"])
+    slot = next(s for s in offer["slots"] if s["available"] and s["width_minutes"] == 60 and not s["green"])
+    nw1 = dynamic_shop.slots(neighbour["postcode"], lat=neighbour["lat"], lon=neighbour["lon"])
+    twin = next(s for s in nw1["slots"] if s["start"] == slot["start"] and s["end"] == slot["end"])
+    body = {"slot_id": twin["id"], "address": neighbour, "order_ref": "next-door"}
+    assert dynamic_shop.post("/bookings", body).status_code == 201
+    again = dynamic_shop.slots(border["postcode"], lat=border["lat"], lon=border["lon"])
+    assert next(s for s in again["slots"] if s["id"] == slot["id"])["green"] is True
