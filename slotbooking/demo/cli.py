@@ -47,7 +47,7 @@ Demo retailer "{keys["retailer"]}" is ready on {current_app.config["SQLALCHEMY_D
 
 Try:
   curl -s -H "Authorization: Bearer {keys["secret_key"]}" "{base}/api/v1/slots?postcode=N1%201AA&days=2"
-  Hosted booking page (phone-ready):  {base}/r/{keys['retailer']}/book?order_ref=DEMO-1
+  Hosted booking page (phone-ready):  {base}/r/{keys["retailer"]}/book?order_ref=DEMO-1
   Widget script for your shop:        {base}/widget/slot-picker.js  (see docs/widget.md)
   API reference:                      {base}/api/v1/docs
 """
