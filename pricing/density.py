@@ -100,13 +100,41 @@ def project_zone(
     centroid: GeoPoint | None,
     road_factor: float,
     fallback_radius_km: float,
+    depot_bookings: tuple[BookedStop, ...] = (),
+    stops_per_vehicle: float | None = None,
 ) -> ZoneProjection:
-    """Project the routes of every window of one zone and day (cached: quotes repeat)."""
-    return _project_zone(depot, windows, bookings, forecast, centroid, road_factor, fallback_radius_km)
+    """Project the routes of every window of one zone and day (cached: quotes repeat).
+
+    `depot_bookings` (the depot's other zones) join the known tours only. With
+    `stops_per_vehicle` (the fleet's mean stops per vehicle) the continuous approximation
+    counts the stops one vehicle serves in the window, not the whole zone's: a zone whose
+    day needs V vehicles has them share its stops, so each route is about V times sparser.
+    """
+    return _project_zone(
+        depot,
+        windows,
+        bookings,
+        forecast,
+        centroid,
+        road_factor,
+        fallback_radius_km,
+        depot_bookings,
+        stops_per_vehicle,
+    )
 
 
 @lru_cache(maxsize=256)
-def _project_zone(depot, windows, bookings, forecast, centroid, road_factor, fallback_radius_km):
+def _project_zone(
+    depot,
+    windows,
+    bookings,
+    forecast,
+    centroid,
+    road_factor,
+    fallback_radius_km,
+    depot_bookings=(),
+    stops_per_vehicle=None,
+):
     plane = LocalPlane(depot.lat, depot.lon)
     depot_xy = (0.0, 0.0)
     by_key = {w.key: w for w in windows}
@@ -115,17 +143,29 @@ def _project_zone(depot, windows, bookings, forecast, centroid, road_factor, fal
         for b in bookings
         if b.window_key in by_key  # stops of windows not on offer today cannot be placed
     ]
+    neighbours = [
+        (plane.project(b.point.lat, b.point.lon), by_key[b.window_key])
+        for b in depot_bookings
+        if b.window_key in by_key
+    ]
     radius = _zone_radius_km(plane, centroid, [xy for xy, _ in stops], fallback_radius_km)
     area = math.pi * radius * radius
     expected_further = dict(forecast)
+    vehicles = 1.0
+    if stops_per_vehicle:
+        # Vehicles the zone's day needs: its booked and expected stops over a vehicle's load.
+        vehicles = max(1.0, (len(stops) + sum(expected_further.values())) / stops_per_vehicle)
     routes = {}
     for window in windows:
-        known = [xy for xy, booked in stops if window.overlap_minutes(booked) > 0]
+        known = [xy for xy, booked in stops + neighbours if window.overlap_minutes(booked) > 0]
         expected = sum(_served_share(window, booked) for _, booked in stops)
         expected += sum(
             expected_further.get(other.key, 0.0) * _served_share(window, other) for other in windows
         )
-        approx = road_factor * TOUR_CONSTANT / 2 * math.sqrt(area / expected) if expected >= 1 else math.inf
+        per_vehicle = max(1.0, expected / vehicles)
+        approx = math.inf
+        if expected >= 1:
+            approx = road_factor * TOUR_CONSTANT / 2 * math.sqrt(area / per_vehicle)
         routes[window.key] = WindowRoute(
             key=window.key,
             tour=_nearest_neighbour_tour(depot_xy, known),

@@ -67,6 +67,8 @@ def price_windows(request: PricingRequest) -> PricingResult:
         request.zone_centroid,
         rules.road_factor,
         rules.zone_radius_km,
+        request.depot_bookings,
+        _stops_per_vehicle(request) if rules.per_vehicle_density else None,
     )
     insertions = insert_address(projection, request.shopper, rules.road_factor)
     typical_km = projection.typical_insertion_km
@@ -97,6 +99,14 @@ def price_windows(request: PricingRequest) -> PricingResult:
         typical_insertion_km=projection.typical_insertion_km,
         solve_seconds=seconds,
     )
+
+
+def _stops_per_vehicle(request: PricingRequest) -> float | None:
+    """Return the fleet's mean stops per vehicle, or None without a fleet."""
+    vehicles = sum(group.count for group in request.fleet)
+    if vehicles <= 0:
+        return None
+    return sum(group.count * group.stops_per_vehicle for group in request.fleet) / vehicles
 
 
 def base_price(request: PricingRequest, window: WindowSpec) -> int:

@@ -89,6 +89,10 @@ class PricingRules:
     # Without a forecast, this share of all places left is expected to sell, spread over
     # the windows by their appeal under the choice model at base prices.
     forecast_fill: float = 0.6
+    # Count route density per vehicle: the zone's expected stops in a window shared over the
+    # vehicles its day needs (expected stops / the fleet's mean stops per vehicle). False
+    # treats the whole zone's stops in a window as one route, as before.
+    per_vehicle_density: bool = True
     # Zone radius used while there are too few bookings to measure the zone's spread.
     zone_radius_km: float = 3.0
     # Never offer prices the choice model expects to turn away more shoppers than the base

@@ -113,6 +113,14 @@ def _run_policy(
                 shopper=shopper.address,
                 rules=rules,
                 zone_centroid=centres[shopper.zone],
+                # The same depot's vans serve every zone, and the zones share window times:
+                # a live system passes the depot-day's other bookings too.
+                depot_bookings=tuple(
+                    stop
+                    for (day, zone), stops in sorted(bookings.items())
+                    if day == shopper.day and zone != shopper.zone
+                    for stop in stops
+                ),
             )
         )
         offer = {k: p.price for k, p in result.windows.items() if left[k] > 0}
