@@ -45,8 +45,8 @@ def choice_parameters(settings: dict) -> pricing.ChoiceParameters:
     return pricing.ChoiceParameters(**overrides)
 
 
-def _depot_day_stops(session, zone, day, zone_slots) -> tuple:
-    """Return the day's booked stops of every zone of the depot, on this zone's windows.
+def _depot_day_stops(session, zone, day, zone_slots) -> tuple[tuple, tuple]:
+    """Return the day's booked stops (this zone's, the depot's other zones'), on this zone's windows.
 
     Vans cross zone borders, so a booking next door at the same time makes a window green
     here too; a booking is placed on this zone's window with the same start and end.
@@ -61,14 +61,14 @@ def _depot_day_stops(session, zone, day, zone_slots) -> tuple:
             Booking.status.in_(OCCUPYING_STATUSES),
         )
     ).all()
-    stops = []
+    own, neighbours = [], []
     for starts_at, ends_at, lat, lon, zone_id in rows:
         key = window_of.get((starts_at, ends_at))
         if key is None or (lat is None and zone_id != zone.id):
             continue  # no matching window here, or a neighbour's booking with no coordinates
         point = pricing.GeoPoint(lat, lon) if lat is not None else pricing.GeoPoint(zone.lat, zone.lon)
-        stops.append(pricing.BookedStop(point=point, window_key=key))
-    return tuple(stops)
+        (own if zone_id == zone.id else neighbours).append(pricing.BookedStop(point=point, window_key=key))
+    return tuple(own), tuple(neighbours)
 
 
 class EnginePricer:
@@ -95,7 +95,7 @@ class EnginePricer:
             )
             for slot, remaining in request.slots
         )
-        stops = _depot_day_stops(session, zone, day, request.slots)
+        stops, neighbour_stops = _depot_day_stops(session, zone, day, request.slots)
         spent = session.scalar(
             select(func.coalesce(func.sum(Booking.base_price - Booking.price), 0)).where(
                 Booking.retailer_id == tenant.id,
@@ -119,6 +119,7 @@ class EnginePricer:
                 ),
                 windows=windows,
                 bookings=stops,
+                depot_bookings=neighbour_stops,
                 shopper=pricing.GeoPoint(request.address.lat, request.address.lon),
                 rules=engine_rules(tenant.pricing, int(spent or 0), self.solver),
                 choice=choice_parameters(tenant.pricing),
