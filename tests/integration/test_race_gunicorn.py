@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from slotbooking import create_app
 from slotbooking.bookings.capacity import taken_in_depot_day, taken_in_slot
 from slotbooking.bookings.models import OCCUPYING_STATUSES, Booking, Hold
+from slotbooking.cache import cache_namespace
 from slotbooking.db_types import utcnow
 from slotbooking.demo.cli import prepare_demo
 from slotbooking.extensions import db
@@ -252,9 +253,10 @@ def fresh_slots(live: Live, zone: str, count: int, exclude=(), width=60) -> tupl
 
 
 def namespace_of(live: Live, slot_id: str) -> str:
+    """The cache namespace the app files the slot's grid under (the app's own naming)."""
     with live.app.app_context():
         slot = db.session.get(Slot, slot_id)
-        return f"{slot.retailer_id}:{slot.zone_id}"
+        return cache_namespace(slot.retailer_id, slot.depot_id)
 
 
 def bump_cache(live: Live, *slot_ids: str) -> None:
@@ -267,7 +269,7 @@ def cached_remaining(live: Live, slot_id: str) -> set[int]:
     namespace = namespace_of(live, slot_id)
     version = live.redis.get(f"v:{namespace}") or "0"
     seen = set()
-    for key in live.redis.scan_iter(match=f"e:offer:{namespace}:*", count=500):
+    for key in live.redis.scan_iter(match=f"e:*:{namespace}:*", count=500):
         raw = live.redis.get(key)
         entry = json.loads(raw) if raw else None
         if entry is None or entry["v"] != version:
