@@ -25,7 +25,7 @@ return 0
 
 
 class Cache:
-    """A versioned JSON cache over Redis that degrades to "always miss" when Redis is away."""
+    """A versioned cache of texts over Redis that degrades to "always miss" when Redis is away."""
 
     def __init__(self, url: str = "", timeout: float = 0.25, pause_after_error: float = 1.0):
         self.client = None
@@ -61,8 +61,8 @@ class Cache:
             self._failed(exc)
             return "down"
 
-    def lookup(self, namespace: str, key: str) -> tuple[object | None, str]:
-        """Return (value or None, the namespace version to store a fresh value under)."""
+    def lookup(self, namespace: str, key: str) -> tuple[str | None, str]:
+        """Return (text or None, the namespace version to store a fresh text under)."""
         if not self._usable():
             return None, ""
         try:
@@ -72,19 +72,20 @@ class Cache:
             return None, ""
         version = version or "0"
         if raw:
-            entry = json.loads(raw)
-            if entry.get("v") == version:
-                return entry["data"], version
+            stored_version, _, text = raw.partition("\n")
+            if stored_version == version:
+                return text, version
         return None, version
 
-    def store(self, namespace: str, key: str, version: str, data, ttl: int) -> bool:
-        """Store data computed under version, unless the namespace has moved on since."""
+    def store(self, namespace: str, key: str, version: str, text: str, ttl: int) -> bool:
+        """Store text computed under version, unless the namespace has moved on since."""
         if not version or not self._usable():
             return False
-        payload = json.dumps({"v": version, "data": data}, separators=(",", ":"))
         try:
             return bool(
-                self._put_if_current(keys=[f"v:{namespace}", f"e:{key}"], args=[version, payload, ttl])
+                self._put_if_current(
+                    keys=[f"v:{namespace}", f"e:{key}"], args=[version, f"{version}\n{text}", ttl]
+                )
             )
         except redis.RedisError as exc:
             self._failed(exc)

@@ -28,14 +28,13 @@ def lock_slots(session, slot_ids) -> None:
         session.execute(update(Slot).where(Slot.id == slot_id).values(lock_seq=Slot.lock_seq + 1))
 
 
-def lock_depot_day(session, depot_id: int, day: date) -> DepotDay | None:
-    """Lock and return the depot's row for the day."""
+def lock_depot_day(session, depot_id: int, day: date) -> None:
+    """Lock the depot's row for the day."""
     session.execute(
         update(DepotDay)
         .where(DepotDay.depot_id == depot_id, DepotDay.service_date == day)
         .values(lock_seq=DepotDay.lock_seq + 1)
     )
-    return session.scalar(select(DepotDay).where(DepotDay.depot_id == depot_id, DepotDay.service_date == day))
 
 
 def taken_in_slot(session, slot_id: str, now: datetime) -> int:
@@ -70,17 +69,52 @@ def taken_in_depot_day(session, depot_id: int, day: date, now: datetime) -> int:
 
 
 def has_room(session, slot: Slot, now: datetime, depot_day_already_counted: bool = False) -> bool:
-    """Tell whether one more stop fits the slot and its depot day; call with both rows locked."""
-    if taken_in_slot(session, slot.id, now) >= slot.capacity:
+    """Tell whether one more stop fits the slot and its depot day; call with both rows locked.
+
+    One round trip: the four counts and the depot day's capacity in a single SELECT.
+    """
+    slot_booked = (
+        select(func.count())
+        .where(Booking.slot_id == slot.id, Booking.status.in_(OCCUPYING_STATUSES))
+        .scalar_subquery()
+    )
+    slot_held = (
+        select(func.count())
+        .where(Hold.slot_id == slot.id, Hold.status == "active", Hold.expires_at > now)
+        .scalar_subquery()
+    )
+    day_booked = (
+        select(func.count())
+        .where(
+            Booking.depot_id == slot.depot_id,
+            Booking.service_date == slot.service_date,
+            Booking.status.in_(OCCUPYING_STATUSES),
+        )
+        .scalar_subquery()
+    )
+    day_held = (
+        select(func.count())
+        .where(
+            Hold.depot_id == slot.depot_id,
+            Hold.service_date == slot.service_date,
+            Hold.status == "active",
+            Hold.expires_at > now,
+        )
+        .scalar_subquery()
+    )
+    day_capacity = (
+        select(DepotDay.capacity)
+        .where(DepotDay.depot_id == slot.depot_id, DepotDay.service_date == slot.service_date)
+        .scalar_subquery()
+    )
+    in_slot, in_day, capacity = session.execute(
+        select(slot_booked + slot_held, day_booked + day_held, day_capacity)
+    ).one()
+    if in_slot >= slot.capacity:
         return False
     if depot_day_already_counted:
         return True
-    depot_day = session.scalar(
-        select(DepotDay).where(DepotDay.depot_id == slot.depot_id, DepotDay.service_date == slot.service_date)
-    )
-    if depot_day is None:
-        return False
-    return taken_in_depot_day(session, slot.depot_id, slot.service_date, now) < depot_day.capacity
+    return capacity is not None and in_day < capacity
 
 
 def usage_by_slot(session, slot_ids: list[str], now: datetime) -> dict[str, int]:
@@ -106,11 +140,37 @@ def usage_by_slot(session, slot_ids: list[str], now: datetime) -> dict[str, int]
 def usage_by_depot_day(
     session, depot_id: int, days: list[date], now: datetime
 ) -> dict[date, tuple[int, int]]:
-    """Return (capacity, taken) of a depot per day."""
-    rows = session.scalars(
-        select(DepotDay).where(DepotDay.depot_id == depot_id, DepotDay.service_date.in_(days))
-    ).all()
-    return {
-        row.service_date: (row.capacity, taken_in_depot_day(session, depot_id, row.service_date, now))
-        for row in rows
-    }
+    """Return (capacity, taken) of a depot per day, for showing availability (no locks)."""
+    if not days:
+        return {}
+    capacity = dict(
+        session.execute(
+            select(DepotDay.service_date, DepotDay.capacity).where(
+                DepotDay.depot_id == depot_id, DepotDay.service_date.in_(days)
+            )
+        ).all()
+    )
+    taken = dict.fromkeys(capacity, 0)
+    booked = session.execute(
+        select(Booking.service_date, func.count())
+        .where(
+            Booking.depot_id == depot_id,
+            Booking.service_date.in_(days),
+            Booking.status.in_(OCCUPYING_STATUSES),
+        )
+        .group_by(Booking.service_date)
+    )
+    held = session.execute(
+        select(Hold.service_date, func.count())
+        .where(
+            Hold.depot_id == depot_id,
+            Hold.service_date.in_(days),
+            Hold.status == "active",
+            Hold.expires_at > now,
+        )
+        .group_by(Hold.service_date)
+    )
+    for day, count in [*booked.all(), *held.all()]:
+        if day in taken:
+            taken[day] += count
+    return {day: (capacity[day], taken[day]) for day in capacity}

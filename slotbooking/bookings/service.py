@@ -75,6 +75,9 @@ def _price(session, deps, tenant, zone, slot, address: Address, quote_id, now) -
     )
     if quoted is not None:
         return SlotPrice.from_dict(quoted)
+    if getattr(pricer, "prices_slots_alone", False):  # flat: no need for the rest of the day
+        request = DayToPrice(tenant, zone, slot.service_date, [(slot, slot.capacity)], address)
+        return pricer.price_day(session, request)[slot.id]
     day_slots = session.scalars(
         select(Slot).where(Slot.zone_id == zone.id, Slot.service_date == slot.service_date)
     ).all()

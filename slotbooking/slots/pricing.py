@@ -70,6 +70,8 @@ class Pricer(Protocol):
 class FlatPricer:
     """Every window costs the base fee plus its template's fee; no incentives."""
 
+    prices_slots_alone = True
+
     def address_cell(self, address: Address) -> str:
         return "-"
 

@@ -1,5 +1,6 @@
 """Availability and quotes: the grid of windows a shopper sees for an address."""
 
+import json
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -29,6 +30,20 @@ class SlotQuery:
     days: int | None = None
 
 
+@dataclass(frozen=True)
+class ZoneView:
+    """The read-only facts of a zone that quoting needs (no database session behind it)."""
+
+    id: int
+    retailer_id: int
+    depot_id: int
+    code: str
+    name: str
+    lat: float
+    lon: float
+    active: bool
+
+
 class ZoneFinder:
     """Longest-prefix zone lookup, with each retailer's prefixes kept until its setup changes."""
 
@@ -38,20 +53,23 @@ class ZoneFinder:
     def find(self, session, tenant, postcode: str) -> Zone:
         """:raises AddressNotServed: no zone of the retailer covers the postcode."""
         key = (tenant.id, tenant.updated_at)
-        prefixes = self._prefixes.get(key)
-        if prefixes is None:
+        cached = self._prefixes.get(key)
+        if cached is None:
             rows = session.execute(
-                select(ZonePrefix.prefix, ZonePrefix.zone_id)
+                select(ZonePrefix.prefix, Zone)
                 .join(Zone, Zone.id == ZonePrefix.zone_id)
                 .where(ZonePrefix.retailer_id == tenant.id, Zone.active.is_(True))
             )
-            prefixes = dict(rows.all())
+            cached = {
+                prefix: ZoneView(z.id, z.retailer_id, z.depot_id, z.code, z.name, z.lat, z.lon, z.active)
+                for prefix, z in rows.all()
+            }
             self._prefixes = {k: v for k, v in self._prefixes.items() if k[0] != tenant.id}
-            self._prefixes[key] = prefixes
-        match = longest_prefix(prefixes, normalise_postcode(postcode))
+            self._prefixes[key] = cached
+        match = longest_prefix(cached, normalise_postcode(postcode))
         if match is None:
             raise AddressNotServed(f'we do not deliver to "{postcode}" yet', {"postcode": postcode})
-        return session.get(Zone, prefixes[match])
+        return cached[match]
 
 
 def ensure_slots_generated(session, tenant, now: datetime) -> None:
@@ -87,28 +105,72 @@ def resolve_range(tenant, query: SlotQuery, now: datetime) -> tuple[date, int]:
     return first, days
 
 
-def offer_slots(session, cache, signer, finder, tenant, query: SlotQuery, now, quote_minutes: int) -> dict:
-    """Return the windows, prices and a quote for an address (the body of GET /slots)."""
+@dataclass(frozen=True)
+class Offer:
+    """A zone's priced grid for a range of days and an address cell, as cached."""
+
+    zone: str
+    sheet_id: str
+    valid_until: float
+    slots_json: str  # the "slots" array, serialised once when the grid is built
+
+    def encode(self) -> str:
+        header = json.dumps({"zone": self.zone, "sheet_id": self.sheet_id, "valid_until": self.valid_until})
+        return f"{header}\n{self.slots_json}"
+
+    @classmethod
+    def decode(cls, text: str) -> "Offer":
+        header, _, slots_json = text.partition("\n")
+        return cls(slots_json=slots_json, **json.loads(header))
+
+
+def current_offer(session, cache, finder, tenant, query: SlotQuery, now) -> Offer:
+    """Return the grid for an address from the cache, or build it from the database.
+
+    :raises AddressNotServed, ValidationFailed:
+    """
     zone = finder.find(session, tenant, query.address.postcode)
     first, days = resolve_range(tenant, query, now)
     pricer = pricer_for(tenant)
     cell = pricer.address_cell(_with_centroid(query.address, zone))
     namespace = cache_namespace(tenant.id, zone.depot_id)
     key = f"offer:{namespace}:{zone.id}:{first}:{days}:{cell}:{tenant.updated_at.timestamp()}"
-    offer, version = cache.lookup(namespace, key)
-    if offer is None or offer["valid_until"] <= now.timestamp():
+    text, version = cache.lookup(namespace, key)
+    offer = Offer.decode(text) if text else None
+    if offer is None or offer.valid_until <= now.timestamp():
         ensure_slots_generated(session, tenant, now)
         offer = build_offer(session, cache, tenant, zone, first, days, query.address, cell, now)
-        ttl = int(min(offer["valid_until"] - now.timestamp(), 300))
+        ttl = int(min(offer.valid_until - now.timestamp(), 300))
         if ttl >= 1:
-            cache.store(namespace, key, version, offer, ttl)
+            cache.store(namespace, key, version, offer.encode(), ttl)
+    return offer
+
+
+def _quote(signer, tenant, offer: Offer, now, quote_minutes: int) -> tuple[str, str]:
     expires_at = quote_expiry(now, quote_minutes)
+    return signer.issue(tenant.id, offer.sheet_id, expires_at), expires_at.astimezone(tenant.tz).isoformat()
+
+
+def offer_slots(session, cache, signer, finder, tenant, query: SlotQuery, now, quote_minutes: int) -> dict:
+    """Return the windows, prices and a quote for an address (the body of GET /slots)."""
+    offer = current_offer(session, cache, finder, tenant, query, now)
+    quote_id, expires_at = _quote(signer, tenant, offer, now, quote_minutes)
     return {
-        "quote_id": signer.issue(tenant.id, offer["sheet_id"], expires_at),
-        "expires_at": expires_at.astimezone(tenant.tz).isoformat(),
-        "zone": offer["zone"],
-        "slots": offer["slots"],
+        "quote_id": quote_id,
+        "expires_at": expires_at,
+        "zone": offer.zone,
+        "slots": json.loads(offer.slots_json),
     }
+
+
+def offer_slots_json(
+    session, cache, signer, finder, tenant, query: SlotQuery, now, quote_minutes: int
+) -> str:
+    """Return the body of GET /slots as JSON text, splicing in the cached slots unparsed."""
+    offer = current_offer(session, cache, finder, tenant, query, now)
+    quote_id, expires_at = _quote(signer, tenant, offer, now, quote_minutes)
+    head = json.dumps({"quote_id": quote_id, "expires_at": expires_at, "zone": offer.zone})
+    return f'{head[:-1]},"slots":{offer.slots_json}}}'
 
 
 def _with_centroid(address: Address, zone) -> Address:
@@ -117,7 +179,7 @@ def _with_centroid(address: Address, zone) -> Address:
     return Address(address.postcode, zone.lat, zone.lon, address.line1)
 
 
-def build_offer(session, cache, tenant, zone, first: date, days: int, address, cell, now) -> dict:
+def build_offer(session, cache, tenant, zone, first: date, days: int, address, cell, now) -> Offer:
     """Compute the grid from the database, price it, and save its price sheet."""
     last = first + timedelta(days=days - 1)
     slots = session.scalars(
@@ -150,14 +212,13 @@ def build_offer(session, cache, tenant, zone, first: date, days: int, address, c
         "prices": {slot_id: price.as_dict() for slot_id, price in prices.items()},
     }
     sheet_id = save_sheet(session, cache, tenant.id, sheet)
-    return {
-        "zone": zone.code,
-        "sheet_id": sheet_id,
-        "valid_until": valid_until.timestamp(),
-        "slots": [
-            _slot_json(tenant, slot, remaining, reason, prices[slot.id]) for slot, remaining, reason in rows
-        ],
-    }
+    slots_json = json.dumps(
+        [_slot_json(tenant, slot, remaining, reason, prices[slot.id]) for slot, remaining, reason in rows],
+        separators=(",", ":"),
+    )
+    return Offer(
+        zone=zone.code, sheet_id=sheet_id, valid_until=valid_until.timestamp(), slots_json=slots_json
+    )
 
 
 def _slot_json(tenant, slot, remaining: int, reason: str | None, price: SlotPrice) -> dict:

@@ -9,7 +9,7 @@ from slotbooking.auth import require_key
 from slotbooking.extensions import db
 from slotbooking.slots.pricing import Address
 from slotbooking.slots.schemas import SlotsQuery, SlotsResponse
-from slotbooking.slots.service import SlotQuery, offer_slots
+from slotbooking.slots.service import SlotQuery, offer_slots_json
 
 blp = Blueprint("slots", __name__, url_prefix="/api/v1", description="Delivery windows and prices")
 
@@ -27,7 +27,7 @@ class Slots(MethodView):
             from_date=args["from_date"],
             days=args["days"],
         )
-        return offer_slots(
+        body = offer_slots_json(
             db.session,
             deps.cache,
             deps.signer,
@@ -37,3 +37,5 @@ class Slots(MethodView):
             now(),
             current_app.config["QUOTE_MINUTES"],
         )
+        # Already JSON: the cached slots are spliced in as they were serialised, not re-dumped.
+        return current_app.response_class(body, mimetype="application/json")

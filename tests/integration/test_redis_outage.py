@@ -98,11 +98,11 @@ def test_a_stale_writer_never_overwrites_a_fresh_entry():
     value, version = cache.lookup("ns", "offer")
     assert value is None
     cache.bump("ns")  # a booking commits while the slow reader is still computing
-    assert cache.store("ns", "offer", version, {"remaining": 5}, 60) is False
+    assert cache.store("ns", "offer", version, '{"remaining": 5}', 60) is False
     assert cache.lookup("ns", "offer")[0] is None
     _, fresh_version = cache.lookup("ns", "offer")
-    assert cache.store("ns", "offer", fresh_version, {"remaining": 4}, 60) is True
-    assert cache.lookup("ns", "offer")[0] == {"remaining": 4}
+    assert cache.store("ns", "offer", fresh_version, '{"remaining": 4}', 60) is True
+    assert cache.lookup("ns", "offer")[0] == '{"remaining": 4}'
 
 
 def test_the_cache_answers_and_is_invalidated_by_a_booking(pg_app, clock):
