@@ -74,4 +74,6 @@ def _engine_options(url: str) -> dict:
     if url.startswith("sqlite"):
         # A waiting writer retries for 10 s instead of failing at once with "database is locked".
         return {"connect_args": {"timeout": 10}}
-    return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 5}
+    # No ping per checkout (a round trip on every request): connections are recycled instead,
+    # and a request that meets a dead one answers 503 unavailable and the pool refills.
+    return {"pool_recycle": 300, "pool_size": 5, "max_overflow": 5}

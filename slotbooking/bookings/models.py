@@ -73,6 +73,8 @@ class Booking(AddressMixin, db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     slot: Mapped[Slot] = relationship()
+    # Declared so one flush inserts the hold before the booking that points at it.
+    hold: Mapped[Hold | None] = relationship()
 
 
 # Statuses whose booking occupies a place in its slot.
@@ -90,6 +92,8 @@ class BookingEvent(db.Model):
     kind: Mapped[str] = mapped_column(String(32))
     details: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    booking: Mapped[Booking] = relationship()
 
 
 class IdempotencyRecord(db.Model):

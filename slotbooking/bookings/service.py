@@ -112,8 +112,8 @@ def _new_hold(session, deps, tenant, slot, address, quote_id, customer_ref, now)
         lon=address.lon,
         line1=address.line1,
     )
-    session.add(hold)
-    session.flush()
+    hold.slot = slot
+    session.add(hold)  # its id is made here, so nothing needs flushing before commit
     return hold
 
 
@@ -192,12 +192,12 @@ def _book(session, deps, tenant, hold: Hold, order_ref: str, now) -> Booking:
         line1=hold.line1,
     )
     hold.status = "booked"
+    booking.slot, booking.hold = slot, hold
     session.add(booking)
-    session.flush()
     session.add(
         BookingEvent(
             retailer_id=tenant.id,
-            booking_id=booking.id,
+            booking=booking,
             kind="booking.created",
             details={"slot_id": slot.id, "price": booking.price},
         )

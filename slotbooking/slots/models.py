@@ -33,7 +33,7 @@ class Slot(db.Model):
     # Bumped by every capacity change: the UPDATE that bumps it is the slot's row lock.
     lock_seq: Mapped[int] = mapped_column(default=0)
 
-    zone: Mapped[Zone] = relationship()
+    zone: Mapped[Zone] = relationship(lazy="joined")  # every booking answer names the zone
 
     @property
     def width_minutes(self) -> int:
