@@ -16,9 +16,10 @@ in a fixed order (slots by id, then depot days by id) so two transactions cannot
 
 from datetime import date, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, bindparam, func, select, update
 
 from slotbooking.bookings.models import OCCUPYING_STATUSES, Booking, Hold
+from slotbooking.db_types import UTCDateTime
 from slotbooking.slots.models import DepotDay, Slot
 
 
@@ -68,47 +69,49 @@ def taken_in_depot_day(session, depot_id: int, day: date, now: datetime) -> int:
     return booked + held
 
 
+def _room_query():
+    """Build, once, the single SELECT of a slot's and its depot day's counts and capacity."""
+    slot_id, depot_id, day, now = (
+        bindparam("slot_id"),
+        bindparam("depot_id"),
+        bindparam("day"),
+        bindparam("now", type_=UTCDateTime),
+    )
+    occupying = Booking.status.in_(OCCUPYING_STATUSES)
+    live = and_(Hold.status == "active", Hold.expires_at > now)
+    count = func.count
+    in_slot = (
+        select(count()).where(Booking.slot_id == slot_id, occupying).scalar_subquery()
+        + select(count()).where(Hold.slot_id == slot_id, live).scalar_subquery()
+    )
+    in_day = (
+        select(count())
+        .where(Booking.depot_id == depot_id, Booking.service_date == day, occupying)
+        .scalar_subquery()
+        + select(count()).where(Hold.depot_id == depot_id, Hold.service_date == day, live).scalar_subquery()
+    )
+    capacity = (
+        select(DepotDay.capacity)
+        .where(DepotDay.depot_id == depot_id, DepotDay.service_date == day)
+        .scalar_subquery()
+    )
+    return select(in_slot, in_day, capacity)
+
+
+_ROOM_QUERY = None
+
+
 def has_room(session, slot: Slot, now: datetime, depot_day_already_counted: bool = False) -> bool:
     """Tell whether one more stop fits the slot and its depot day; call with both rows locked.
 
     One round trip: the four counts and the depot day's capacity in a single SELECT.
     """
-    slot_booked = (
-        select(func.count())
-        .where(Booking.slot_id == slot.id, Booking.status.in_(OCCUPYING_STATUSES))
-        .scalar_subquery()
-    )
-    slot_held = (
-        select(func.count())
-        .where(Hold.slot_id == slot.id, Hold.status == "active", Hold.expires_at > now)
-        .scalar_subquery()
-    )
-    day_booked = (
-        select(func.count())
-        .where(
-            Booking.depot_id == slot.depot_id,
-            Booking.service_date == slot.service_date,
-            Booking.status.in_(OCCUPYING_STATUSES),
-        )
-        .scalar_subquery()
-    )
-    day_held = (
-        select(func.count())
-        .where(
-            Hold.depot_id == slot.depot_id,
-            Hold.service_date == slot.service_date,
-            Hold.status == "active",
-            Hold.expires_at > now,
-        )
-        .scalar_subquery()
-    )
-    day_capacity = (
-        select(DepotDay.capacity)
-        .where(DepotDay.depot_id == slot.depot_id, DepotDay.service_date == slot.service_date)
-        .scalar_subquery()
-    )
+    global _ROOM_QUERY
+    if _ROOM_QUERY is None:
+        _ROOM_QUERY = _room_query()
     in_slot, in_day, capacity = session.execute(
-        select(slot_booked + slot_held, day_booked + day_held, day_capacity)
+        _ROOM_QUERY,
+        {"slot_id": slot.id, "depot_id": slot.depot_id, "day": slot.service_date, "now": now},
     ).one()
     if in_slot >= slot.capacity:
         return False
