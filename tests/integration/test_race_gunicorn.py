@@ -28,6 +28,7 @@ from slotbooking.demo.cli import prepare_demo
 from slotbooking.extensions import db
 from slotbooking.retailers.models import Zone
 from slotbooking.slots.models import DepotDay, Slot
+from slotbooking.slots.service import Offer
 from tests.support import services
 from tests.support.gunicorn import GunicornServer
 
@@ -271,10 +272,13 @@ def cached_remaining(live: Live, slot_id: str) -> set[int]:
     seen = set()
     for key in live.redis.scan_iter(match=f"e:*:{namespace}:*", count=500):
         raw = live.redis.get(key)
-        entry = json.loads(raw) if raw else None
-        if entry is None or entry["v"] != version:
+        if not raw:
             continue
-        seen |= {s["remaining"] for s in entry["data"]["slots"] if s["id"] == slot_id}
+        entry_version, _, text = raw.partition("\n")  # as slotbooking.cache stores it
+        if entry_version != version:
+            continue
+        slots = json.loads(Offer.decode(text).slots_json)
+        seen |= {s["remaining"] for s in slots if s["id"] == slot_id}
     return seen
 
 
