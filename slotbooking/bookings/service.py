@@ -112,8 +112,7 @@ def _new_hold(session, deps, tenant, slot, address, quote_id, customer_ref, now)
         lon=address.lon,
         line1=address.line1,
     )
-    hold.slot = slot
-    session.add(hold)  # its id is made here, so nothing needs flushing before commit
+    hold.slot = slot  # not added to the session yet: a one-step booking keeps no hold
     return hold
 
 
@@ -142,6 +141,7 @@ def place_hold(session, deps, tenant, slot_id, address, quote_id, customer_ref, 
     """
     slot = _owned(session, Slot, tenant, slot_id, "slot")
     hold = _new_hold(session, deps, tenant, slot, address, quote_id, customer_ref, now)
+    session.add(hold)
     _commit(session, deps, tenant, slot.depot_id)
     return hold
 
@@ -162,7 +162,11 @@ def release_hold(session, deps, tenant, hold_id, now) -> None:
     _commit(session, deps, tenant, hold.depot_id)
 
 
-def _book(session, deps, tenant, hold: Hold, order_ref: str, now) -> Booking:
+def _book(session, deps, tenant, hold: Hold, order_ref: str, now, keep_hold: bool = True) -> Booking:
+    """Make the booking a live hold stands for (the slot row must be locked).
+
+    With keep_hold False (one-step booking) the hold was never stored and the booking alone is.
+    """
     if hold.status == "booked":
         booking = session.scalar(select(Booking).where(Booking.hold_id == hold.id))
         raise Conflict("this hold has already been booked", {"booking_id": booking.id if booking else None})
@@ -177,7 +181,6 @@ def _book(session, deps, tenant, hold: Hold, order_ref: str, now) -> Booking:
         zone_id=slot.zone_id,
         depot_id=slot.depot_id,
         service_date=slot.service_date,
-        hold_id=hold.id,
         status="confirmed",
         price=hold.price,
         base_price=hold.base_price,
@@ -191,8 +194,10 @@ def _book(session, deps, tenant, hold: Hold, order_ref: str, now) -> Booking:
         lon=hold.lon,
         line1=hold.line1,
     )
-    hold.status = "booked"
-    booking.slot, booking.hold = slot, hold
+    booking.slot = slot
+    if keep_hold:
+        hold.status = "booked"
+        booking.hold = hold
     session.add(booking)
     session.add(
         BookingEvent(
@@ -221,13 +226,13 @@ def book_hold(session, deps, tenant, hold_id, order_ref, now) -> Booking:
 
 @_rollback_on_error
 def book_slot(session, deps, tenant, slot_id, address, order_ref, customer_ref, now) -> Booking:
-    """Hold and book a slot in one step.
+    """Book a slot in one step (same checks and locks as a hold, but no hold is kept).
 
-    :raises SlotFull, SlotUnavailable, AddressNotServed, NotFound:
+    :raises SlotFull, SlotUnavailable, AddressNotServed, NotFound, PaymentRequired:
     """
     slot = _owned(session, Slot, tenant, slot_id, "slot")
     hold = _new_hold(session, deps, tenant, slot, address, None, customer_ref, now)
-    booking = _book(session, deps, tenant, hold, order_ref, now)
+    booking = _book(session, deps, tenant, hold, order_ref, now, keep_hold=False)
     _commit(session, deps, tenant, booking.depot_id)
     return booking
 
