@@ -90,6 +90,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         default=1,
         help="measured runs per phase; the fastest is reported, all are listed (use 3 on a busy machine) [1]",
     )
+    parser.add_argument(
+        "--pricing",
+        choices=("flat", "dynamic"),
+        default="flat",
+        help="the demo retailer's pricing mode; dynamic runs the pricing engine on every cache miss [flat]",
+    )
     parser.add_argument("--quiet-below", type=float, default=0.15, help=argparse.SUPPRESS)
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     parser.add_argument("--keep-db", action="store_true", help="do not drop the scratch database")
@@ -652,7 +658,13 @@ def main(argv=None) -> int:
         }
         started = time.monotonic()
         flask_cli(args.source, env, "db", "upgrade")
-        keys = json.loads(flask_cli(args.source, env, "retailer", "import", str(DEMO), "--json"))
+        setup = DEMO
+        if args.pricing != "flat":
+            document = json.loads(DEMO.read_text())
+            document["pricing"]["mode"] = args.pricing
+            setup = Path(tempfile.mkdtemp(prefix="bench-setup-")) / "setup.json"
+            setup.write_text(json.dumps(document))
+        keys = json.loads(flask_cli(args.source, env, "retailer", "import", str(setup), "--json"))
         say(f"migrated and imported {keys['retailer']} in {time.monotonic() - started:.1f} s")
         key = keys["secret_key"]
         results = {}
