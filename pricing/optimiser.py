@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import pulp
 
+from pricing import highs_lp
+
 TIE_TOLERANCE = 1e-7
 
 
@@ -44,7 +46,7 @@ class LadderChoice:
     prices: dict[str, int]
     solver: str
     objective: float | None
-    solve_seconds: float  # time inside the solver call(s), model building excluded
+    solve_seconds: float  # time inside the solver call(s); building the PuLP model for CBC excluded
 
 
 def choose_prices(
@@ -58,22 +60,54 @@ def choose_prices(
     order = ("highs", "cbc") if solver != "cbc" else ("cbc", "highs")
     solving = 0.0
     for name in order:
-        problem, offered = _build(windows, max_no_booking_share, discount_per_booking)
-        started = time.perf_counter()
-        status = _solve(problem, name)
-        solving += time.perf_counter() - started
-        if status == pulp.LpStatusOptimal:
+        solve = _solve_highs if name == "highs" else _solve_cbc
+        answer, seconds = solve(windows, max_no_booking_share, discount_per_booking)
+        solving += seconds
+        if answer is not None:
+            sales, no_booking, objective = answer
             return LadderChoice(
-                prices=_round_to_ladder(windows, offered),
+                prices=_round_to_ladder(windows, sales, no_booking),
                 solver=name,
-                objective=pulp.value(problem.objective),
+                objective=objective,
                 solve_seconds=solving,
             )
     # Neither solver answered: the anchors are always allowed, so offer those.
     return LadderChoice(prices=dict(anchors), solver="none", objective=None, solve_seconds=solving)
 
 
+def _solve_highs(windows, max_no_booking_share, discount_per_booking):
+    """Return ((sales[j][k], no-booking share, objective) or None if it failed, seconds)."""
+    if not highs_lp.available():
+        return None, 0.0
+    # Timed whole, as PuLP's solve() was: passing the lists to highspy is part of the call.
+    started = time.perf_counter()
+    status, sales, no_booking, objective = highs_lp.solve_sblp(
+        windows, max_no_booking_share, discount_per_booking
+    )
+    seconds = time.perf_counter() - started
+    return ((sales, no_booking, objective) if status == highs_lp.OPTIMAL else None), seconds
+
+
+def _solve_cbc(windows, max_no_booking_share, discount_per_booking):
+    """Return ((sales[j][k], no-booking share, objective) or None if it failed, seconds)."""
+    problem, sales, no_booking = _build(windows, max_no_booking_share, discount_per_booking)
+    command = _cbc_command()
+    if not command.available():
+        return None, 0.0
+    started = time.perf_counter()
+    try:
+        status = problem.solve(command)
+    except pulp.PulpSolverError:
+        status = pulp.LpStatusNotSolved
+    seconds = time.perf_counter() - started
+    if status != pulp.LpStatusOptimal:
+        return None, seconds
+    values = [[(sale.varValue or 0.0) for sale in row] for row in sales]
+    return (values, no_booking.varValue or 0.0, pulp.value(problem.objective)), seconds
+
+
 def _build(windows, max_no_booking_share, discount_per_booking):
+    """Return the SBLP as a PuLP problem (for CBC), its sales by window and level, and x_0."""
     problem = pulp.LpProblem("slot_prices", pulp.LpMaximize)
     no_booking = problem.add_variable("x_none", lowBound=0)
     sales = {
@@ -106,18 +140,8 @@ def _build(windows, max_no_booking_share, discount_per_booking):
             <= 0,
             "pace_discount_budget",
         )
-    offered = {(j, k): (sales[j, k], no_booking, windows[j].attractions[k]) for (j, k) in sales}
-    return problem, offered
-
-
-def _solve(problem: pulp.LpProblem, name: str) -> int:
-    command = pulp.HiGHS(msg=False, threads=1) if name == "highs" else _cbc_command()
-    if not command.available():
-        return pulp.LpStatusNotSolved
-    try:
-        return problem.solve(command)
-    except pulp.PulpSolverError:
-        return pulp.LpStatusNotSolved
+    rows = [[sales[j, k] for k in range(len(window.prices))] for j, window in enumerate(windows)]
+    return problem, rows, no_booking
 
 
 def _cbc_command() -> pulp.LpSolver:
@@ -128,14 +152,13 @@ def _cbc_command() -> pulp.LpSolver:
     return pulp.COIN_CMD(msg=False, threads=1, path=pulp.apis.coin_api.pulp_cbc_path)
 
 
-def _round_to_ladder(windows, offered) -> dict[str, int]:
+def _round_to_ladder(windows, sales, no_booking) -> dict[str, int]:
     """Pick, per window, the level the LP offers most often; ties go to the lower price."""
     prices = {}
-    for j, window in enumerate(windows):
+    for window, row in zip(windows, sales, strict=True):
         best_k, best_share = 0, -1.0
-        for k in range(len(window.prices)):
-            sale, no_booking, attraction = offered[j, k]
-            share = (sale.varValue or 0.0) / attraction / max(no_booking.varValue or 0.0, 1e-12)
+        for k, (sold, attraction) in enumerate(zip(row, window.attractions, strict=True)):
+            share = sold / attraction / max(no_booking, 1e-12)
             if share > best_share + TIE_TOLERANCE:
                 best_k, best_share = k, share
         prices[window.key] = window.prices[best_k]

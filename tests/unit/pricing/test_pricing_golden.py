@@ -25,3 +25,13 @@ def test_cached_projection_gives_the_same_outputs():
     for index in range(0, CASES, 7):
         price_windows(case(index))
         assert snapshot(price_windows(case(index))) == GOLDEN[index]
+
+
+def test_without_highspy_cbc_prices_the_day(monkeypatch):
+    from pricing import highs_lp
+
+    monkeypatch.setattr(highs_lp, "available", lambda: False)
+    request = case(0)
+    result = price_windows(request)
+    assert result.solver == "cbc"
+    assert set(result.windows) == {w.key for w in request.windows}
