@@ -40,6 +40,7 @@ class WindowRoute:
 
     key: str
     tour: tuple[Point, ...]  # closed: starts and ends at the depot
+    leg_km: tuple[float, ...]  # straight-line km of each tour leg, kept for every quote
     known_stops: int
     expected_stops: float
     approx_insertion_km: float  # continuous approximation; inf when under one stop expected
@@ -138,37 +139,50 @@ def _project_zone(
     plane = LocalPlane(depot.lat, depot.lon)
     depot_xy = (0.0, 0.0)
     by_key = {w.key: w for w in windows}
-    stops = [
-        (plane.project(b.point.lat, b.point.lon), by_key[b.window_key])
-        for b in bookings
-        if b.window_key in by_key  # stops of windows not on offer today cannot be placed
+    # Stops of windows not on offer today cannot be placed.
+    own = [
+        (plane.project(b.point.lat, b.point.lon), b.window_key) for b in bookings if b.window_key in by_key
     ]
-    neighbours = [
-        (plane.project(b.point.lat, b.point.lon), by_key[b.window_key])
-        for b in depot_bookings
-        if b.window_key in by_key
-    ]
-    radius = _zone_radius_km(plane, centroid, [xy for xy, _ in stops], fallback_radius_km)
+    # Points by booked window key, the zone's and the depot's other zones' together: a
+    # window's known tour takes every group whose window overlaps it. (The tour sorts its
+    # stops first, so the order they are gathered in does not matter.)
+    points_by_key: dict[str, list[Point]] = {}
+    for xy, key in own:
+        points_by_key.setdefault(key, []).append(xy)
+    for b in depot_bookings:
+        if b.window_key in by_key:
+            points_by_key.setdefault(b.window_key, []).append(plane.project(b.point.lat, b.point.lon))
+    own_keys = [key for _, key in own]
+    radius = _zone_radius_km(plane, centroid, [xy for xy, _ in own], fallback_radius_km)
     area = math.pi * radius * radius
     expected_further = dict(forecast)
+    further = [expected_further.get(other.key, 0.0) for other in windows]
     vehicles = 1.0
     if stops_per_vehicle:
         # Vehicles the zone's day needs: its booked and expected stops over a vehicle's load.
-        vehicles = max(1.0, (len(stops) + sum(expected_further.values())) / stops_per_vehicle)
+        vehicles = max(1.0, (len(own) + sum(expected_further.values())) / stops_per_vehicle)
     routes = {}
     for window in windows:
-        known = [xy for xy, booked in stops + neighbours if window.overlap_minutes(booked) > 0]
-        expected = sum(_served_share(window, booked) for _, booked in stops)
-        expected += sum(
-            expected_further.get(other.key, 0.0) * _served_share(window, other) for other in windows
-        )
+        known = [
+            xy
+            for key, points in points_by_key.items()
+            if window.overlap_minutes(by_key[key]) > 0
+            for xy in points
+        ]
+        # Shares looked up once per booked window, then summed stop by stop in booking
+        # order, so the float sum is the one the plain per-stop loop made.
+        share_of = {key: _served_share(window, booked) for key, booked in by_key.items()}
+        expected = sum([share_of[key] for key in own_keys])
+        expected += sum([f * _served_share(window, other) for f, other in zip(further, windows, strict=True)])
         per_vehicle = max(1.0, expected / vehicles)
         approx = math.inf
         if expected >= 1:
             approx = road_factor * TOUR_CONSTANT / 2 * math.sqrt(area / per_vehicle)
+        tour = _nearest_neighbour_tour(depot_xy, known)
         routes[window.key] = WindowRoute(
             key=window.key,
-            tour=_nearest_neighbour_tour(depot_xy, known),
+            tour=tour,
+            leg_km=tuple(math.hypot(a[0] - b[0], a[1] - b[1]) for a, b in zip(tour, tour[1:], strict=False)),
             known_stops=len(known),
             expected_stops=expected,
             approx_insertion_km=approx,
@@ -184,19 +198,28 @@ def insert_address(projection: ZoneProjection, shopper: GeoPoint, road_factor: f
     x = projection.plane.project(shopper.lat, shopper.lon)
     result = {}
     for key, route in projection.routes.items():
-        known_km = road_factor * cheapest_insertion_km(route.tour, x)
-        nearest = (
-            road_factor * min(plane_km(x, stop) for stop in route.tour[1:-1])
-            if route.known_stops
-            else math.inf
-        )
+        detour, nearest = _insertion_and_nearest(route, x)
+        known_km = road_factor * detour
         result[key] = Insertion(
             marginal_km=min(known_km, route.approx_insertion_km),
             known_route_km=known_km,
-            nearest_stop_km=nearest,
+            nearest_stop_km=road_factor * nearest if route.known_stops else math.inf,
             known_stops=route.known_stops,
         )
     return result
+
+
+def _insertion_and_nearest(route: WindowRoute, x: Point) -> tuple[float, float]:
+    """Return cheapest_insertion_km(route.tour, x) and the km to the nearest stop (inf if none).
+
+    The same sums as cheapest_insertion_km, but each distance from x is taken once (every
+    tour point ends two legs) and the legs come from the projection.
+    """
+    xx, xy = x
+    hypot = math.hypot
+    to_x = [hypot(px - xx, py - xy) for px, py in route.tour]
+    best = min([to_x[i] + to_x[i + 1] - leg for i, leg in enumerate(route.leg_km)], default=math.inf)
+    return max(0.0, best), min(to_x[1:-1], default=math.inf)
 
 
 def cheapest_insertion_km(tour: Sequence[Point], x: Point) -> float:
@@ -212,10 +235,13 @@ def _nearest_neighbour_tour(depot: Point, stops: list[Point]) -> tuple[Point, ..
     tour = [depot]
     # Sorting first makes ties break the same way whatever order bookings arrive in.
     remaining = sorted(stops)
-    here = depot
+    hx, hy = depot
+    hypot = math.hypot
     while remaining:
-        index = min(range(len(remaining)), key=lambda i: plane_km(here, remaining[i]))
-        here = remaining.pop(index)
+        # plane_km to each stop left; index() takes the first nearest, as min(range, key) did.
+        distances = [hypot(hx - px, hy - py) for px, py in remaining]
+        here = remaining.pop(distances.index(min(distances)))
+        hx, hy = here
         tour.append(here)
     tour.append(depot)
     return tuple(tour)
