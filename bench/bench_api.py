@@ -40,9 +40,11 @@ BENCH = ROOT / "bench"
 DEMO = ROOT / "slotbooking" / "demo" / "demo_setup.json"
 sys.path.insert(0, str(ROOT))
 
+from loadgen import measure, say  # noqa: E402
+from report import report  # noqa: E402
+
 from tests.support.gunicorn import GunicornServer  # noqa: E402
 
-TARGETS = {"ratio": 0.50, "p99_ms": 30.0, "bookings_per_s": 300.0, "overbookings": 0}
 OCCUPYING = ("confirmed", "rescheduled")
 
 
@@ -111,10 +113,6 @@ def parse_args(argv=None) -> argparse.Namespace:
 # -- plumbing ----------------------------------------------------------------------------------
 
 
-def say(message: str) -> None:
-    print(f"[{datetime.now():%H:%M:%S}] {message}", flush=True)
-
-
 def flask_cli(source: Path, env: dict, *args: str) -> str:
     result = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", *args],
@@ -140,135 +138,6 @@ def http_json(url: str, key: str, method: str = "GET", body=None) -> tuple[int, 
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read() or b"null")
-
-
-def run_wrk(args, url: str, script: Path, seconds: int, headers=(), script_args=()) -> dict:
-    """One wrk run; returns the BENCH_JSON line of stats.lua as a dict."""
-    command = ["wrk", "-t", str(args.threads), "-c", str(args.connections), "-d", f"{seconds}s"]
-    command += ["--timeout", "10s", "--latency", "-s", str(script)]
-    for header in headers:
-        command += ["-H", header]
-    command.append(url)
-    if script_args:
-        command += ["--", *script_args]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
-    line = next((x for x in result.stdout.splitlines() if x.startswith("BENCH_JSON ")), None)
-    if result.returncode != 0 or line is None:
-        raise RuntimeError(f"wrk failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
-    stats = json.loads(line.removeprefix("BENCH_JSON "))
-    stats["seconds"] = stats["duration_us"] / 1e6
-    stats["rps"] = stats["requests"] / stats["seconds"]
-    stats["p50_ms"] = stats["latency_us"]["p50"] / 1000
-    stats["p99_ms"] = stats["latency_us"]["p99"] / 1000
-    stats["socket_errors"] = sum(v for k, v in stats["errors"].items() if k != "status")
-    return stats
-
-
-SHARED_SERVICES = ("postgres", "redis-server")
-
-
-def process_cpu() -> dict[int, tuple[int, str, float]]:
-    """{pid: (parent pid, name, CPU seconds used so far)} of every process (empty without /proc)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    table = {}
-    for entry in Path("/proc").glob("[0-9]*"):
-        try:
-            raw = (entry / "stat").read_text()
-        except OSError:
-            continue
-        name = raw[raw.index("(") + 1 : raw.rindex(")")]
-        fields = raw[raw.rindex(")") + 2 :].split()
-        table[int(entry.name)] = (int(fields[1]), name, (int(fields[11]) + int(fields[12])) / tick)
-    return table
-
-
-def cpu_split(before: dict, after: dict) -> dict[str, float]:
-    """CPU seconds used between two process_cpu() snapshots by: "server" (this benchmark's gunicorn
-    processes), "wrk", "services" (PostgreSQL and Redis, whoever asked them) and "others" (other
-    people's processes competing for the machine)."""
-    me = os.getpid()
-
-    def ours(pid: int) -> bool:
-        for _ in range(64):  # walk up the parents
-            if pid == me:
-                return True
-            if pid not in after or pid <= 1:
-                return False
-            pid = after[pid][0]
-        return False
-
-    used = dict.fromkeys(("server", "wrk", "services", "others"), 0.0)
-    for pid, (_parent, name, cpu) in after.items():
-        delta = cpu - before.get(pid, (0, name, 0.0))[2]
-        if pid == me:
-            continue
-        if name.startswith(SHARED_SERVICES):
-            used["services"] += delta
-        elif ours(pid):
-            used["wrk" if name == "wrk" else "server"] += delta
-        else:
-            used["others"] += delta
-    return used
-
-
-def others_cpu(before: dict, after: dict, seconds: float) -> float:
-    """Share of all CPUs that other people's processes used."""
-    return max(0.0, cpu_split(before, after)["others"] / seconds / (os.cpu_count() or 1))
-
-
-def quiet_machine(args, label: str) -> float:
-    """Wait (at most --quiet-wait s) until other people's processes leave the CPUs mostly idle."""
-    deadline = time.monotonic() + args.quiet_wait
-
-    def busy() -> float:
-        before = process_cpu()
-        time.sleep(0.5)
-        return others_cpu(before, process_cpu(), 0.5)
-
-    share = busy()
-    while share > args.quiet_below and time.monotonic() < deadline:
-        say(f"{label}: other processes use {share:.0%} of the CPUs, waiting")
-        time.sleep(2)
-        share = busy()
-    return share
-
-
-def measure(args, label: str, url: str, script: Path, headers=(), script_args=()) -> dict:
-    """Warm up, then --repeat measured runs; return the fastest (noise from other work only ever
-    slows a run down), with every run's requests/s kept in "runs". A script argument "{run}" is
-    replaced by the run's name (warmup, measure1, ...)."""
-
-    def named(run: str) -> tuple[str, ...]:
-        return tuple(a.replace("{run}", run) for a in script_args)
-
-    if args.warmup:
-        say(f"{label}: warm-up {args.warmup} s")
-        run_wrk(args, url, script, args.warmup, headers, named("warmup"))
-    runs = []
-    for number in range(1, args.repeat + 1):
-        background = quiet_machine(args, label)
-        say(f"{label}: measuring {args.duration} s at {args.connections} connections")
-        before, started = process_cpu(), time.monotonic()
-        stats = run_wrk(args, url, script, args.duration, headers, named(f"measure{number}"))
-        after, seconds = process_cpu(), time.monotonic() - started
-        used = cpu_split(before, after)
-        stats["other_cpu"] = max(0.0, used["others"] / seconds / (os.cpu_count() or 1))
-        answered = max(1, stats["requests"])
-        stats["server_cpu_ms"] = 1000 * used["server"] / answered
-        stats["services_cpu_ms"] = 1000 * used["services"] / answered
-        stats["background_cpu"] = background
-        stats["run_name"] = f"measure{number}"
-        say(
-            f"{label}: {stats['rps']:.0f} req/s, p50 {stats['p50_ms']:.1f} ms, p99 {stats['p99_ms']:.1f} ms, "
-            f"statuses {stats['statuses']}, socket errors {stats['socket_errors']}, "
-            f"CPU per request: app {stats['server_cpu_ms']:.2f} ms, PostgreSQL+Redis "
-            f"{stats['services_cpu_ms']:.2f} ms; other processes used {stats['other_cpu']:.0%} of the CPUs"
-        )
-        runs.append(stats)
-    best = max(runs, key=lambda r: r["rps"])
-    best["runs"] = [round(r["rps"], 1) for r in runs]
-    best["all_runs"] = [{k: v for k, v in r.items() if k not in ("runs", "all_runs")} for r in runs]
-    return best
 
 
 class Scratch:
@@ -546,98 +415,6 @@ def bench_bookings(args, env: dict, key: str, db: Scratch, workdir: Path) -> dic
 
 
 # -- the report ---------------------------------------------------------------------------------
-
-
-def verdict(ok: bool, clean: bool = True) -> str:
-    return "PASS" if ok and clean else "MISS"
-
-
-def statuses(stats: dict) -> str:
-    text = " ".join(f"{code}:{n}" for code, n in sorted(stats["statuses"].items()))
-    return text + (f" sock-err:{stats['socket_errors']}" if stats["socket_errors"] else "")
-
-
-def unexpected(stats: dict, allowed: set[str]) -> dict:
-    """Answers that should not happen in a run (they make its figures meaningless)."""
-    odd = {code: n for code, n in stats["statuses"].items() if code not in allowed}
-    if stats["socket_errors"]:
-        odd["socket errors"] = stats["socket_errors"]
-    return odd
-
-
-def report(args, results: dict) -> str:
-    warm, ceiling, miss, no_redis, book = (
-        results[k] for k in ("slots_warm", "ceiling", "slots_miss", "slots_no_redis", "bookings")
-    )
-    ratio = warm["rps"] / ceiling["rps"]
-    over = book["overbookings"]["count"]
-    odd = {
-        "GET /slots, cache warm": unexpected(warm, {"200"}),
-        "ceiling": unexpected(ceiling, {"200"}),
-        "GET /slots, cache miss": unexpected(miss, {"200"}),
-        "GET /slots, Redis off": unexpected(no_redis, {"200"}),
-        "POST /bookings": unexpected(book, {"201", "409"}),
-    }
-    for name, stats in (("GET /slots, cache miss", miss),):
-        if stats.get("invalid"):
-            odd[name] = {"invalid": stats["invalid"]}
-    clean = not any(odd.values())
-    rows = [
-        ("GET /slots, cache warm", f"{warm['rps']:.0f} req/s", warm, "p99 <= 30 ms",
-         verdict(warm["p99_ms"] <= TARGETS["p99_ms"], clean)),
-        ("ceiling: Flask + Redis GET", f"{ceiling['rps']:.0f} req/s", ceiling, "", ""),
-        ("slots / ceiling", f"{ratio:.0%}", None, ">= 50%", verdict(ratio >= TARGETS["ratio"], clean)),
-        ("GET /slots, cache miss", f"{miss['rps']:.0f} req/s", miss, "", ""),
-        ("GET /slots, Redis off", f"{no_redis['rps']:.0f} req/s", no_redis, "", ""),
-        ("POST /bookings (hold+book)", f"{book['bookings_per_s']:.0f} bookings/s", book, ">= 300/s",
-         verdict(book["bookings_per_s"] >= TARGETS["bookings_per_s"], clean)),
-        ("overbookings (slots+depot days)", str(over), None, "0",
-         verdict(over == TARGETS["overbookings"], clean)),
-    ]  # fmt: skip
-    header = (
-        f"{'measure':<32} {'result':>17} {'p50 ms':>7} {'p99 ms':>7}  {'target':<13} {'':<4}  "
-        f"{'app CPU/req':>11} {'other CPU':>9}  answers"
-    )
-    lines = [header, "-" * len(header)]
-    for name, value, stats, target, mark in rows:
-        p50 = f"{stats['p50_ms']:.1f}" if stats else ""
-        p99 = f"{stats['p99_ms']:.1f}" if stats else ""
-        answers = statuses(stats) if stats else ""
-        other = f"{stats['other_cpu']:.0%}" if stats else ""
-        app_cpu = f"{stats['server_cpu_ms']:.2f} ms" if stats else ""
-        lines.append(
-            f"{name:<32} {value:>17} {p50:>7} {p99:>7}  {target:<13} {mark:<4}  {app_cpu:>11} {other:>9}  "
-            f"{answers}"
-        )
-    lines.append("")
-    for name, answers in odd.items():
-        if answers:
-            lines.append(f"INVALID RUN: {name}: {answers}; targets count as MISS")
-    lines.append(
-        "app CPU/req: CPU time of the gunicorn processes per answered request (steadier than req/s "
-        "on a shared machine). other CPU: share of the CPUs used during the run by processes other "
-        "than this benchmark's servers, wrk, PostgreSQL and Redis (other people's work); it lowers "
-        "the figures."
-    )
-    if args.repeat > 1:
-        lines.append(
-            f"Best of {args.repeat} runs each; all runs, req/s: slots warm {warm['runs']}, ceiling "
-            f"{ceiling['runs']}, miss {miss['runs']}, Redis off {no_redis['runs']}; bookings/s "
-            f"{book['runs_bookings_per_s']}."
-        )
-    lines.append(
-        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs (wrk, gunicorn, PostgreSQL and Redis "
-        f"share them); gunicorn {args.workers} sync workers; wrk -t{args.threads} -c{args.connections} "
-        f"-d{args.duration}s after {args.warmup} s warm-up; /slots body {warm['body_bytes']} bytes."
-    )
-    lines.append(
-        f"Booking run: {book['targets']['windows']} windows over {book['targets']['days']} days, capacities "
-        f"x{args.capacity_scale} except {len(book['targets']['hot'])} hot windows "
-        f"({book['hot_full']} of them exactly full); {book['statuses'].get('201', 0)} answers 201 and "
-        f"{book['in_flight_at_stop']} in flight when wrk stopped = {book['confirmed_in_run']} bookings "
-        f"stored by the measured run; {book['confirmed_total']} bookings in all."
-    )
-    return "\n".join(lines)
 
 
 def main(argv=None) -> int:
