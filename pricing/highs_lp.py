@@ -64,26 +64,45 @@ def build_model(windows, max_no_booking_share, discount_per_booking):
     model.setOptionValue("output_flag", False)
     model.setOptionValue("threads", 1)
     inf = highspy.kHighsInf
-    # HiGHS minimises: PuLP negates a maximisation's objective, and so do we.
-    for _, (j, k) in names:
-        model.addCol(-1 * windows[j].contributions[k], 0, inf, 0, [], [])
-    model.addCol(-1 * 0.0, 0, inf, 0, [], [])
+    # HiGHS minimises: PuLP negates a maximisation's objective, and so do we. The columns
+    # start empty, as PuLP adds them; one addCols call holds what its addCol calls did.
+    costs = [-1 * windows[j].contributions[k] for _, (j, k) in names] + [-1 * 0.0]
+    model.addCols(len(costs), costs, [0] * len(costs), [inf] * len(costs), 0, [], [], [])
 
+    rows = _Rows()
     everything = [column[j, k] for j, size in enumerate(sizes) for k in range(size)]
-    _add_row(model, 1, 1, [none, *everything], [1] * (len(everything) + 1))  # book_or_leave
+    rows.add(1, 1, [none, *everything], [1] * (len(everything) + 1))  # book_or_leave
     # offered_j: sum_k x_jk / v_jk - x_0 == 0. PuLP passes the bounds as -0.0 (minus a zero
     # constant); so do we, to hand HiGHS the very same numbers.
     for j, window in enumerate(windows):
         indices = [column[j, k] for k in range(sizes[j])] + [none]
-        _add_row(model, -0.0, -0.0, indices, [1.0 / v for v in window.attractions] + [-1])
+        rows.add(-0.0, -0.0, indices, [1.0 / v for v in window.attractions] + [-1])
     if max_no_booking_share is not None:  # keep_conversion
-        _add_row(model, -inf, max_no_booking_share, [none], [1])
+        rows.add(-inf, max_no_booking_share, [none], [1])
     if discount_per_booking is not None:  # pace_discount_budget
         coefficients = [d - discount_per_booking for window in windows for d in window.discounts]
-        _add_row(model, -inf, -0.0, everything, coefficients)
+        rows.add(-inf, -0.0, everything, coefficients)
+    model.addRows(
+        len(rows.lower), rows.lower, rows.upper, len(rows.index), rows.start, rows.index, rows.value
+    )
     return model, column, none
 
 
-def _add_row(model, lower, upper, indices, coefficients) -> None:
-    kept = [(i, c) for i, c in zip(indices, coefficients, strict=True) if c != 0]
-    model.addRow(lower, upper, len(kept), [i for i, _ in kept], [c for _, c in kept])
+class _Rows:
+    """Constraint rows in compressed row form, zero coefficients left out as PuLP does."""
+
+    def __init__(self) -> None:
+        self.lower: list[float] = []
+        self.upper: list[float] = []
+        self.start: list[int] = []
+        self.index: list[int] = []
+        self.value: list[float] = []
+
+    def add(self, lower, upper, indices, coefficients) -> None:
+        self.lower.append(lower)
+        self.upper.append(upper)
+        self.start.append(len(self.index))
+        for i, c in zip(indices, coefficients, strict=True):
+            if c != 0:
+                self.index.append(i)
+                self.value.append(c)
