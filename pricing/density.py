@@ -22,6 +22,7 @@ import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import repeat
 
 from pricing.geo import LocalPlane, plane_km
 from pricing.model import BookedStop, GeoPoint, WindowSpec
@@ -161,19 +162,24 @@ def _project_zone(
     if stops_per_vehicle:
         # Vehicles the zone's day needs: its booked and expected stops over a vehicle's load.
         vehicles = max(1.0, (len(own) + sum(expected_further.values())) / stops_per_vehicle)
+    # _served_share of every pair of windows, once: the loop below needs each row twice.
+    starts = [w.start_minute for w in windows]
+    ends = [w.end_minute for w in windows]
+    widths = [max(1, w.width_minutes) for w in windows]
+    last_index = {w.key: i for i, w in enumerate(windows)}  # by_key keeps the last of a key
     routes = {}
     for window in windows:
-        known = [
-            xy
-            for key, points in points_by_key.items()
-            if window.overlap_minutes(by_key[key]) > 0
-            for xy in points
+        start, end = window.start_minute, window.end_minute
+        shares = [
+            max(0, min(end, e) - max(start, s)) / width
+            for s, e, width in zip(starts, ends, widths, strict=True)
         ]
-        # Shares looked up once per booked window, then summed stop by stop in booking
-        # order, so the float sum is the one the plain per-stop loop made.
-        share_of = {key: _served_share(window, booked) for key, booked in by_key.items()}
-        expected = sum([share_of[key] for key in own_keys])
-        expected += sum([f * _served_share(window, other) for f, other in zip(further, windows, strict=True)])
+        known = [xy for key, points in points_by_key.items() if shares[last_index[key]] > 0 for xy in points]
+        # Summed stop by stop in booking order, so the float sum is the one the plain
+        # per-stop loop made.
+        share_of = {key: shares[i] for key, i in last_index.items()}
+        expected = sum(map(share_of.__getitem__, own_keys))
+        expected += sum([f * share for f, share in zip(further, shares, strict=True)])
         per_vehicle = max(1.0, expected / vehicles)
         approx = math.inf
         if expected >= 1:
@@ -182,7 +188,7 @@ def _project_zone(
         routes[window.key] = WindowRoute(
             key=window.key,
             tour=tour,
-            leg_km=tuple(math.hypot(a[0] - b[0], a[1] - b[1]) for a, b in zip(tour, tour[1:], strict=False)),
+            leg_km=tuple(map(math.dist, tour, tour[1:])),
             known_stops=len(known),
             expected_stops=expected,
             approx_insertion_km=approx,
@@ -215,9 +221,7 @@ def _insertion_and_nearest(route: WindowRoute, x: Point) -> tuple[float, float]:
     The same sums as cheapest_insertion_km, but each distance from x is taken once (every
     tour point ends two legs) and the legs come from the projection.
     """
-    xx, xy = x
-    hypot = math.hypot
-    to_x = [hypot(px - xx, py - xy) for px, py in route.tour]
+    to_x = list(map(math.dist, repeat(x), route.tour))  # the plane_km of each tour point
     best = min([to_x[i] + to_x[i + 1] - leg for i, leg in enumerate(route.leg_km)], default=math.inf)
     return max(0.0, best), min(to_x[1:-1], default=math.inf)
 
@@ -235,13 +239,13 @@ def _nearest_neighbour_tour(depot: Point, stops: list[Point]) -> tuple[Point, ..
     tour = [depot]
     # Sorting first makes ties break the same way whatever order bookings arrive in.
     remaining = sorted(stops)
-    hx, hy = depot
-    hypot = math.hypot
+    here = depot
     while remaining:
-        # plane_km to each stop left; index() takes the first nearest, as min(range, key) did.
-        distances = [hypot(hx - px, hy - py) for px, py in remaining]
+        # math.dist is the same correctly rounded norm as plane_km's math.hypot (CPython
+        # computes both with one routine), here in one C loop; index() takes the first
+        # nearest stop, as min(range, key) did.
+        distances = list(map(math.dist, repeat(here), remaining))
         here = remaining.pop(distances.index(min(distances)))
-        hx, hy = here
         tour.append(here)
     tour.append(depot)
     return tuple(tour)
