@@ -162,7 +162,8 @@ def _project_zone(
     if stops_per_vehicle:
         # Vehicles the zone's day needs: its booked and expected stops over a vehicle's load.
         vehicles = max(1.0, (len(own) + sum(expected_further.values())) / stops_per_vehicle)
-    # _served_share of every pair of windows, once: the loop below needs each row twice.
+    # Per window, the chance a stop of each window is served within it (its overlap over
+    # the other window's width), worked out once per row and used three times below.
     starts = [w.start_minute for w in windows]
     ends = [w.end_minute for w in windows]
     widths = [max(1, w.width_minutes) for w in windows]
@@ -241,19 +242,14 @@ def _nearest_neighbour_tour(depot: Point, stops: list[Point]) -> tuple[Point, ..
     remaining = sorted(stops)
     here = depot
     while remaining:
-        # math.dist is the same correctly rounded norm as plane_km's math.hypot (CPython
-        # computes both with one routine), here in one C loop; index() takes the first
-        # nearest stop, as min(range, key) did.
+        # math.dist gives the very floats of plane_km's math.hypot (CPython computes both
+        # with one norm routine), here in one C loop; index() takes the first nearest
+        # stop, as min(range, key) did.
         distances = list(map(math.dist, repeat(here), remaining))
         here = remaining.pop(distances.index(min(distances)))
         tour.append(here)
     tour.append(depot)
     return tuple(tour)
-
-
-def _served_share(window: WindowSpec, booked: WindowSpec) -> float:
-    """Return the chance a stop of `booked` is served within `window`, spread evenly."""
-    return window.overlap_minutes(booked) / max(1, booked.width_minutes)
 
 
 def _zone_radius_km(
