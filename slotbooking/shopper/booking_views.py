@@ -17,11 +17,10 @@ from slotbooking.common.errors import (
     SlotUnavailable,
 )
 from slotbooking.extensions import db
-from slotbooking.shopper import pages, present
+from slotbooking.shopper import flow, pages, present
 from slotbooking.shopper.csrf import protect
 from slotbooking.shopper.lookup import (
     ShopperInput,
-    booking_of_hold,
     hold_is_live,
     hold_of,
     tenant_for_slug,
@@ -38,18 +37,6 @@ NO_CARD_FORM = (
     "This window is paid by card, which this page cannot take yet. "
     "Your window stays held: please finish paying for it in the shop."
 )
-EXPIRED = (
-    "Your hold ran out, so the window was released. Please choose a window again: the grid is up to date."
-)
-
-
-def _state_key(slug: str) -> str:
-    return f"hold:{slug}"
-
-
-def _grid_url(slug: str, state: dict, **extra) -> str:
-    args = {k: state.get(k) for k in ("order_ref", "postcode", "day")} | extra
-    return url_for("booking.book", slug=slug, **{k: v for k, v in args.items() if v})
 
 
 @bp.get("/book")
@@ -72,7 +59,7 @@ def book(slug):
             status=422,
             shopper=ShopperInput(shopper.order_ref, None, problems),
         )
-    state = session.get(_state_key(slug)) or {}
+    state = session.get(flow.state_key(slug)) or {}
     held = hold_of(db.session, tenant, state.get("hold_id"))
     return pages.render(
         "shopper/book.html",
@@ -93,7 +80,7 @@ def hold(slug):
     slot_id = request.form.get("slot_id", "")
     if not (shopper.order_ref and shopper.postcode and slot_id):
         flash("Please choose a window from the list.", "warning")
-        return redirect(_grid_url(slug, state))
+        return redirect(flow.grid_url(slug, state))
     _release_previous(tenant, slug)
     try:
         new_hold = service.place_hold(
@@ -108,8 +95,8 @@ def hold(slug):
         )
     except (SlotFull, SlotUnavailable, AddressNotServed, NotFound) as error:
         flash(_sorry(error), "warning")
-        return redirect(_grid_url(slug, state))
-    session[_state_key(slug)] = {**state, "hold_id": new_hold.id}
+        return redirect(flow.grid_url(slug, state))
+    session[flow.state_key(slug)] = {**state, "hold_id": new_hold.id}
     return redirect(url_for("booking.checkout", slug=slug))
 
 
@@ -122,7 +109,7 @@ def _sorry(error) -> str:
 
 
 def _release_previous(tenant, slug: str) -> None:
-    previous = (session.get(_state_key(slug)) or {}).get("hold_id")
+    previous = (session.get(flow.state_key(slug)) or {}).get("hold_id")
     if previous:
         with suppress(Conflict, NotFound):  # booked already, or gone: nothing to give back
             service.release_hold(db.session, collaborators(), tenant, previous, now())
@@ -131,15 +118,9 @@ def _release_previous(tenant, slug: str) -> None:
 @bp.get("/book/checkout")
 def checkout(slug):
     """Show the held window, its price and the time left to confirm."""
-    tenant = tenant_for_slug(db.session, slug)
-    state = session.get(_state_key(slug)) or {}
-    held = hold_of(db.session, tenant, state.get("hold_id"))
-    if held is not None and held.status == "booked":
-        return _to_booking_of(held)
-    if not hold_is_live(held, now()):
-        if held is not None:
-            flash(EXPIRED, "warning")
-        return redirect(_grid_url(slug, state))
+    tenant, state, held = flow.held(slug)
+    if (leave := flow.leave_unless_live(slug, state, held)) is not None:
+        return leave
     return pages.render(
         "shopper/checkout.html",
         tenant,
@@ -147,21 +128,16 @@ def checkout(slug):
         state=state,
         when=present.when(held.slot.starts_at, held.slot.ends_at, tenant.tz, pages.locale()),
         seconds_left=pages.seconds_left(held),
-        grid_url=_grid_url(slug, state),
+        grid_url=flow.grid_url(slug, state),
     )
 
 
 @bp.post("/book/confirm")
 def confirm(slug):
     """Re-check the hold and its price, then book it (or hand over to payment)."""
-    tenant = tenant_for_slug(db.session, slug)
-    state = session.get(_state_key(slug)) or {}
-    held = hold_of(db.session, tenant, state.get("hold_id"))
-    if held is not None and held.status == "booked":
-        return _to_booking_of(held)
-    if not hold_is_live(held, now()):
-        flash(EXPIRED, "warning")
-        return redirect(_grid_url(slug, state))
+    tenant, state, held = flow.held(slug)
+    if (leave := flow.leave_unless_live(slug, state, held, warn_when_missing=True)) is not None:
+        return leave
     if request.form.get("price") != str(held.price):
         flash(
             f"The price of this window is {pages.present.money(held.price, held.currency, pages.locale())}. "
@@ -175,10 +151,10 @@ def confirm(slug):
     try:
         booking = service.book_hold(db.session, deps, tenant, held.id, state["order_ref"], now())
     except HoldExpired:
-        flash(EXPIRED, "warning")
-        return redirect(_grid_url(slug, state))
+        flash(flow.EXPIRED, "warning")
+        return redirect(flow.grid_url(slug, state))
     except Conflict:
-        return _to_booking_of(held)
+        return flow.to_booking_of(held)
     except PaymentRequired:  # the retailer switched to card payment while the shopper was here
         return _to_payment(slug, tenant, held)
     # The state keeps the (now booked) hold: a second confirmation or the back button finds the booking.
@@ -194,17 +170,11 @@ def _to_payment(slug: str, tenant, held):
     return redirect(url_for("booking.checkout", slug=slug))
 
 
-def _to_booking_of(held):
-    """A repeated confirmation (double click, back button) lands on the booking it made."""
-    booking = booking_of_hold(db.session, held)
-    return redirect(url_for("manage.show", token=booking.manage_token))
-
-
 @bp.post("/book/release")
 def release(slug):
     """Give the held window back and show the grid again."""
     tenant = tenant_for_slug(db.session, slug)
-    state = session.get(_state_key(slug)) or {}
+    state = session.get(flow.state_key(slug)) or {}
     _release_previous(tenant, slug)
-    session.pop(_state_key(slug), None)
-    return redirect(_grid_url(slug, state))
+    session.pop(flow.state_key(slug), None)
+    return redirect(flow.grid_url(slug, state))

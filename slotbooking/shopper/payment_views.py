@@ -1,8 +1,8 @@
 """The hosted page's card payment step: the payment page, and the JSON check it polls after paying."""
 
-from flask import Blueprint, flash, redirect, session, url_for
+from flask import Blueprint, flash, redirect, url_for
 
-from slotbooking.api.context import collaborators, now
+from slotbooking.api.context import collaborators
 from slotbooking.common.errors import (
     Conflict,
     DomainError,
@@ -11,11 +11,8 @@ from slotbooking.common.errors import (
     PaymentNotRequired,
     PaymentsUnavailable,
 )
-from slotbooking.extensions import db
-from slotbooking.shopper import pages, present
-from slotbooking.shopper.booking_views import EXPIRED, _grid_url, _state_key, _to_booking_of
+from slotbooking.shopper import flow, pages, present
 from slotbooking.shopper.csrf import protect
-from slotbooking.shopper.lookup import hold_is_live, hold_of, tenant_for_slug
 from slotbooking.shopper.payment import (
     UNDER_WAY,
     needs_payment,
@@ -42,22 +39,12 @@ MESSAGES = {
 }
 
 
-def _held(slug):
-    tenant = tenant_for_slug(db.session, slug)
-    state = session.get(_state_key(slug)) or {}
-    return tenant, state, hold_of(db.session, tenant, state.get("hold_id"))
-
-
 @bp.get("")
 def pay(slug):
     """Show the held window, the amount and the card form (Stripe.js Elements)."""
-    tenant, state, held = _held(slug)
-    if held is not None and held.status == "booked":
-        return _to_booking_of(held)
-    if not hold_is_live(held, now()):
-        if held is not None:
-            flash(EXPIRED, "warning")
-        return redirect(_grid_url(slug, state))
+    tenant, state, held = flow.held(slug)
+    if (leave := flow.leave_unless_live(slug, state, held)) is not None:
+        return leave
     checkout = url_for("booking.checkout", slug=slug)
     paid_here = needs_payment(tenant, held, collaborators().stripe_configured)
     if not paid_here or payment_url(tenant, held) is None:
@@ -65,10 +52,10 @@ def pay(slug):
     try:
         view = open_payment(tenant, held)
     except (HoldExpired, NotFound):
-        flash(EXPIRED, "warning")
-        return redirect(_grid_url(slug, state))
+        flash(flow.EXPIRED, "warning")
+        return redirect(flow.grid_url(slug, state))
     except Conflict:
-        return _to_booking_of(held)
+        return flow.to_booking_of(held)
     except PaymentNotRequired:
         return redirect(checkout)
     except PaymentsUnavailable:  # a page that says so, without Stripe.js
@@ -90,21 +77,21 @@ def _page(tenant, held, state, view, status: int = 200):
         stripe=stripe_js(),
         when=present.when(held.slot.starts_at, held.slot.ends_at, tenant.tz, pages.locale()),
         seconds_left=pages.seconds_left(held),
-        grid_url=_grid_url(tenant.slug, state),
+        grid_url=flow.grid_url(tenant.slug, state),
     )
 
 
 @bp.post("/check")
 def check(slug):
     """Ask Stripe how the payment stands; once it has succeeded, book the hold. JSON for pay.js."""
-    tenant, state, held = _held(slug)
+    tenant, state, held = flow.held(slug)
     if held is None:
-        return {"state": "expired", "next": _grid_url(slug, state)}
+        return {"state": "expired", "next": flow.grid_url(slug, state)}
     outcome = settle(tenant, held, state.get("order_ref") or "")
     if outcome.state == "booked":
         flash("booked", "booked")
         return {"state": "booked", "next": url_for("manage.show", token=outcome.booking.manage_token)}
     if outcome.state == "expired":
-        flash(PAID_TOO_LATE if outcome.refund_due else EXPIRED, "warning")
-        return {"state": "expired", "next": _grid_url(slug, state)}
+        flash(PAID_TOO_LATE if outcome.refund_due else flow.EXPIRED, "warning")
+        return {"state": "expired", "next": flow.grid_url(slug, state)}
     return {"state": outcome.state, "message": MESSAGES[outcome.state]}
