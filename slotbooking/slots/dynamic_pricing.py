@@ -71,11 +71,46 @@ def _depot_day_stops(session, zone, day, zone_slots) -> tuple[tuple, tuple]:
     return tuple(own), tuple(neighbours)
 
 
+def _discount_given(session, tenant, day) -> int:
+    """Return the discount the retailer has given on bookings for the day (for its daily budget)."""
+    given = session.scalar(
+        select(func.coalesce(func.sum(Booking.base_price - Booking.price), 0)).where(
+            Booking.retailer_id == tenant.id,
+            Booking.service_date == day,
+            Booking.status.in_(OCCUPYING_STATUSES),
+            Booking.price < Booking.base_price,
+        )
+    )
+    return int(given or 0)
+
+
 class EnginePricer:
     """Prices each window for the shopper's address with the pricing engine."""
 
     def __init__(self, solver: str | None = None):
         self.solver = solver
+        # Depots and fleets change only by a setup import, which moves the retailer's updated_at.
+        self._fleets: dict[tuple, tuple[pricing.GeoPoint, tuple[pricing.VehicleGroup, ...]]] = {}
+
+    def _depot_and_fleet(self, session, tenant, depot_id: int):
+        key = (tenant.id, tenant.updated_at, depot_id)
+        cached = self._fleets.get(key)
+        if cached is None:
+            depot = session.get(Depot, depot_id)
+            fleet = tuple(
+                pricing.VehicleGroup(
+                    vehicle=g.vehicle,
+                    count=g.count,
+                    stops_per_vehicle=g.stops_per_vehicle,
+                    shift_start_minute=_minutes(g.shift_start),
+                    shift_end_minute=_minutes(g.shift_end),
+                )
+                for g in depot.fleet
+            )
+            if len(self._fleets) > 1000:
+                self._fleets.clear()
+            cached = self._fleets[key] = (pricing.GeoPoint(depot.lat, depot.lon), fleet)
+        return cached
 
     def address_cell(self, address: Address) -> str:
         return f"{address.lat:.{CELL_DECIMALS}f},{address.lon:.{CELL_DECIMALS}f}"
@@ -83,7 +118,7 @@ class EnginePricer:
     def price_day(self, session, request: DayToPrice) -> dict[str, SlotPrice]:
         tenant, zone, day = request.tenant, request.zone, request.day
         tz = tenant.tz
-        depot = session.get(Depot, zone.depot_id)
+        depot_point, fleet = self._depot_and_fleet(session, tenant, zone.depot_id)
         windows = tuple(
             pricing.WindowSpec(
                 key=slot.id,
@@ -96,32 +131,16 @@ class EnginePricer:
             for slot, remaining in request.slots
         )
         stops, neighbour_stops = _depot_day_stops(session, zone, day, request.slots)
-        spent = session.scalar(
-            select(func.coalesce(func.sum(Booking.base_price - Booking.price), 0)).where(
-                Booking.retailer_id == tenant.id,
-                Booking.service_date == day,
-                Booking.status.in_(OCCUPYING_STATUSES),
-                Booking.price < Booking.base_price,
-            )
-        )
+        spent = _discount_given(session, tenant, day) if tenant.pricing.get("daily_discount_budget") else 0
         result = pricing.price_windows(
             pricing.PricingRequest(
-                depot=pricing.GeoPoint(depot.lat, depot.lon),
-                fleet=tuple(
-                    pricing.VehicleGroup(
-                        vehicle=g.vehicle,
-                        count=g.count,
-                        stops_per_vehicle=g.stops_per_vehicle,
-                        shift_start_minute=_minutes(g.shift_start),
-                        shift_end_minute=_minutes(g.shift_end),
-                    )
-                    for g in depot.fleet
-                ),
+                depot=depot_point,
+                fleet=fleet,
                 windows=windows,
                 bookings=stops,
                 depot_bookings=neighbour_stops,
                 shopper=pricing.GeoPoint(request.address.lat, request.address.lon),
-                rules=engine_rules(tenant.pricing, int(spent or 0), self.solver),
+                rules=engine_rules(tenant.pricing, spent, self.solver),
                 choice=choice_parameters(tenant.pricing),
                 zone_centroid=pricing.GeoPoint(zone.lat, zone.lon),
                 currency=tenant.currency,
