@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from slotbooking.bookings.capacity import has_room, lock_depot_day, lock_slots
+from slotbooking.bookings.capacity import has_room, lock_depot_day, lock_slots, usage_by_slot
 from slotbooking.bookings.models import Booking, BookingEvent, Hold
 from slotbooking.cache import cache_namespace
 from slotbooking.common.errors import (
@@ -81,8 +81,9 @@ def _price(session, deps, tenant, zone, slot, address: Address, quote_id, now) -
     day_slots = session.scalars(
         select(Slot).where(Slot.zone_id == zone.id, Slot.service_date == slot.service_date)
     ).all()
-    request = DayToPrice(tenant, zone, slot.service_date, [(s, s.capacity) for s in day_slots], address)
-    return pricer.price_day(session, request)[slot.id]
+    usage = usage_by_slot(session, [s.id for s in day_slots], now)  # scarcity moves the price
+    remaining = [(s, max(0, s.capacity - usage[s.id])) for s in day_slots]
+    return pricer.price_day(session, DayToPrice(tenant, zone, slot.service_date, remaining, address))[slot.id]
 
 
 def _new_hold(session, deps, tenant, slot, address, quote_id, customer_ref, now) -> Hold:

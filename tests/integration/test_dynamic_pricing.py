@@ -69,3 +69,47 @@ def test_a_booking_next_door_in_another_zone_makes_the_window_green(dynamic_shop
     assert dynamic_shop.post("/bookings", body).status_code == 201
     again = dynamic_shop.slots(border["postcode"], lat=border["lat"], lon=border["lon"])
     assert next(s for s in again["slots"] if s["id"] == slot["id"])["green"] is True
+
+
+def test_a_booking_without_a_quote_pays_what_the_grid_shows_now(dynamic_shop):
+    """Pricing at booking time sees the same scarcity and neighbours as the grid."""
+    offer = dynamic_shop.slots(NEAR["postcode"], lat=NEAR["lat"], lon=NEAR["lon"])
+    slot = next(s for s in offer["slots"] if s["available"] and s["width_minutes"] == 60)
+    for ref in ("a", "b", "c"):  # 3 of 4 places gone: scarcity should now show
+        body = {"slot_id": slot["id"], "address": {**NEAR, "lat": NEAR["lat"] + 0.01}, "order_ref": ref}
+        assert dynamic_shop.post("/bookings", body).status_code == 201
+    now_shown = next(
+        s
+        for s in dynamic_shop.slots(NEAR["postcode"], lat=NEAR["lat"], lon=NEAR["lon"])["slots"]
+        if s["id"] == slot["id"]
+    )
+    booked = dynamic_shop.post("/bookings", {"slot_id": slot["id"], "address": NEAR, "order_ref": "d"})
+    assert booked.status_code == 201
+    assert booked.get_json()["price"] == now_shown["price"]
+    assert booked.get_json()["incentives"] == now_shown["incentives"]
+
+
+def test_pricing_at_booking_time_is_told_the_places_left(dynamic_shop, monkeypatch):
+    """Without a quote, the day is priced with what is really left in each window."""
+    from slotbooking.slots import pricing as slot_pricing
+
+    offer = dynamic_shop.slots(NEAR["postcode"], lat=NEAR["lat"], lon=NEAR["lon"])
+    slot = next(s for s in offer["slots"] if s["available"] and s["width_minutes"] == 60)
+    for ref in ("a", "b"):
+        body = {"slot_id": slot["id"], "address": NEAR, "order_ref": ref}
+        assert dynamic_shop.post("/bookings", body).status_code == 201
+    engine = slot_pricing._PRICERS["dynamic"]
+    seen = {}
+
+    class Recording:
+        def address_cell(self, address):
+            return engine.address_cell(address)
+
+        def price_day(self, session, request):
+            seen.update({s.id: remaining for s, remaining in request.slots})
+            return engine.price_day(session, request)
+
+    monkeypatch.setitem(slot_pricing._PRICERS, "dynamic", Recording())
+    body = {"slot_id": slot["id"], "address": NEAR, "order_ref": "c"}
+    assert dynamic_shop.post("/bookings", body).status_code == 201
+    assert seen[slot["id"]] == 4 - 2  # demo windows hold 4; two were booked before this one
