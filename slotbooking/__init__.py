@@ -5,8 +5,8 @@ from pathlib import Path
 from flask import Flask, send_from_directory
 from sqlalchemy import event
 
+from slotbooking.clock import system_now
 from slotbooking.config import INSTANCE_DIR, load_config
-from slotbooking.db_types import utcnow
 from slotbooking.extensions import db, limiter, migrate, rest_api
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,7 +50,7 @@ def register_extensions(app: Flask) -> None:
     app.extensions["key_cache"] = KeyCache()
     app.extensions["quote_signer"] = QuoteSigner(app.config["SECRET_KEY"])
     app.extensions["zone_finder"] = ZoneFinder()
-    app.extensions["clock"] = app.config.get("CLOCK") or utcnow
+    app.extensions["clock"] = app.config.get("CLOCK") or system_now
     app.extensions["payments"] = StripeGateway(
         app.config["STRIPE_SECRET_KEY"],
         app.config["STRIPE_WEBHOOK_SECRET"],

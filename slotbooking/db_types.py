@@ -1,7 +1,7 @@
 """Column types and id helpers shared by the models."""
 
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
@@ -28,11 +28,6 @@ class UTCDateTime(TypeDecorator):
 
     def load_dialect_impl(self, dialect):
         return dialect.type_descriptor(DateTime(timezone=dialect.name == "postgresql"))
-
-
-def utcnow() -> datetime:
-    """Return the current time, timezone aware, in UTC."""
-    return datetime.now(UTC)
 
 
 def new_id(prefix: str) -> str:

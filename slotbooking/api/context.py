@@ -3,11 +3,7 @@
 from flask import current_app
 
 from slotbooking.bookings.service import Collaborators
-
-
-def now():
-    """Return the current UTC time from the app's clock (tests may replace the clock)."""
-    return current_app.extensions["clock"]()
+from slotbooking.clock import now  # noqa: F401  (views take the clock from here)
 
 
 def collaborators() -> Collaborators:

@@ -15,8 +15,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from slotbooking.bookings.models import IdempotencyRecord
+from slotbooking.clock import now
 from slotbooking.common.errors import IdempotencyConflict, ValidationFailed
-from slotbooking.db_types import utcnow
 from slotbooking.extensions import db
 
 STALE_CLAIM = timedelta(seconds=60)
@@ -43,7 +43,7 @@ def _claim(session, retailer_id: int, key: str, fingerprint: str):
             raise IdempotencyConflict("this Idempotency-Key was used with another request", {"key": key})
         if existing.status_code is not None:
             return existing
-        if utcnow() - existing.created_at < STALE_CLAIM:
+        if now() - existing.created_at < STALE_CLAIM:
             raise IdempotencyConflict(
                 "a request with this Idempotency-Key is still in progress", {"key": key}
             )

@@ -5,7 +5,8 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from slotbooking.db_types import UTCDateTime, utcnow
+from slotbooking.clock import now
+from slotbooking.db_types import UTCDateTime
 from slotbooking.extensions import db
 from slotbooking.slots.models import Slot
 
@@ -39,7 +40,7 @@ class Hold(AddressMixin, db.Model):
     currency: Mapped[str] = mapped_column(String(3))
     quote_id: Mapped[str | None] = mapped_column(String(400))
     customer_ref: Mapped[str | None] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     slot: Mapped[Slot] = relationship()
 
@@ -69,8 +70,8 @@ class Booking(AddressMixin, db.Model):
     order_ref: Mapped[str] = mapped_column(String(200))
     customer_ref: Mapped[str | None] = mapped_column(String(200))
     manage_token: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
 
     slot: Mapped[Slot] = relationship()
     # Declared so one flush inserts the hold before the booking that points at it.
@@ -91,7 +92,7 @@ class BookingEvent(db.Model):
     booking_id: Mapped[str] = mapped_column(ForeignKey("bookings.id"), index=True)
     kind: Mapped[str] = mapped_column(String(32))
     details: Mapped[dict] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     booking: Mapped[Booking] = relationship()
 
@@ -108,4 +109,4 @@ class IdempotencyRecord(db.Model):
     fingerprint: Mapped[str] = mapped_column(String(64))
     status_code: Mapped[int | None]
     response: Mapped[dict | None] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

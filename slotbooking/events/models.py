@@ -5,7 +5,8 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from slotbooking.db_types import UTCDateTime, utcnow
+from slotbooking.clock import now
+from slotbooking.db_types import UTCDateTime
 from slotbooking.extensions import db
 
 
@@ -19,8 +20,8 @@ class EventEndpoint(db.Model):
     secret: Mapped[str] = mapped_column(String(100))
     # Booking events up to this id happened before the endpoint was switched on: not sent.
     since_event_id: Mapped[int] = mapped_column(default=0)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
 
 
 class EventDelivery(db.Model):
@@ -41,6 +42,6 @@ class EventDelivery(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     last_status: Mapped[int | None]
     last_error: Mapped[str | None] = mapped_column(String(500))
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

@@ -6,7 +6,8 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from slotbooking.bookings.models import Hold
-from slotbooking.db_types import UTCDateTime, utcnow
+from slotbooking.clock import now
+from slotbooking.db_types import UTCDateTime
 from slotbooking.extensions import db
 
 COLLECT_MODES = ("retailer", "stripe")
@@ -19,7 +20,7 @@ class PaymentSettings(db.Model):
 
     retailer_id: Mapped[int] = mapped_column(ForeignKey("retailers.id"), primary_key=True)
     collect: Mapped[str] = mapped_column(String(16), default="retailer")
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
 
 
 class HoldPayment(db.Model):
@@ -38,8 +39,8 @@ class HoldPayment(db.Model):
     # Stripe's `created` (epoch seconds) of the newest event applied, to ignore older ones.
     state_seen_at: Mapped[int] = mapped_column(default=0)
     hold_extended: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
 
     hold: Mapped[Hold] = relationship()
 
@@ -61,9 +62,9 @@ class Refund(db.Model):
     stripe_refund_id: Mapped[str | None] = mapped_column(String(255))
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
 
     payment: Mapped[HoldPayment] = relationship()
 
@@ -76,4 +77,4 @@ class StripeEvent(db.Model):
     id: Mapped[str] = mapped_column(String(255), primary_key=True)
     type: Mapped[str] = mapped_column(String(100))
     outcome: Mapped[str] = mapped_column(String(64))
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

@@ -5,7 +5,7 @@ import secrets
 
 from sqlalchemy import select, update
 
-from slotbooking.db_types import utcnow
+from slotbooking.clock import now as clock_now
 from slotbooking.retailers.models import ApiKey
 
 KEY_PREFIXES = {"secret": "sk_", "publishable": "pk_"}
@@ -18,7 +18,7 @@ def digest(token: str) -> str:
 
 def issue_keys(session, retailer_id: int) -> dict[str, str]:
     """Revoke the retailer's live keys and make a new secret and publishable key."""
-    now = utcnow()
+    now = clock_now()
     session.execute(
         update(ApiKey)
         .where(ApiKey.retailer_id == retailer_id, ApiKey.revoked_at.is_(None))

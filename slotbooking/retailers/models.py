@@ -5,7 +5,8 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from slotbooking.db_types import UTCDateTime, utcnow
+from slotbooking.clock import now
+from slotbooking.db_types import UTCDateTime
 from slotbooking.extensions import db
 
 
@@ -25,8 +26,8 @@ class Retailer(db.Model):
     blackout_dates: Mapped[list] = mapped_column(JSON, default=list)
     pricing: Mapped[dict] = mapped_column(JSON, default=dict)
     slots_generated_through: Mapped[date | None]
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
 
     depots: Mapped[list["Depot"]] = relationship(back_populates="retailer", order_by="Depot.id")
     zones: Mapped[list["Zone"]] = relationship(back_populates="retailer", order_by="Zone.id")
@@ -43,7 +44,7 @@ class ApiKey(db.Model):
     kind: Mapped[str] = mapped_column(String(16))  # "secret" | "publishable"
     prefix: Mapped[str] = mapped_column(String(16))
     digest: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -137,4 +138,4 @@ class AuditEvent(db.Model):
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(64))
     details: Mapped[dict] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

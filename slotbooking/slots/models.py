@@ -5,7 +5,8 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from slotbooking.db_types import UTCDateTime, utcnow
+from slotbooking.clock import now
+from slotbooking.db_types import UTCDateTime
 from slotbooking.extensions import db
 from slotbooking.retailers.models import Zone
 
@@ -61,4 +62,4 @@ class PriceSheet(db.Model):
     id: Mapped[str] = mapped_column(String(40), primary_key=True)  # digest of the content
     retailer_id: Mapped[int] = mapped_column(ForeignKey("retailers.id"), index=True)
     body: Mapped[dict] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

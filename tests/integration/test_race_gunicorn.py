@@ -23,7 +23,7 @@ from slotbooking import create_app
 from slotbooking.bookings.capacity import taken_in_depot_day, taken_in_slot
 from slotbooking.bookings.models import OCCUPYING_STATUSES, Booking, Hold
 from slotbooking.cache import cache_namespace
-from slotbooking.db_types import utcnow
+from slotbooking.clock import system_now as utcnow
 from slotbooking.demo.cli import prepare_demo
 from slotbooking.extensions import db
 from slotbooking.retailers.models import Zone
