@@ -1,5 +1,6 @@
 """A private redis-server for tests that stop and restart Redis without disturbing anyone else."""
 
+import os
 import shutil
 import socket
 import subprocess
@@ -17,6 +18,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def service_environment() -> dict:
+    """Return this process's environment without libfaketime.
+
+    The suite may run with the machine's date moved (``faketime -f '+400d' ...``) to prove the app
+    reads only its own clock; redis-server is a service, like PostgreSQL, and hangs when
+    libfaketime is preloaded into it (its allocator calls clock_gettime before libfaketime is up).
+    """
+    return {
+        name: value
+        for name, value in os.environ.items()
+        if name != "LD_PRELOAD" and not name.startswith("FAKETIME")
+    }
+
+
 class PrivateRedis:
     def __init__(self):
         self.port = free_port()
@@ -31,6 +46,7 @@ class PrivateRedis:
             [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            env=service_environment(),
         )
         client = redis.Redis.from_url(self.url, socket_connect_timeout=0.2)
         deadline = time.monotonic() + 10
@@ -40,6 +56,7 @@ class PrivateRedis:
                 return
             except redis.RedisError:
                 time.sleep(0.05)
+        self.stop()
         pytest.fail("private redis-server did not start")
 
     def stop(self) -> None:
