@@ -157,8 +157,8 @@ def status_of(session, booking_session: BookingSession, now: datetime) -> tuple[
     return ("expired" if booking_session.expires_at <= now else "open"), None
 
 
-def _lock_open(session, booking_session: BookingSession, now: datetime) -> None:
-    """Lock the session's row and check it may still hold and book.
+def _lock_unspent(session, booking_session: BookingSession, now: datetime, may_be_expired: bool) -> None:
+    """Lock the session's row and check it has not been booked (nor expired, unless allowed).
 
     :raises SessionExpired, SessionSpent:
     """
@@ -168,7 +168,7 @@ def _lock_open(session, booking_session: BookingSession, now: datetime) -> None:
         raise SessionSpent(
             "this booking link has been used; it now shows the booking", {"booking_id": booking.id}
         )
-    if status == "expired":
+    if status == "expired" and not may_be_expired:
         raise SessionExpired("this booking link has expired")
 
 
@@ -181,7 +181,7 @@ def hold_in_session(
         TooManyHolds:
     """
     try:
-        _lock_open(session, booking_session, now)
+        _lock_unspent(session, booking_session, now, may_be_expired=False)
         session.execute(
             update(Hold)
             .where(Hold.session_id == booking_session.id, Hold.status == "active")
@@ -208,10 +208,13 @@ def hold_in_session(
 def book_in_session(session, deps, tenant, booking_session, hold_id, now) -> Booking:
     """Book the session's live hold for the session's order; the session is then spent.
 
-    :raises SessionExpired, SessionSpent, HoldExpired, PaymentRequired, NotFound:
+    A hold taken while the link was open may be booked while it lasts, even once the link has
+    expired: a shopper paying for it is never charged for a window they cannot keep.
+
+    :raises SessionSpent, HoldExpired, PaymentRequired, NotFound:
     """
     try:
-        _lock_open(session, booking_session, now)
+        _lock_unspent(session, booking_session, now, may_be_expired=True)
         hold = session.get(Hold, hold_id) if isinstance(hold_id, str) and len(hold_id) <= 32 else None
         if hold is None or hold.session_id != booking_session.id:
             raise NotFound("this hold is not one of this booking link's", {"hold_id": hold_id})
