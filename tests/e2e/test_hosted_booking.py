@@ -94,7 +94,7 @@ def test_confirming_a_lapsed_hold_shows_the_grid_not_an_error(page, service, hol
 
 def test_the_example_shop_sends_the_shopper_to_the_hosted_page_and_back(page, service, shop):
     page.goto(f"{shop.url}/?postcode=N1%202AB")
-    page.get_by_role("button", name="Place order and choose delivery on the next page").click()
+    page.get_by_role("button", name="Choose the delivery window on the booking page instead").click()
     expect(page.get_by_role("heading", name="Choose a delivery window")).to_be_visible()
     assert page.url == f"{service.url}/r/demo-grocer/book"  # the token left the address bar
     expect(page.get_by_text("12 Example Street, N1 2AB")).to_be_visible()
