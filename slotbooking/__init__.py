@@ -81,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
 
     from slotbooking import health
     from slotbooking.api.cors import register_cors
+    from slotbooking.booking_sessions.views import blp as booking_sessions_blp
     from slotbooking.bookings.views import blp as bookings_blp
     from slotbooking.payments.views import blp as payments_blp
     from slotbooking.payments.views import webhook_blp as stripe_webhook_blp
@@ -104,7 +105,7 @@ def register_blueprints(app: Flask) -> None:
                     "units with a currency. Every error is "
                     '{"error": {"code", "message", "details"}} with codes validation_error, '
                     "unauthorized, forbidden, not_found, slot_full, idempotency_conflict, "
-                    "hold_expired, address_not_served, slot_unavailable, payload_too_large, "
+                    "hold_expired, address_not_served, slot_unavailable, too_many_holds, payload_too_large, "
                     "rate_limited, unavailable."
                 )
             },
@@ -115,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
     rest_api.register_blueprint(slots_blp)
     rest_api.register_blueprint(bookings_blp)
     rest_api.register_blueprint(payments_blp)
+    rest_api.register_blueprint(booking_sessions_blp)
     app.register_blueprint(health.blp)
     app.register_blueprint(stripe_webhook_blp)
     register_cors(app)

@@ -14,6 +14,10 @@ DEFAULTS = {
     "SECRET_KEY": "dev-only-change-me",
     "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
     "QUOTE_MINUTES": 10,
+    # How long a booking session's link opens the hosted page (links go in order e-mails).
+    "BOOKING_SESSION_HOURS": 24,
+    # Live holds one client address may have with a retailer from browsers (0: no cap).
+    "HOLDS_PER_CLIENT": 3,
     "CACHE_TTL_SECONDS": 60,
     "MAX_CONTENT_LENGTH": 64 * 1024,
     "RATELIMIT_ENABLED": True,

@@ -25,6 +25,8 @@ class Hold(AddressMixin, db.Model):
     __table_args__ = (
         Index("ix_holds_slot_live", "slot_id", "status", "expires_at"),
         Index("ix_holds_depot_live", "depot_id", "service_date", "status", "expires_at"),
+        # The per-client cap counts a client's live holds with this index alone.
+        Index("ix_holds_client_live", "retailer_id", "client", "status", "expires_at"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -40,6 +42,10 @@ class Hold(AddressMixin, db.Model):
     currency: Mapped[str] = mapped_column(String(3))
     quote_id: Mapped[str | None] = mapped_column(String(400))
     customer_ref: Mapped[str | None] = mapped_column(String(200))
+    # The booking session it was made in (hosted page), if any.
+    session_id: Mapped[str | None] = mapped_column(ForeignKey("booking_sessions.id"), index=True)
+    # The address of the browser that asked for it, for holds the per-client cap counts.
+    client: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     slot: Mapped[Slot] = relationship()

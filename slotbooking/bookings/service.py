@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from slotbooking.bookings.capacity import has_room, lock_depot_day, lock_slots, usage_by_slot
+from slotbooking.bookings.hold_limits import check_client_cap, lock_client
 from slotbooking.bookings.models import Booking, BookingEvent, Hold
 from slotbooking.cache import cache_namespace
 from slotbooking.common.errors import (
@@ -86,12 +87,14 @@ def _price(session, deps, tenant, zone, slot, address: Address, quote_id, now) -
     return pricer.price_day(session, DayToPrice(tenant, zone, slot.service_date, remaining, address))[slot.id]
 
 
-def _new_hold(session, deps, tenant, slot, address, quote_id, customer_ref, now) -> Hold:
+def _new_hold(session, deps, tenant, slot, address, quote_id, customer_ref, now, origin=None) -> Hold:
     address = Address(normalise_postcode(address.postcode), address.lat, address.lon, address.line1)
     zone = _check_slot_for(session, deps, tenant, slot, address, now)
     price = _price(session, deps, tenant, zone, slot, address, quote_id, now)
+    lock_client(session, tenant.id, origin)  # before the slot locks: one order of locks
     lock_slots(session, [slot.id])
     lock_depot_day(session, slot.depot_id, slot.service_date)
+    check_client_cap(session, tenant.id, origin, now)
     if not has_room(session, slot, now):
         raise SlotFull("this window has just filled up; please choose another", {"slot_id": slot.id})
     hold = Hold(
@@ -108,6 +111,8 @@ def _new_hold(session, deps, tenant, slot, address, quote_id, customer_ref, now)
         currency=tenant.currency,
         quote_id=quote_id,
         customer_ref=customer_ref,
+        session_id=origin.session_id if origin else None,
+        client=origin.client if origin else None,
         postcode=address.postcode,
         lat=address.lat,
         lon=address.lon,
@@ -135,13 +140,13 @@ def _rollback_on_error(func):
 
 
 @_rollback_on_error
-def place_hold(session, deps, tenant, slot_id, address, quote_id, customer_ref, now) -> Hold:
-    """Reserve a place in a slot until the hold expires.
+def place_hold(session, deps, tenant, slot_id, address, quote_id, customer_ref, now, origin=None) -> Hold:
+    """Reserve a place in a slot until the hold expires; ``origin`` caps a browser's live holds.
 
-    :raises SlotFull, SlotUnavailable, AddressNotServed, NotFound:
+    :raises SlotFull, SlotUnavailable, AddressNotServed, NotFound, TooManyHolds:
     """
     slot = _owned(session, Slot, tenant, slot_id, "slot")
-    hold = _new_hold(session, deps, tenant, slot, address, quote_id, customer_ref, now)
+    hold = _new_hold(session, deps, tenant, slot, address, quote_id, customer_ref, now, origin)
     session.add(hold)
     _commit(session, deps, tenant, slot.depot_id)
     return hold

@@ -4,7 +4,7 @@ from flask import current_app, g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from slotbooking.api.context import collaborators, now
+from slotbooking.api.context import browser_origin, collaborators, now
 from slotbooking.api.schemas import ApiErrorSchema
 from slotbooking.auth import require_key
 from slotbooking.bookings import service
@@ -40,6 +40,9 @@ class Holds(MethodView):
     @idempotent
     @blp.arguments(HoldIn)
     @blp.response(201, HoldOut)
+    @blp.alt_response(
+        409, schema=ApiErrorSchema, description="slot_full, or too_many_holds (publishable key: per client)"
+    )
     def post(self, data):
         """Hold a window for a shopper while they finish checkout."""
         hold = service.place_hold(
@@ -51,6 +54,7 @@ class Holds(MethodView):
             data["quote_id"],
             data["customer_ref"],
             now(),
+            browser_origin() if g.key_kind == "publishable" else None,
         )
         return hold_json(hold, g.tenant)
 

@@ -33,6 +33,12 @@ class SlotFull(DomainError):
     status, code = 409, "slot_full"
 
 
+class TooManyHolds(DomainError):
+    """A browser (or a booking session) already has as many live holds as it may."""
+
+    status, code = 409, "too_many_holds"
+
+
 class IdempotencyConflict(DomainError):
     status, code = 409, "idempotency_conflict"
 

@@ -1,10 +1,11 @@
-"""The hosted booking page: postcode, grid, hold with a countdown, confirmation."""
+"""The hosted booking page: a booking session's link, the grid, a hold with a countdown, confirmation."""
 
 from contextlib import suppress
 
 from flask import Blueprint, flash, redirect, request, session, url_for
 
-from slotbooking.api.context import collaborators, now
+from slotbooking.api.context import browser_origin, collaborators, now
+from slotbooking.booking_sessions import service as sessions
 from slotbooking.bookings import service
 from slotbooking.common.errors import (
     AddressNotServed,
@@ -15,18 +16,13 @@ from slotbooking.common.errors import (
     PaymentRequired,
     SlotFull,
     SlotUnavailable,
+    TooManyHolds,
 )
 from slotbooking.extensions import db
 from slotbooking.shopper import flow, pages, present
 from slotbooking.shopper.csrf import protect
-from slotbooking.shopper.lookup import (
-    ShopperInput,
-    hold_is_live,
-    hold_of,
-    tenant_for_slug,
-)
+from slotbooking.shopper.lookup import hold_is_live, tenant_for_slug
 from slotbooking.shopper.payment import needs_payment, payment_url
-from slotbooking.slots.pricing import Address
 
 bp = Blueprint("booking", __name__, url_prefix="/r/<slug>")
 protect(bp)
@@ -39,63 +35,74 @@ NO_CARD_FORM = (
 )
 
 
+@bp.get("/s/<token>")
+def open_link(slug, token):
+    """Open a booking session's link: bind this browser to it and show its grid (or its booking)."""
+    tenant = tenant_for_slug(db.session, slug)
+    try:
+        found = sessions.session_for_token(db.session, tenant, token)
+    except NotFound:
+        return flow.link_problem(tenant, "unknown")
+    status, booking = sessions.status_of(db.session, found, now())
+    if status == "booked":
+        return flow.to_booking(booking)
+    if status == "expired":
+        return flow.link_problem(tenant, "expired", found)
+    flow.bind(slug, found)
+    return redirect(url_for("booking.book", slug=slug))
+
+
 @bp.get("/book")
 def book(slug):
-    """Ask for the postcode, then show the priced grid of windows."""
-    tenant = tenant_for_slug(db.session, slug)
-    shopper = ShopperInput.read(request.args)
-    if not shopper.order_ref:
-        return pages.render("shopper/missing_order.html", tenant, status=400, problems=shopper.problems)
-    if not shopper.postcode:
-        status = 400 if shopper.problems else 200
-        return pages.render("shopper/postcode.html", tenant, status=status, shopper=shopper)
+    """Show the priced grid of windows for the booking session's address."""
+    v = flow.visit(slug)
+    if (away := flow.away_unless_open(v)) is not None:
+        return away
+    tenant, booking_session = v.tenant, v.booking_session
+    address = sessions.session_address(booking_session)
     try:
-        offer, week = pages.fetch_offer(tenant, shopper.postcode, pages.parse_day(request.args.get("from")))
-    except AddressNotServed:
-        problems = {"postcode": f"Sorry, {tenant.name} does not deliver to {shopper.postcode} yet."}
-        return pages.render(
-            "shopper/postcode.html",
-            tenant,
-            status=422,
-            shopper=ShopperInput(shopper.order_ref, None, problems),
-        )
-    state = session.get(flow.state_key(slug)) or {}
-    held = hold_of(db.session, tenant, state.get("hold_id"))
+        offer, week = pages.fetch_offer(tenant, address, pages.parse_day(request.args.get("from")))
+    except AddressNotServed:  # the retailer's zones changed since the link was made
+        return flow.link_problem(tenant, "not_served", booking_session)
     return pages.render(
         "shopper/book.html",
         tenant,
-        shopper=shopper,
+        booking_session=booking_session,
         week=week,
-        held=held if hold_is_live(held, now()) else None,
+        held=v.hold if hold_is_live(v.hold, now()) else None,
         **pages.grid_context(tenant, offer, request.args.get("day")),
     )
 
 
 @bp.post("/book/hold")
 def hold(slug):
-    """Hold the chosen window (releasing any window held before) and go on to confirm."""
-    tenant = tenant_for_slug(db.session, slug)
-    shopper = ShopperInput.read(request.form)
-    state = {"order_ref": shopper.order_ref, "postcode": shopper.postcode, "day": request.form.get("day")}
+    """Hold the chosen window (the session's earlier hold is given back) and go on to confirm."""
+    v = flow.visit(slug)
+    if (away := flow.away_unless_open(v)) is not None:
+        return away
+    state = {"session_id": v.booking_session.id, "day": request.form.get("day")}
     slot_id = request.form.get("slot_id", "")
-    if not (shopper.order_ref and shopper.postcode and slot_id):
+    if not slot_id:
         flash("Please choose a window from the list.", "warning")
         return redirect(flow.grid_url(slug, state))
-    _release_previous(tenant, slug)
     try:
-        new_hold = service.place_hold(
+        new_hold = sessions.hold_in_session(
             db.session,
             collaborators(),
-            tenant,
+            v.tenant,
+            v.booking_session,
             slot_id,
-            Address(shopper.postcode),
             request.form.get("quote_id") or None,
-            None,
+            browser_origin(),
             now(),
         )
-    except (SlotFull, SlotUnavailable, AddressNotServed, NotFound) as error:
+    except (SlotFull, SlotUnavailable, AddressNotServed, NotFound, TooManyHolds) as error:
         flash(_sorry(error), "warning")
         return redirect(flow.grid_url(slug, state))
+    except sessions.SessionSpent:  # booked meanwhile, in another tab
+        return redirect(url_for("booking.book", slug=slug))
+    except sessions.SessionExpired:
+        return flow.link_problem(v.tenant, "expired", v.booking_session)
     session[flow.state_key(slug)] = {**state, "hold_id": new_hold.id}
     return redirect(url_for("booking.checkout", slug=slug))
 
@@ -105,27 +112,28 @@ def _sorry(error) -> str:
         return "Sorry, that window has just filled up. Please choose another one."
     if isinstance(error, NotFound):
         return "Sorry, that window is no longer offered. Please choose another one."
+    if isinstance(error, TooManyHolds):
+        return (
+            "Sorry, this device is already holding as many delivery windows as it may. "
+            "Finish or release a booking in your other tabs, or wait a few minutes for those holds to end."
+        )
     return f"Sorry, {error.message}. Please choose another window."
-
-
-def _release_previous(tenant, slug: str) -> None:
-    previous = (session.get(flow.state_key(slug)) or {}).get("hold_id")
-    if previous:
-        with suppress(Conflict, NotFound):  # booked already, or gone: nothing to give back
-            service.release_hold(db.session, collaborators(), tenant, previous, now())
 
 
 @bp.get("/book/checkout")
 def checkout(slug):
     """Show the held window, its price and the time left to confirm."""
-    tenant, state, held = flow.held(slug)
+    v = flow.visit(slug)
+    if (away := flow.away_unless_open(v, allow_live_hold=True)) is not None:
+        return away
+    tenant, state, held = v.tenant, v.state, v.hold
     if (leave := flow.leave_unless_live(slug, state, held)) is not None:
         return leave
     return pages.render(
         "shopper/checkout.html",
         tenant,
         hold=held,
-        state=state,
+        booking_session=v.booking_session,
         when=present.when(held.slot.starts_at, held.slot.ends_at, tenant.tz, pages.locale()),
         seconds_left=pages.seconds_left(held),
         grid_url=flow.grid_url(slug, state),
@@ -134,8 +142,11 @@ def checkout(slug):
 
 @bp.post("/book/confirm")
 def confirm(slug):
-    """Re-check the hold and its price, then book it (or hand over to payment)."""
-    tenant, state, held = flow.held(slug)
+    """Re-check the hold and its price, then book it for the session's order (or hand over to payment)."""
+    v = flow.visit(slug)
+    if (away := flow.away_unless_open(v, allow_live_hold=True)) is not None:
+        return away
+    tenant, state, held = v.tenant, v.state, v.hold
     if (leave := flow.leave_unless_live(slug, state, held, warn_when_missing=True)) is not None:
         return leave
     if request.form.get("price") != str(held.price):
@@ -149,17 +160,16 @@ def confirm(slug):
     if needs_payment(tenant, held, deps.stripe_configured):
         return _to_payment(slug, tenant, held)
     try:
-        booking = service.book_hold(db.session, deps, tenant, held.id, state["order_ref"], now())
+        booking = sessions.book_in_session(db.session, deps, tenant, v.booking_session, held.id, now())
     except HoldExpired:
         flash(flow.EXPIRED, "warning")
         return redirect(flow.grid_url(slug, state))
-    except Conflict:
-        return flow.to_booking_of(held)
+    except Conflict:  # booked already: this hold, or the session in another tab
+        return redirect(url_for("booking.book", slug=slug))
     except PaymentRequired:  # the retailer switched to card payment while the shopper was here
         return _to_payment(slug, tenant, held)
-    # The state keeps the (now booked) hold: a second confirmation or the back button finds the booking.
     flash("booked", "booked")
-    return redirect(url_for("manage.show", token=booking.manage_token))
+    return flow.to_booking(booking)
 
 
 def _to_payment(slug: str, tenant, held):
@@ -173,8 +183,10 @@ def _to_payment(slug: str, tenant, held):
 @bp.post("/book/release")
 def release(slug):
     """Give the held window back and show the grid again."""
-    tenant = tenant_for_slug(db.session, slug)
-    state = session.get(flow.state_key(slug)) or {}
-    _release_previous(tenant, slug)
-    session.pop(flow.state_key(slug), None)
-    return redirect(flow.grid_url(slug, state))
+    v = flow.visit(slug)
+    if v.hold is not None:
+        with suppress(Conflict, NotFound):  # booked already, or gone: nothing to give back
+            service.release_hold(db.session, collaborators(), v.tenant, v.hold.id, now())
+    if v.booking_session is not None:
+        session[flow.state_key(slug)] = {"session_id": v.booking_session.id, "day": v.state.get("day")}
+    return redirect(flow.grid_url(slug, v.state))

@@ -1,14 +1,29 @@
-"""The hosted booking flow's shared steps: where the shopper's hold lives and where to send them."""
+"""The hosted booking flow's shared steps: the browser's booking session, its hold, where to send them.
 
-from flask import flash, redirect, session, url_for
+Opening a session's link binds the browser's (Flask, signed) session to the booking session;
+every step of the hosted page then reads the order and the address from that booking session,
+never from the query string or a form. A page reached without one explains itself.
+"""
+
+from dataclasses import dataclass
+
+from flask import current_app, flash, redirect, session, url_for
 
 from slotbooking.api.context import now
+from slotbooking.auth import Tenant
+from slotbooking.booking_sessions import service as sessions
+from slotbooking.booking_sessions.models import BookingSession
+from slotbooking.bookings.models import Booking, Hold
+from slotbooking.common.errors import NotFound
 from slotbooking.extensions import db
+from slotbooking.shopper import pages
 from slotbooking.shopper.lookup import booking_of_hold, hold_is_live, hold_of, tenant_for_slug
 
 EXPIRED = (
     "Your hold ran out, so the window was released. Please choose a window again: the grid is up to date."
 )
+# Why a page cannot go on without an open booking session, and the status it answers with.
+LINK_PROBLEMS = {"missing": 403, "unknown": 404, "expired": 410, "not_served": 422}
 
 
 def state_key(slug: str) -> str:
@@ -16,21 +31,81 @@ def state_key(slug: str) -> str:
 
 
 def grid_url(slug: str, state: dict, **extra) -> str:
-    args = {k: state.get(k) for k in ("order_ref", "postcode", "day")} | extra
+    args = {"day": state.get("day")} | extra
     return url_for("booking.book", slug=slug, **{k: v for k, v in args.items() if v})
 
 
-def held(slug: str):
-    """Return the retailer, the shopper's flow state and their hold (or None)."""
+@dataclass(frozen=True)
+class Visit:
+    """The browser's place in the flow: its booking session (and how it stands), state and hold."""
+
+    tenant: Tenant
+    state: dict
+    booking_session: BookingSession | None
+    status: str  # "open", "booked", "expired" or "missing"
+    booking: Booking | None
+    hold: Hold | None
+
+
+def visit(slug: str) -> Visit:
+    """Return where this browser stands with the retailer's hosted page."""
     tenant = tenant_for_slug(db.session, slug)
     state = session.get(state_key(slug)) or {}
-    return tenant, state, hold_of(db.session, tenant, state.get("hold_id"))
+    found, status, booking = None, "missing", None
+    if state.get("session_id"):
+        try:
+            found = sessions.get_session(db.session, tenant, state["session_id"])
+        except NotFound:
+            found = None
+    if found is not None:
+        status, booking = sessions.status_of(db.session, found, now())
+    hold = hold_of(db.session, tenant, state.get("hold_id")) if found is not None else None
+    if hold is not None and hold.session_id != found.id:
+        hold = None
+    return Visit(tenant, state, found, status, booking, hold)
+
+
+def bind(slug: str, booking_session: BookingSession) -> None:
+    """Make this browser's hosted page work for the booking session (keeping its hold if it is the same)."""
+    state = session.get(state_key(slug)) or {}
+    if state.get("session_id") != booking_session.id:
+        session[state_key(slug)] = {"session_id": booking_session.id}
+
+
+def link_problem(tenant, reason: str, booking_session: BookingSession | None = None):
+    """Render the page that says why the hosted page cannot go on, and what to do."""
+    return pages.render(
+        "shopper/link_problem.html",
+        tenant,
+        status=LINK_PROBLEMS[reason],
+        reason=reason,
+        booking_session=booking_session,
+        lifetime_hours=current_app.config["BOOKING_SESSION_HOURS"],
+    )
+
+
+def to_booking(booking: Booking):
+    return redirect(url_for("manage.show", token=booking.manage_token))
+
+
+def away_unless_open(v: Visit, allow_live_hold: bool = False):
+    """Return where to send a browser whose booking session cannot go on; None when it can.
+
+    A booked session leads to its booking. With ``allow_live_hold`` (confirming and paying), a
+    hold taken before the link expired may still be finished while it lasts.
+    """
+    if v.status == "booked":
+        return to_booking(v.booking)
+    if v.status == "open":
+        return None
+    if v.status == "expired" and allow_live_hold and hold_is_live(v.hold, now()):
+        return None
+    return link_problem(v.tenant, v.status, v.booking_session)
 
 
 def to_booking_of(hold):
     """A repeated confirmation (double click, back button) lands on the booking it made."""
-    booking = booking_of_hold(db.session, hold)
-    return redirect(url_for("manage.show", token=booking.manage_token))
+    return to_booking(booking_of_hold(db.session, hold))
 
 
 def leave_unless_live(slug: str, state: dict, hold, warn_when_missing: bool = False):

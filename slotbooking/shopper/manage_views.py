@@ -3,6 +3,7 @@
 from flask import Blueprint, flash, get_flashed_messages, redirect, request, url_for
 
 from slotbooking.api.context import collaborators, now
+from slotbooking.booking_sessions import service as sessions
 from slotbooking.bookings import service
 from slotbooking.common.errors import (
     AddressNotServed,
@@ -17,6 +18,7 @@ from slotbooking.shopper import pages, present
 from slotbooking.shopper.csrf import protect
 from slotbooking.shopper.lookup import booking_for_token
 from slotbooking.shopper.payment import card_payment_of, refund_now
+from slotbooking.slots.pricing import Address
 from slotbooking.slots.rules import closes_at
 
 FILLED_UP = "Sorry, that window has just filled up; your booking is unchanged. Please choose another."
@@ -54,7 +56,14 @@ def show(token):
     """Show the booking, with the ways to change it that are still open."""
     tenant, booking = booking_for_token(db.session, token)
     just_booked = "booked" in get_flashed_messages(category_filter=["booked"])
-    return _page("shopper/manage.html", tenant, booking, just_booked=just_booked)
+    made_in = sessions.session_of_booking(db.session, booking) if just_booked else None
+    return _page(
+        "shopper/manage.html",
+        tenant,
+        booking,
+        just_booked=just_booked,
+        return_url=made_in.return_url if made_in else None,
+    )
 
 
 @bp.get("/reschedule")
@@ -64,7 +73,9 @@ def choose_new_window(token):
     if not _abilities(tenant, booking)["can_change"]:
         flash("This delivery can no longer be changed online.", "warning")
         return redirect(url_for("manage.show", token=token))
-    offer, week = pages.fetch_offer(tenant, booking.postcode, pages.parse_day(request.args.get("from")))
+    offer, week = pages.fetch_offer(
+        tenant, Address(booking.postcode), pages.parse_day(request.args.get("from"))
+    )
     wanted_day = request.args.get("day") or booking.service_date.isoformat()
     return _page(
         "shopper/reschedule.html",

@@ -4,9 +4,10 @@ The confirmation view asks ``needs_payment`` after the price re-check and before
 When it answers True, the view sends the shopper to ``payment_url``: the payment page
 (``payment_views``). That page starts the hold's one PaymentIntent (``open_payment``), Stripe.js
 confirms it in the browser, and the page then asks ``settle`` until the payment has succeeded
-and the hold is booked (``bookings.service.book_hold``, which checks the payment again under the
-slot's lock). Without a publishable key the hosted pages cannot show a card form: ``payment_url``
-answers None and the shopper is told to finish paying in the shop, which can pay through the API
+and the hold is booked in its booking session (``booking_sessions.service.book_in_session``, then
+``bookings.service.book_hold``, which checks the payment again under the slot's lock). Without a
+publishable key the hosted pages cannot show a card form: ``payment_url`` answers None and the
+shopper is told to finish paying in the shop, which can pay through the API
 (``/api/v1/holds/<id>/payment``).
 """
 
@@ -17,7 +18,7 @@ from flask import current_app, url_for
 from sqlalchemy import select
 
 from slotbooking.api.context import collaborators, now
-from slotbooking.bookings import service as bookings
+from slotbooking.booking_sessions import service as sessions
 from slotbooking.bookings.models import Booking
 from slotbooking.common.errors import Conflict, HoldExpired, NotFound, PaymentRequired, PaymentsUnavailable
 from slotbooking.extensions import db
@@ -112,8 +113,11 @@ class Settled:
     refund_due: bool = False
 
 
-def settle(tenant, hold, order_ref: str) -> Settled:
-    """Bring the hold's payment up to date from Stripe and, once it has succeeded, book the hold."""
+def settle(tenant, hold, booking_session) -> Settled:
+    """Bring the hold's payment up to date from Stripe and, once it has succeeded, book the hold.
+
+    The booking is made in the hold's booking session, for the session's order.
+    """
     current = now()
     if hold.status == "booked":
         return Settled("booked", booking_of_hold(db.session, hold))
@@ -125,15 +129,19 @@ def settle(tenant, hold, order_ref: str) -> Settled:
         return Settled("unavailable" if hold_is_live(hold, current) else "expired")
     status = view.payment.status
     if status == "succeeded":
-        return _book_paid(tenant, hold, order_ref, current)
+        return _book_paid(tenant, hold, booking_session, current)
     if not hold_is_live(hold, current) or status == "canceled":
         return Settled("expired")
     return Settled("pending" if status in UNDER_WAY else "open")
 
 
-def _book_paid(tenant, hold, order_ref: str, current) -> Settled:
+def _book_paid(tenant, hold, booking_session, current) -> Settled:
     try:
-        booking = bookings.book_hold(db.session, collaborators(), tenant, hold.id, order_ref, current)
+        booking = sessions.book_in_session(
+            db.session, collaborators(), tenant, booking_session, hold.id, current
+        )
+    except sessions.SessionSpent:  # the session was booked with another hold (another tab)
+        return Settled("booked", sessions.booking_of(db.session, booking_session))
     except Conflict:  # booked already (another tab, or a repeated request)
         return Settled("booked", booking_of_hold(db.session, hold))
     except HoldExpired:  # paid after the hold ended: reading the payment has queued its refund

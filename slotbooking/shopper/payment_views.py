@@ -42,7 +42,10 @@ MESSAGES = {
 @bp.get("")
 def pay(slug):
     """Show the held window, the amount and the card form (Stripe.js Elements)."""
-    tenant, state, held = flow.held(slug)
+    v = flow.visit(slug)
+    if (away := flow.away_unless_open(v, allow_live_hold=True)) is not None:
+        return away
+    tenant, state, held = v.tenant, v.state, v.hold
     if (leave := flow.leave_unless_live(slug, state, held)) is not None:
         return leave
     checkout = url_for("booking.checkout", slug=slug)
@@ -59,35 +62,39 @@ def pay(slug):
     except PaymentNotRequired:
         return redirect(checkout)
     except PaymentsUnavailable:  # a page that says so, without Stripe.js
-        page, status = _page(tenant, held, state, None, status=503)
+        page, status = _page(v, None, status=503)
         return page, status, {"Content-Security-Policy": pages.PAGE_POLICY}
-    page, status = _page(tenant, held, state, view)
+    page, status = _page(v, view)
     return page, status, {"Content-Security-Policy": payment_page_policy(pages.PAGE_POLICY)}
 
 
-def _page(tenant, held, state, view, status: int = 200):
+def _page(v, view, status: int = 200):
+    tenant, held = v.tenant, v.hold
     return pages.render(
         "shopper/pay.html",
         tenant,
         status=status,
         hold=held,
-        state=state,
+        booking_session=v.booking_session,
         payment=view,
         resume=view is not None and (view.payment.status in UNDER_WAY or view.payment.status == "succeeded"),
         stripe=stripe_js(),
         when=present.when(held.slot.starts_at, held.slot.ends_at, tenant.tz, pages.locale()),
         seconds_left=pages.seconds_left(held),
-        grid_url=flow.grid_url(tenant.slug, state),
+        grid_url=flow.grid_url(tenant.slug, v.state),
     )
 
 
 @bp.post("/check")
 def check(slug):
     """Ask Stripe how the payment stands; once it has succeeded, book the hold. JSON for pay.js."""
-    tenant, state, held = flow.held(slug)
-    if held is None:
+    v = flow.visit(slug)
+    tenant, state, held = v.tenant, v.state, v.hold
+    if v.status == "booked" and (held is None or held.status == "booked"):
+        return {"state": "booked", "next": url_for("manage.show", token=v.booking.manage_token)}
+    if held is None or v.booking_session is None:
         return {"state": "expired", "next": flow.grid_url(slug, state)}
-    outcome = settle(tenant, held, state.get("order_ref") or "")
+    outcome = settle(tenant, held, v.booking_session)
     if outcome.state == "booked":
         flash("booked", "booked")
         return {"state": "booked", "next": url_for("manage.show", token=outcome.booking.manage_token)}

@@ -7,7 +7,7 @@ answer here is an answer there; only the caller check differs (see ``access.embe
 from flask import Blueprint, current_app, request
 from marshmallow import ValidationError
 
-from slotbooking.api.context import collaborators, now
+from slotbooking.api.context import browser_origin, collaborators, now
 from slotbooking.bookings import service
 from slotbooking.bookings.presenters import hold_json
 from slotbooking.bookings.schemas import HoldIn
@@ -61,6 +61,7 @@ def hold(slug):
         data["quote_id"],
         data["customer_ref"],
         now(),
+        browser_origin(),
     )
     return hold_json(held, tenant), 201
 

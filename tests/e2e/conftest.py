@@ -81,6 +81,10 @@ class Service:
 
         return ApiClient(self.app.test_client(), self.keys["secret_key"])
 
+    def booking_link(self, order_ref: str, postcode: str = "N1 2AB", **extra) -> str:
+        """Open a booking session as the shop's backend would; return the link for the shopper."""
+        return self.api().booking_session(order_ref, postcode, **extra)["url"]
+
 
 def load_shop_module():
     spec = importlib.util.spec_from_file_location("example_shop", SHOP_APP)

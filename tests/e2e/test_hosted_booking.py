@@ -16,9 +16,8 @@ def booking_for(service, order_ref):
 
 
 def open_grid(page, service, order_ref):
-    page.goto(f"{service.url}/r/demo-grocer/book?order_ref={order_ref}")
-    page.get_by_label("Delivery postcode").fill("n1 2ab")
-    page.get_by_role("button", name="Show windows").click()
+    """Open the link the shop's backend made for the order, as the shopper does from the e-mail."""
+    page.goto(service.booking_link(order_ref))
     expect(page.get_by_role("heading", name="Choose a delivery window")).to_be_visible()
 
 
@@ -91,3 +90,31 @@ def test_confirming_a_lapsed_hold_shows_the_grid_not_an_error(page, service, hol
     expect(page.get_by_role("alert").filter(has_text="Your hold ran out")).to_be_visible()
     expect(page.get_by_role("heading", name="Choose a delivery window")).to_be_visible()
     assert booking_for(service, "E2E-LATE") is None
+
+
+def test_the_example_shop_sends_the_shopper_to_the_hosted_page_and_back(page, service, shop):
+    page.goto(f"{shop.url}/?postcode=N1%202AB")
+    page.get_by_role("button", name="Choose the delivery window on the booking page instead").click()
+    expect(page.get_by_role("heading", name="Choose a delivery window")).to_be_visible()
+    assert page.url == f"{service.url}/r/demo-grocer/book"  # the token left the address bar
+    expect(page.get_by_text("12 Example Street, N1 2AB")).to_be_visible()
+    order_ref = page.locator(".eyebrow").inner_text().removeprefix("ORDER ").removeprefix("Order ")
+    first_open_window(page).click()
+    page.get_by_role("button", name=re.compile("Confirm delivery")).click()
+    expect(page.get_by_role("heading", name="You're booked")).to_be_visible()
+    booking = service.query(lambda s: s.scalar(select(Booking).where(Booking.order_ref.like("SHOP-%"))))
+    assert booking is not None and booking.line1 == "12 Example Street"
+    assert order_ref.upper() == booking.order_ref
+
+    page.get_by_role("link", name="Back to Demo Grocer").click()
+    expect(
+        page.get_by_role("heading", name=f"Thank you, your order {booking.order_ref} is placed")
+    ).to_be_visible()
+    expect(page.locator("#manage-link")).to_have_attribute("href", re.compile(booking.manage_token))
+
+
+def test_the_old_link_without_a_session_explains_itself(page, service):
+    page.goto(f"{service.url}/r/demo-grocer/book?order_ref=FAKE-1&postcode=N1%202AB")
+    expect(page.get_by_role("heading", name="Open your booking link")).to_be_visible()
+    expect(page.get_by_text("Nothing has been held or booked.")).to_be_visible()
+    assert service.query(lambda s: s.scalars(select(Hold)).all()) == []

@@ -59,3 +59,10 @@ class ApiClient:
 
     def book(self, hold_id, order_ref="ORDER-1", headers=None):
         return self.post("/bookings", {"hold_id": hold_id, "order_ref": order_ref}, headers=headers)
+
+    def booking_session(self, order_ref="ORDER-1", postcode="N1 2AB", address=None, **extra):
+        """Open a booking session for the hosted page; return the API's answer (id, url, expires_at)."""
+        body = {"order_ref": order_ref, "address": {"postcode": postcode, **(address or {})}, **extra}
+        response = self.post("/booking_sessions", body)
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()

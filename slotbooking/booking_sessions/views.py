@@ -1,0 +1,61 @@
+"""Booking sessions: /api/v1/booking_sessions (secret key only)."""
+
+from datetime import timedelta
+
+from flask import current_app, g
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from slotbooking.api.context import now
+from slotbooking.api.schemas import ApiErrorSchema
+from slotbooking.auth import require_key
+from slotbooking.booking_sessions import service
+from slotbooking.booking_sessions.presenters import created_json, session_json
+from slotbooking.booking_sessions.schemas import BookingSessionCreated, BookingSessionIn, BookingSessionOut
+from slotbooking.bookings.idempotency import idempotent
+from slotbooking.extensions import db
+from slotbooking.slots.pricing import Address
+
+blp = Blueprint(
+    "booking_sessions",
+    __name__,
+    url_prefix="/api/v1",
+    description="Booking sessions: a link that opens the hosted booking page for one order",
+)
+
+
+@blp.route("/booking_sessions")
+class BookingSessions(MethodView):
+    @require_key()
+    @idempotent
+    @blp.arguments(BookingSessionIn)
+    @blp.response(201, BookingSessionCreated)
+    @blp.alt_response(403, schema=ApiErrorSchema, description="forbidden: publishable keys cannot")
+    @blp.alt_response(422, schema=ApiErrorSchema, description="validation_error or address_not_served")
+    def post(self, data):
+        """Open a booking session for an order and get the hosted page's link for the shopper."""
+        address = data["address"]
+        made = service.create_session(
+            db.session,
+            current_app.extensions["zone_finder"],
+            g.tenant,
+            data["order_ref"],
+            Address(address["postcode"], address.get("lat"), address.get("lon"), address.get("line1")),
+            data["customer_ref"],
+            data["return_url"],
+            now(),
+            timedelta(hours=current_app.config["BOOKING_SESSION_HOURS"]),
+        )
+        return created_json(made.booking_session, made.token, g.tenant, current_app.config["PUBLIC_BASE_URL"])
+
+
+@blp.route("/booking_sessions/<session_id>")
+class BookingSessionById(MethodView):
+    @require_key()
+    @blp.response(200, BookingSessionOut)
+    @blp.alt_response(404, schema=ApiErrorSchema, description="not_found")
+    def get(self, session_id):
+        """Show a booking session: open, booked (with its booking) or expired."""
+        found = service.get_session(db.session, g.tenant, session_id)
+        status, booking = service.status_of(db.session, found, now())
+        return session_json(found, status, booking, g.tenant)
