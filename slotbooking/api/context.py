@@ -4,13 +4,15 @@ from flask import current_app
 
 from slotbooking.bookings.service import Collaborators
 from slotbooking.clock import now  # noqa: F401  (views take the clock from here)
+from slotbooking.common.retry import RetryPolicy
 
 
 def collaborators() -> Collaborators:
-    ext = current_app.extensions
+    ext, config = current_app.extensions, current_app.config
     return Collaborators(
         cache=ext["slot_cache"],
         signer=ext["quote_signer"],
         finder=ext["zone_finder"],
         stripe_configured=ext["payments"].enabled,
+        retry=RetryPolicy(config["DB_RETRY_ATTEMPTS"], config["DB_RETRY_BACKOFF_SECONDS"]),
     )

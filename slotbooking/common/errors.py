@@ -34,7 +34,15 @@ class SlotFull(DomainError):
 
 
 class IdempotencyConflict(DomainError):
+    """The Idempotency-Key was first used with another request (method, path or body)."""
+
     status, code = 409, "idempotency_conflict"
+
+
+class IdempotencyInProgress(DomainError):
+    """The first request with this Idempotency-Key may still be running: try again shortly."""
+
+    status, code = 409, "idempotency_in_progress"
 
 
 class HoldExpired(DomainError):
@@ -63,6 +71,12 @@ class PaymentsUnavailable(DomainError):
     """Stripe is not configured here, or did not answer."""
 
     status, code = 503, "payments_unavailable"
+
+
+class Unavailable(DomainError):
+    """The database kept refusing the transaction (contention); nothing was stored."""
+
+    status, code = 503, "unavailable"
 
 
 class Conflict(DomainError):
