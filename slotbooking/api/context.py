@@ -8,11 +8,11 @@ from slotbooking.common.retry import RetryPolicy
 
 
 def collaborators() -> Collaborators:
-    ext, config = current_app.extensions, current_app.config
+    ext = current_app.extensions
     return Collaborators(
         cache=ext["slot_cache"],
         signer=ext["quote_signer"],
         finder=ext["zone_finder"],
         stripe_configured=ext["payments"].enabled,
-        retry=RetryPolicy(config["DB_RETRY_ATTEMPTS"], config["DB_RETRY_BACKOFF_SECONDS"]),
+        retry=RetryPolicy.from_config(current_app.config),
     )

@@ -31,6 +31,13 @@ class RetryPolicy:
     attempts: int = 3
     backoff_seconds: float = 0.05
 
+    @classmethod
+    def from_config(cls, config) -> "RetryPolicy":
+        return cls(config["DB_RETRY_ATTEMPTS"], config["DB_RETRY_BACKOFF_SECONDS"])
+
+
+DEFAULT_RETRY = RetryPolicy()
+
 
 def is_transient(error: BaseException) -> bool:
     """Tell whether the database refused the transaction for contention alone."""

@@ -12,14 +12,47 @@ from sqlalchemy import func, select, text
 from slotbooking.bookings.models import Booking, BookingEvent, Hold, IdempotencyRecord
 from slotbooking.demo.cli import demo_document
 from slotbooking.extensions import db
-from tests.conftest import import_document
+from slotbooking.payments.models import HoldPayment, StripeEvent
+from tests.conftest import import_document, make_app
 from tests.support.api import ApiClient
+from tests.support.localstripe import TEST_SECRET_KEY, pay, start_localstripe, stripe_event, stripe_signature
+from tests.support.services import fresh_redis_url
 
 pytestmark = pytest.mark.services
 
 SQLSTATES = {"serialization_failure": "40001", "deadlock_detected": "40P01"}
-REFUSED_TABLES = ("holds", "bookings")
+BOOKING_TABLES = ("holds", "bookings")
+ALL_TABLES = (*BOOKING_TABLES, "hold_payments")
 ALWAYS = 1_000_000
+WEBHOOK_SECRET = "whsec_test_for_retries"
+
+
+@pytest.fixture
+def pg_app(pg_database, clock, emulator):
+    """The PostgreSQL app with Stripe configured (the emulator)."""
+    app = make_app(
+        pg_database,
+        clock,
+        redis_url=fresh_redis_url(),
+        STRIPE_SECRET_KEY=TEST_SECRET_KEY,
+        STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
+        STRIPE_API_BASE=emulator.url,
+    )
+    with app.app_context():
+        tables = ", ".join(t.name for t in reversed(db.metadata.sorted_tables))
+        db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def emulator():
+    running = start_localstripe()
+    yield running
+    running.stop()
 
 
 @pytest.fixture
@@ -30,9 +63,9 @@ def shop(pg_app, clock):
 
 @pytest.fixture
 def refuse(pg_app):
-    """refuse(times, sqlstate): make PostgreSQL refuse the next `times` writes to holds and bookings."""
+    """refuse(times, sqlstate): make PostgreSQL refuse the next `times` writes to these tables."""
 
-    def arm(times: int, sqlstate: str) -> None:
+    def arm(times: int, sqlstate: str, tables=BOOKING_TABLES) -> None:
         with pg_app.app_context():
             db.session.execute(text("DROP SEQUENCE IF EXISTS test_refusals"))
             db.session.execute(text("CREATE SEQUENCE test_refusals"))
@@ -48,7 +81,7 @@ def refuse(pg_app):
                     END $$"""
                 )
             )
-            for table in REFUSED_TABLES:
+            for table in tables:
                 db.session.execute(text(f"DROP TRIGGER IF EXISTS test_refuse ON {table}"))
                 db.session.execute(
                     text(
@@ -60,7 +93,7 @@ def refuse(pg_app):
 
     yield arm
     with pg_app.app_context():
-        for table in REFUSED_TABLES:
+        for table in ALL_TABLES:
             db.session.execute(text(f"DROP TRIGGER IF EXISTS test_refuse ON {table}"))
         db.session.execute(text("DROP FUNCTION IF EXISTS test_refuse()"))
         db.session.execute(text("DROP SEQUENCE IF EXISTS test_refusals"))
@@ -213,3 +246,63 @@ def test_the_number_of_attempts_is_a_setting(pg_app, shop, refuse):
     response = shop.post("/holds", {"slot_id": slot["id"], "address": {"postcode": "N1 2AB"}})
     assert response.status_code == 201, response.get_json()
     assert refusals_used(pg_app) == 5
+
+
+@pytest.fixture
+def paid_hold(pg_app, clock, emulator):
+    """A card-paying retailer's hold, paid at Stripe; we have not been told yet."""
+    document = demo_document()
+    document["payments"] = {"collect": "stripe"}
+    keys = import_document(pg_app, document, clock)
+    paying = ApiClient(pg_app.test_client(), keys["secret_key"])
+    offer, slot = paying.first_available()
+    hold = paying.hold(slot["id"], quote_id=offer["quote_id"]).get_json()
+    payment = paying.post(f"/holds/{hold['id']}/payment").get_json()
+    pay(emulator.client(), payment["payment_intent_id"])
+    intent = emulator.client().v1.payment_intents.retrieve(payment["payment_intent_id"]).to_dict()
+    return paying, hold["id"], stripe_event("payment_intent.succeeded", intent)
+
+
+def webhook(app, payload: bytes):
+    headers = {
+        "Content-Type": "application/json",
+        "Stripe-Signature": stripe_signature(payload, WEBHOOK_SECRET),
+    }
+    return app.test_client().post("/stripe/webhook", data=payload, headers=headers)
+
+
+def payment_story(app) -> dict:
+    with app.app_context():
+        return {
+            "events": db.session.scalar(select(func.count()).select_from(StripeEvent)),
+            "payments": db.session.execute(select(HoldPayment.status, HoldPayment.state_seen_at)).all(),
+        }
+
+
+@pytest.mark.parametrize("sqlstate", SQLSTATES.values(), ids=SQLSTATES.keys())
+def test_a_payment_webhook_refused_for_a_while_is_applied_once(pg_app, paid_hold, refuse, sqlstate):
+    paying, hold_id, event = paid_hold
+    refuse(2, sqlstate, tables=("hold_payments",))
+    answer = webhook(pg_app, event)
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json()["outcome"] == "paid"
+    assert refusals_used(pg_app) == 3
+    assert payment_story(pg_app)["events"] == 1
+    assert paying.book(hold_id).status_code == 201
+
+
+@pytest.mark.parametrize("sqlstate", SQLSTATES.values(), ids=SQLSTATES.keys())
+def test_a_payment_webhook_refused_for_good_answers_503_and_stores_nothing(
+    pg_app, paid_hold, refuse, sqlstate
+):
+    paying, hold_id, event = paid_hold
+    before = payment_story(pg_app)
+    refuse(ALWAYS, sqlstate, tables=("hold_payments",))
+    answer = webhook(pg_app, event)
+    assert answer.status_code == 503  # Stripe delivers the event again later
+    assert 1 <= int(answer.headers["Retry-After"]) <= 5
+    assert refusals_used(pg_app) == 3
+    assert payment_story(pg_app) == before  # not even the event id: Stripe's redelivery is applied
+    refuse(0, sqlstate, tables=("hold_payments",))
+    assert webhook(pg_app, event).get_json()["outcome"] == "paid"
+    assert paying.book(hold_id).status_code == 201
