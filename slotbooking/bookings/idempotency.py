@@ -50,6 +50,25 @@ class Lifetimes:
     claim: timedelta
 
 
+# The header in the OpenAPI document of each endpoint that honours it.
+IDEMPOTENCY_KEY_DOC = {
+    "parameters": [
+        {
+            "in": "header",
+            "name": "Idempotency-Key",
+            "required": False,
+            "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+            "description": (
+                "Retry-safe create: the same key and body (same API key, same endpoint) replay "
+                "the first 2xx answer with Idempotent-Replayed: true for IDEMPOTENCY_KEY_HOURS "
+                "(24); another body is 409 idempotency_conflict; while the first request runs, "
+                "409 idempotency_in_progress. Errors free the key."
+            ),
+        }
+    ]
+}
+
+
 def claim_key(session, scope: Scope, fingerprint: str, lifetimes: Lifetimes, at: datetime):
     """Return the record to replay (it has a status code), or the claim just taken for this request.
 

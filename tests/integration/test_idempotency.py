@@ -196,3 +196,12 @@ def test_a_request_that_outlives_the_claim_bound_cannot_overwrite_the_claim_that
     assert answers[0].status_code == 201  # it was not dead: why the bound must exceed --timeout
     replay = shop.post("/bookings", one_step(slot), headers=key)
     assert replay.get_json() == took_over.get_json()
+
+
+def test_the_openapi_document_describes_the_header_and_its_answers(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    for path in ("/api/v1/holds", "/api/v1/bookings"):
+        operation = spec["paths"][path]["post"]
+        assert "Idempotency-Key" in [p["name"] for p in operation["parameters"] if p["in"] == "header"]
+        assert "idempotency_in_progress" in operation["responses"]["409"]["description"]
+        assert "Retry-After" in operation["responses"]["503"]["headers"]
