@@ -6,6 +6,11 @@ rolled back with the refused transaction). So the real driver, the real rollback
 real retry run, and afterwards the database and the grid must tell the same story.
 """
 
+import logging
+import threading
+import time
+
+import psycopg
 import pytest
 from sqlalchemy import func, select, text
 
@@ -13,6 +18,7 @@ from slotbooking.bookings.models import Booking, BookingEvent, Hold, Idempotency
 from slotbooking.demo.cli import demo_document
 from slotbooking.extensions import db
 from slotbooking.payments.models import HoldPayment, StripeEvent
+from slotbooking.slots.models import Slot
 from tests.conftest import import_document, make_app
 from tests.support.api import ApiClient
 from tests.support.localstripe import TEST_SECRET_KEY, pay, start_localstripe, stripe_event, stripe_signature
@@ -306,3 +312,46 @@ def test_a_payment_webhook_refused_for_good_answers_503_and_stores_nothing(
     refuse(0, sqlstate, tables=("hold_payments",))
     assert webhook(pg_app, event).get_json()["outcome"] == "paid"
     assert paying.book(hold_id).status_code == 201
+
+
+def test_a_real_deadlock_with_another_connection_is_retried(pg_app, pg_database, shop, caplog):
+    """Another client locks the depot's day, then the slot the booking has just locked: PostgreSQL
+    detects the deadlock and aborts the booking (it waited first), whose retry then goes through."""
+    slot, _ = two_slots(shop)
+    with pg_app.app_context():
+        depot_id, day = db.session.execute(
+            select(Slot.depot_id, Slot.service_date).where(Slot.id == slot["id"])
+        ).one()
+    answers = []
+    caplog.set_level(logging.INFO, logger="slotbooking.common.retry")
+    with psycopg.connect(pg_database) as other, psycopg.connect(pg_database, autocommit=True) as watch:
+        other.execute(
+            "UPDATE depot_days SET lock_seq = lock_seq + 1 WHERE depot_id = %s AND service_date = %s",
+            (depot_id, day),
+        )
+        booking = threading.Thread(
+            target=lambda: answers.append(
+                shop.post(
+                    "/bookings",
+                    {"slot_id": slot["id"], "address": {"postcode": "N1 2AB"}, "order_ref": "1001"},
+                )
+            )
+        )
+        booking.start()
+        for _ in range(200):  # until the booking waits for the depot day, holding the slot's row
+            waiting = watch.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND query LIKE 'UPDATE depot_days%%'"
+            ).fetchone()[0]
+            if waiting:
+                break
+            time.sleep(0.02)
+        assert waiting, "the booking never waited for the depot day's lock"
+        other.execute("UPDATE slots SET lock_seq = lock_seq + 1 WHERE id = %s", (slot["id"],))
+        other.commit()
+        booking.join(timeout=30)
+    (answer,) = answers
+    assert answer.status_code == 201, answer.get_json()
+    assert any("40P01" in record.getMessage() for record in caplog.records), "no deadlock was retried"
+    with pg_app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Booking)) == 1
