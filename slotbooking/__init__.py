@@ -105,7 +105,8 @@ def register_blueprints(app: Flask) -> None:
                     "units with a currency. Every error is "
                     '{"error": {"code", "message", "details"}} with codes validation_error, '
                     "unauthorized, forbidden, not_found, slot_full, idempotency_conflict, "
-                    "hold_expired, address_not_served, slot_unavailable, too_many_holds, payload_too_large, "
+                    "idempotency_in_progress, too_many_holds, "
+                    "hold_expired, address_not_served, slot_unavailable, payload_too_large, "
                     "rate_limited, unavailable."
                 )
             },
@@ -135,12 +136,13 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from slotbooking.bookings.cli import holds_cli
+    from slotbooking.bookings.cli import holds_cli, idempotency_cli
     from slotbooking.demo.cli import demo_command
     from slotbooking.events.cli import events_cli
     from slotbooking.payments.cli import payments_cli
     from slotbooking.retailers.cli import retailer_cli
     from slotbooking.slots.cli import slots_cli
 
-    for command in (retailer_cli, slots_cli, holds_cli, demo_command, payments_cli, events_cli):
+    commands = (retailer_cli, slots_cli, holds_cli, idempotency_cli, demo_command, payments_cli, events_cli)
+    for command in commands:
         app.cli.add_command(command)

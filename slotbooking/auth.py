@@ -61,13 +61,14 @@ class KeyCache:
     """Remember resolved keys for a few seconds: a rotation takes effect within that time."""
 
     def __init__(self):
-        self._entries: dict[str, tuple[float, Tenant, str]] = {}
+        self._entries: dict[str, tuple[float, Tenant, str, int]] = {}
 
-    def resolve(self, session, token: str, ttl: float) -> tuple[Tenant, str] | None:
+    def resolve(self, session, token: str, ttl: float) -> tuple[Tenant, str, int] | None:
+        """Return the key's retailer, kind and id, or None for an unknown or revoked key."""
         key = digest(token)
         hit = self._entries.get(key)
         if hit and hit[0] > time.monotonic():
-            return hit[1], hit[2]
+            return hit[1], hit[2], hit[3]
         api_key = find_key(session, token)
         if api_key is None:
             self._entries.pop(key, None)
@@ -76,8 +77,8 @@ class KeyCache:
         if ttl > 0:
             if len(self._entries) > 10_000:
                 self._entries.clear()
-            self._entries[key] = (time.monotonic() + ttl, tenant, api_key.kind)
-        return tenant, api_key.kind
+            self._entries[key] = (time.monotonic() + ttl, tenant, api_key.kind, api_key.id)
+        return tenant, api_key.kind, api_key.id
 
     def forget(self) -> None:
         self._entries.clear()
@@ -108,7 +109,7 @@ def require_key(publishable: bool = False):
             )
             if resolved is None:
                 raise Unauthorized("unknown or revoked API key")
-            tenant, kind = resolved
+            tenant, kind, key_id = resolved
             if kind == "publishable":
                 if not publishable:
                     raise Forbidden(
@@ -120,7 +121,7 @@ def require_key(publishable: bool = False):
                         "publishable keys work only from the retailer's allowed origins",
                         {"origin": origin},
                     )
-            g.tenant, g.key_kind = tenant, kind
+            g.tenant, g.key_kind, g.api_key_id = tenant, kind, key_id
             return view(*args, **kwargs)
 
         return wrapper

@@ -43,6 +43,15 @@ DEFAULTS = {
     "EVENTS_RETRY_BASE_SECONDS": 30,
     "EVENTS_RETRY_MAX_SECONDS": 3600,
     "EVENTS_MAX_ATTEMPTS": 10,
+    # Idempotency-Key answers are replayed for this long, then forgotten (docs/idempotency.md).
+    "IDEMPOTENCY_KEY_HOURS": 24,
+    # A claim (first request still running) is taken over only after this long: keep it above
+    # the longest a request can run, i.e. gunicorn's --timeout (30 s by default) with room to spare.
+    "IDEMPOTENCY_CLAIM_SECONDS": 120,
+    # A booking transaction that PostgreSQL refuses for a serialization failure or a deadlock
+    # is run again, in all this many times, after a jittered pause from this base; then 503.
+    "DB_RETRY_ATTEMPTS": 3,
+    "DB_RETRY_BACKOFF_SECONDS": 0.05,
 }
 
 _TYPES = {key: type(value) for key, value in DEFAULTS.items()}

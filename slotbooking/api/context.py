@@ -5,6 +5,7 @@ from flask import current_app, request
 from slotbooking.bookings.hold_limits import HoldOrigin
 from slotbooking.bookings.service import Collaborators
 from slotbooking.clock import now  # noqa: F401  (views take the clock from here)
+from slotbooking.common.retry import RetryPolicy
 
 
 def collaborators() -> Collaborators:
@@ -14,6 +15,7 @@ def collaborators() -> Collaborators:
         signer=ext["quote_signer"],
         finder=ext["zone_finder"],
         stripe_configured=ext["payments"].enabled,
+        retry=RetryPolicy.from_config(current_app.config),
     )
 
 

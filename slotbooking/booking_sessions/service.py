@@ -21,6 +21,7 @@ from slotbooking.bookings import service as bookings
 from slotbooking.bookings.hold_limits import HoldOrigin
 from slotbooking.bookings.models import Booking, Hold
 from slotbooking.common.errors import Conflict, DomainError, NotFound, ValidationFailed
+from slotbooking.common.retry import transaction
 from slotbooking.db_types import new_id
 from slotbooking.retailers.postcodes import normalise_postcode
 from slotbooking.slots.pricing import Address
@@ -172,27 +173,26 @@ def _lock_unspent(session, booking_session: BookingSession, now: datetime, may_b
         raise SessionExpired("this booking link has expired")
 
 
+@transaction
 def hold_in_session(
     session, deps, tenant, booking_session, slot_id, quote_id, origin: HoldOrigin, now
 ) -> Hold:
     """Hold a window for the session's address, giving back the session's earlier hold.
 
+    One transaction, retried whole: if this window cannot be held, the earlier hold is kept.
+
     :raises SessionExpired, SessionSpent, SlotFull, SlotUnavailable, AddressNotServed, NotFound,
         TooManyHolds:
     """
-    try:
-        _lock_unspent(session, booking_session, now, may_be_expired=False)
-        session.execute(
-            update(Hold)
-            .where(Hold.session_id == booking_session.id, Hold.status == "active")
-            .values(status="released"),
-            execution_options={"synchronize_session": False},
-        )
-    except Exception:
-        session.rollback()
-        raise
-    # One transaction: if this window cannot be held, the earlier hold is kept.
-    return bookings.place_hold(
+    _lock_unspent(session, booking_session, now, may_be_expired=False)
+    session.execute(
+        update(Hold)
+        .where(Hold.session_id == booking_session.id, Hold.status == "active")
+        .values(status="released"),
+        execution_options={"synchronize_session": False},
+    )
+    # The unwrapped service: this transaction (and its retries) is ours, not place_hold's.
+    return bookings.place_hold.__wrapped__(
         session,
         deps,
         tenant,
@@ -205,6 +205,7 @@ def hold_in_session(
     )
 
 
+@transaction
 def book_in_session(session, deps, tenant, booking_session, hold_id, now) -> Booking:
     """Book the session's live hold for the session's order; the session is then spent.
 
@@ -213,15 +214,11 @@ def book_in_session(session, deps, tenant, booking_session, hold_id, now) -> Boo
 
     :raises SessionSpent, HoldExpired, PaymentRequired, NotFound:
     """
-    try:
-        _lock_unspent(session, booking_session, now, may_be_expired=True)
-        hold = session.get(Hold, hold_id) if isinstance(hold_id, str) and len(hold_id) <= 32 else None
-        if hold is None or hold.session_id != booking_session.id:
-            raise NotFound("this hold is not one of this booking link's", {"hold_id": hold_id})
-    except Exception:
-        session.rollback()
-        raise
-    return bookings.book_hold(session, deps, tenant, hold.id, booking_session.order_ref, now)
+    _lock_unspent(session, booking_session, now, may_be_expired=True)
+    hold = session.get(Hold, hold_id) if isinstance(hold_id, str) and len(hold_id) <= 32 else None
+    if hold is None or hold.session_id != booking_session.id:
+        raise NotFound("this hold is not one of this booking link's", {"hold_id": hold_id})
+    return bookings.book_hold.__wrapped__(session, deps, tenant, hold.id, booking_session.order_ref, now)
 
 
 def session_of_booking(session, booking: Booking) -> BookingSession | None:

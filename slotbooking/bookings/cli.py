@@ -1,15 +1,17 @@
-"""flask holds sweep."""
+"""flask holds sweep; flask idempotency forget."""
 
 import click
 from flask.cli import AppGroup
 from sqlalchemy import update
 
 from slotbooking.api.context import now
+from slotbooking.bookings.idempotency import forget_expired_idempotency
 from slotbooking.bookings.models import Hold
 from slotbooking.events.outbox import queue_expired_holds
 from slotbooking.extensions import db
 
 holds_cli = AppGroup("holds", help="Holds.")
+idempotency_cli = AppGroup("idempotency", help="Idempotency-Key records.")
 
 
 def sweep_expired_holds(session, at) -> int:
@@ -29,3 +31,9 @@ def sweep_expired_holds(session, at) -> int:
 def sweep_command() -> None:
     """Mark expired holds as expired."""
     click.echo(f"{sweep_expired_holds(db.session, now())} expired holds swept")
+
+
+@idempotency_cli.command("forget")
+def forget_command() -> None:
+    """Delete Idempotency-Key records past their keeping time."""
+    click.echo(f"{forget_expired_idempotency(db.session, now())} expired idempotency records forgotten")

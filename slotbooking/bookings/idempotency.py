@@ -1,25 +1,149 @@
 """Idempotency-Key on writes that create things: a repeat replays the first answer.
 
-The key is claimed (a row with no answer yet) before the work runs, so two identical requests
-racing each other cannot both create; the second is told the first is still in progress.
-Only successful answers are kept: after an error the key is free to be used again.
+A key belongs to the API key that sent it (its id, not just the retailer) and to the endpoint
+(method and route rule), so a publishable key in any browser cannot take the key the shop's
+backend books with. The key is claimed (a row with no answer yet) before the work runs, so
+two identical requests racing each other cannot both create; the second is told the first is
+still in progress (409 idempotency_in_progress, distinct from idempotency_conflict: same key,
+another request). Only successful answers are kept, for IDEMPOTENCY_KEY_HOURS: after an error
+the key is free again, and an expired record neither replays nor conflicts.
+
+A claim is taken over only once it is older than IDEMPOTENCY_CLAIM_SECONDS, which must exceed
+the longest a request can run: gunicorn kills a sync worker whose request outlives --timeout,
+and the worker's database connection, hence its transaction, dies with it. A lease renewed by
+the running request would cost a thread and a second connection per request for the same
+guarantee. The request that finishes writes (or frees) only its own claim, found by row id, so
+even one that outlived the bound cannot overwrite or free the claim that took over.
 """
 
 import functools
 import hashlib
 import json
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from flask import g, make_response, request
-from sqlalchemy import delete, select
+from flask import current_app, g, make_response, request
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from slotbooking.bookings.models import IdempotencyRecord
 from slotbooking.clock import now
-from slotbooking.common.errors import IdempotencyConflict, ValidationFailed
+from slotbooking.common.errors import IdempotencyConflict, IdempotencyInProgress, ValidationFailed
 from slotbooking.extensions import db
 
-STALE_CLAIM = timedelta(seconds=60)
+
+@dataclass(frozen=True)
+class Scope:
+    """Where an Idempotency-Key is unique: one API key, one endpoint."""
+
+    retailer_id: int
+    api_key_id: int
+    endpoint: str  # "POST /api/v1/holds": the route rule, not the concrete path
+    key: str
+
+
+@dataclass(frozen=True)
+class Lifetimes:
+    """How long answers are kept, and how long a claim is presumed to be still running."""
+
+    keep: timedelta
+    claim: timedelta
+
+
+# The header in the OpenAPI document of each endpoint that honours it.
+IDEMPOTENCY_KEY_DOC = {
+    "parameters": [
+        {
+            "in": "header",
+            "name": "Idempotency-Key",
+            "required": False,
+            "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+            "description": (
+                "Retry-safe create: the same key and body (same API key, same endpoint) replay "
+                "the first 2xx answer with Idempotent-Replayed: true for IDEMPOTENCY_KEY_HOURS "
+                "(24); another body is 409 idempotency_conflict; while the first request runs, "
+                "409 idempotency_in_progress. Errors free the key."
+            ),
+        }
+    ]
+}
+
+
+def claim_key(session, scope: Scope, fingerprint: str, lifetimes: Lifetimes, at: datetime):
+    """Return the record to replay (it has a status code), or the claim just taken for this request.
+
+    :raises IdempotencyConflict: the key was used with another request.
+    :raises IdempotencyInProgress: the first request with the key may still be running.
+    """
+    existing = session.scalar(
+        select(IdempotencyRecord).where(
+            IdempotencyRecord.api_key_id == scope.api_key_id,
+            IdempotencyRecord.endpoint == scope.endpoint,
+            IdempotencyRecord.key == scope.key,
+        )
+    )
+    if existing is not None and existing.expires_at > at:
+        if existing.fingerprint != fingerprint:
+            raise IdempotencyConflict(
+                "this Idempotency-Key was used with another request", {"key": scope.key}
+            )
+        if existing.status_code is not None:
+            return existing
+        if at - existing.created_at < lifetimes.claim:
+            raise IdempotencyInProgress(
+                "a request with this Idempotency-Key is still in progress; try again shortly",
+                {"key": scope.key},
+            )
+    if existing is not None:  # expired, or a claim whose request cannot be running any more
+        # A bulk delete, not session.delete: a concurrent taker may have removed it already.
+        session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == existing.id))
+    claim = IdempotencyRecord(
+        retailer_id=scope.retailer_id,
+        api_key_id=scope.api_key_id,
+        endpoint=scope.endpoint,
+        key=scope.key,
+        fingerprint=fingerprint,
+        created_at=at,
+        expires_at=at + lifetimes.keep,
+    )
+    session.add(claim)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise IdempotencyInProgress(
+            "a request with this Idempotency-Key is still in progress; try again shortly",
+            {"key": scope.key},
+        ) from None
+    return claim
+
+
+def keep_answer(session, claim_id: int, status_code: int, body) -> None:
+    """Store a successful answer in its claim so repeats replay it."""
+    session.execute(
+        update(IdempotencyRecord)
+        .where(IdempotencyRecord.id == claim_id, IdempotencyRecord.status_code.is_(None))
+        .values(status_code=status_code, response=body)
+    )
+    session.commit()
+
+
+def free_claim(session, claim_id: int) -> None:
+    """Drop a claim whose request failed, so the key may be used again."""
+    session.rollback()
+    session.execute(
+        delete(IdempotencyRecord).where(
+            IdempotencyRecord.id == claim_id, IdempotencyRecord.status_code.is_(None)
+        )
+    )
+    session.commit()
+
+
+def forget_expired_idempotency(session, now: datetime) -> int:
+    """Delete the records whose keeping time is over; return how many went."""
+    forgotten = session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.expires_at <= now)).rowcount
+    session.commit()
+    return forgotten
 
 
 def _fingerprint() -> str:
@@ -28,36 +152,15 @@ def _fingerprint() -> str:
         canonical = json.dumps(json.loads(body or b"null"), sort_keys=True, separators=(",", ":"))
     except ValueError:
         canonical = body.decode("utf-8", "replace")
+    # The concrete path: the same key on two resources of one endpoint is a conflict, not a replay.
     return hashlib.sha256(f"{request.method} {request.path} {canonical}".encode()).hexdigest()
 
 
-def _claim(session, retailer_id: int, key: str, fingerprint: str):
-    """Return a replayable record, or None once the key is claimed for this request."""
-    existing = session.scalar(
-        select(IdempotencyRecord).where(
-            IdempotencyRecord.retailer_id == retailer_id, IdempotencyRecord.key == key
-        )
+def _lifetimes(config) -> Lifetimes:
+    return Lifetimes(
+        keep=timedelta(hours=config["IDEMPOTENCY_KEY_HOURS"]),
+        claim=timedelta(seconds=config["IDEMPOTENCY_CLAIM_SECONDS"]),
     )
-    if existing is not None:
-        if existing.fingerprint != fingerprint:
-            raise IdempotencyConflict("this Idempotency-Key was used with another request", {"key": key})
-        if existing.status_code is not None:
-            return existing
-        if now() - existing.created_at < STALE_CLAIM:
-            raise IdempotencyConflict(
-                "a request with this Idempotency-Key is still in progress", {"key": key}
-            )
-        session.delete(existing)
-        session.flush()
-    session.add(IdempotencyRecord(retailer_id=retailer_id, key=key, fingerprint=fingerprint))
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        raise IdempotencyConflict(
-            "a request with this Idempotency-Key is still in progress", {"key": key}
-        ) from None
-    return None
 
 
 def idempotent(view):
@@ -72,33 +175,23 @@ def idempotent(view):
             raise ValidationFailed(
                 "bad Idempotency-Key", {"Idempotency-Key": ["1 to 255 printable characters"]}
             )
-        session, retailer_id = db.session, g.tenant.id
-        record = _claim(session, retailer_id, key, _fingerprint())
-        if record is not None:
+        session = db.session
+        scope = Scope(g.tenant.id, g.api_key_id, f"{request.method} {request.url_rule.rule}", key)
+        record = claim_key(session, scope, _fingerprint(), _lifetimes(current_app.config), now())
+        if record.status_code is not None:
             response = make_response(record.response, record.status_code)
             response.headers["Idempotent-Replayed"] = "true"
             return response
+        claim_id = record.id
         try:
             response = make_response(view(*args, **kwargs))
         except BaseException:
-            session.rollback()
-            session.execute(
-                delete(IdempotencyRecord).where(
-                    IdempotencyRecord.retailer_id == retailer_id, IdempotencyRecord.key == key
-                )
-            )
-            session.commit()
+            free_claim(session, claim_id)
             raise
-        claimed = session.scalar(
-            select(IdempotencyRecord).where(
-                IdempotencyRecord.retailer_id == retailer_id, IdempotencyRecord.key == key
-            )
-        )
         if 200 <= response.status_code < 300:
-            claimed.status_code, claimed.response = response.status_code, response.get_json()
+            keep_answer(session, claim_id, response.status_code, response.get_json())
         else:
-            session.delete(claimed)
-        session.commit()
+            free_claim(session, claim_id)
         return response
 
     return wrapper

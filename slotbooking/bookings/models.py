@@ -104,15 +104,26 @@ class BookingEvent(db.Model):
 
 
 class IdempotencyRecord(db.Model):
-    """The first answer given to a write with an Idempotency-Key, replayed for repeats."""
+    """The first answer given to a write with an Idempotency-Key, replayed for repeats.
+
+    Scoped to the API key that sent it and the endpoint (method and route rule), so a key
+    one caller uses never blocks or answers another's; forgotten at ``expires_at``.
+    A row without ``status_code`` is a claim: its request may still be running.
+    """
 
     __tablename__ = "idempotency_records"
-    __table_args__ = (UniqueConstraint("retailer_id", "key"),)
+    __table_args__ = (
+        UniqueConstraint("api_key_id", "endpoint", "key", name="uq_idempotency_records_scope"),
+        Index("ix_idempotency_records_expires_at", "expires_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    retailer_id: Mapped[int] = mapped_column(ForeignKey("retailers.id"))
+    retailer_id: Mapped[int] = mapped_column(ForeignKey("retailers.id"), index=True)
+    api_key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id"))
+    endpoint: Mapped[str] = mapped_column(String(200))
     key: Mapped[str] = mapped_column(String(255))
     fingerprint: Mapped[str] = mapped_column(String(64))
     status_code: Mapped[int | None]
     response: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,7 +1,7 @@
-"""Holds and bookings: place, release, book, reschedule and cancel, each one transaction."""
+"""Holds and bookings: place, release, book, reschedule and cancel, each one (retried) transaction."""
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -18,6 +18,7 @@ from slotbooking.common.errors import (
     SlotFull,
     SlotUnavailable,
 )
+from slotbooking.common.retry import RetryPolicy, transaction
 from slotbooking.db_types import new_id
 from slotbooking.payments.service import ensure_paid, queue_cancellation_refund
 from slotbooking.retailers.models import Zone
@@ -37,6 +38,8 @@ class Collaborators:
     finder: object
     # Whether this service can take card payments (a Stripe key is configured).
     stripe_configured: bool = False
+    # How a transaction refused by PostgreSQL for contention is run again (common/retry.py).
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
 
 
 def _owned(session, model, tenant, object_id: str, label: str):
@@ -127,19 +130,7 @@ def _commit(session, deps, tenant, *depot_ids) -> None:
     deps.cache.bump(*(cache_namespace(tenant.id, d) for d in set(depot_ids)))
 
 
-def _rollback_on_error(func):
-    def wrapper(session, *args, **kwargs):
-        try:
-            return func(session, *args, **kwargs)
-        except Exception:
-            session.rollback()
-            raise
-
-    wrapper.__doc__, wrapper.__name__ = func.__doc__, func.__name__
-    return wrapper
-
-
-@_rollback_on_error
+@transaction
 def place_hold(session, deps, tenant, slot_id, address, quote_id, customer_ref, now, origin=None) -> Hold:
     """Reserve a place in a slot until the hold expires; ``origin`` caps a browser's live holds.
 
@@ -152,7 +143,7 @@ def place_hold(session, deps, tenant, slot_id, address, quote_id, customer_ref, 
     return hold
 
 
-@_rollback_on_error
+@transaction
 def release_hold(session, deps, tenant, hold_id, now) -> None:
     """Give a held place back at once (a repeat, or an expired hold, is fine).
 
@@ -216,7 +207,7 @@ def _book(session, deps, tenant, hold: Hold, order_ref: str, now, keep_hold: boo
     return booking
 
 
-@_rollback_on_error
+@transaction
 def book_hold(session, deps, tenant, hold_id, order_ref, now) -> Booking:
     """Turn a live hold into a booking.
 
@@ -230,7 +221,7 @@ def book_hold(session, deps, tenant, hold_id, order_ref, now) -> Booking:
     return booking
 
 
-@_rollback_on_error
+@transaction
 def book_slot(session, deps, tenant, slot_id, address, order_ref, customer_ref, now) -> Booking:
     """Book a slot in one step (same checks and locks as a hold, but no hold is kept).
 
@@ -243,7 +234,7 @@ def book_slot(session, deps, tenant, slot_id, address, order_ref, customer_ref, 
     return booking
 
 
-@_rollback_on_error
+@transaction
 def reschedule(session, deps, tenant, booking_id, new_slot_id, now) -> Booking:
     """Move a booking to another slot: the new place is taken before the old is freed.
 
@@ -286,7 +277,7 @@ def reschedule(session, deps, tenant, booking_id, new_slot_id, now) -> Booking:
     return booking
 
 
-@_rollback_on_error
+@transaction
 def cancel(session, deps, tenant, booking_id, now) -> Booking:
     """Cancel a booking and free its place; a repeat answers the same.
 

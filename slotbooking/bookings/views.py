@@ -8,7 +8,7 @@ from slotbooking.api.context import browser_origin, collaborators, now
 from slotbooking.api.schemas import ApiErrorSchema
 from slotbooking.auth import require_key
 from slotbooking.bookings import service
-from slotbooking.bookings.idempotency import idempotent
+from slotbooking.bookings.idempotency import IDEMPOTENCY_KEY_DOC, idempotent
 from slotbooking.bookings.presenters import booking_json, hold_json
 from slotbooking.bookings.schemas import (
     BookingIn,
@@ -25,6 +25,13 @@ from slotbooking.slots.pricing import Address
 
 blp = Blueprint("bookings", __name__, url_prefix="/api/v1", description="Holds and bookings")
 
+# Any booking transaction PostgreSQL keeps refusing for contention (common/retry.py).
+BUSY = {
+    "schema": ApiErrorSchema,
+    "description": "unavailable: the database stayed busy; nothing was changed, try again",
+    "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
+}
+
 
 def _address(data: dict) -> Address:
     return Address(data["postcode"], data.get("lat"), data.get("lon"), data.get("line1"))
@@ -40,9 +47,14 @@ class Holds(MethodView):
     @idempotent
     @blp.arguments(HoldIn)
     @blp.response(201, HoldOut)
+    @blp.doc(**IDEMPOTENCY_KEY_DOC)
     @blp.alt_response(
-        409, schema=ApiErrorSchema, description="slot_full, or too_many_holds (publishable key: per client)"
+        409,
+        schema=ApiErrorSchema,
+        description="slot_full, too_many_holds (publishable key: per client), idempotency_conflict "
+        "or idempotency_in_progress",
     )
+    @blp.alt_response(503, **BUSY)
     def post(self, data):
         """Hold a window for a shopper while they finish checkout."""
         hold = service.place_hold(
@@ -75,7 +87,13 @@ class Bookings(MethodView):
     @blp.arguments(BookingIn)
     @blp.response(201, BookingOut)
     @blp.alt_response(402, schema=ApiErrorSchema, description="payment_required: pay for the hold first")
-    @blp.alt_response(409, schema=ApiErrorSchema, description="slot_full, idempotency_conflict or conflict")
+    @blp.doc(**IDEMPOTENCY_KEY_DOC)
+    @blp.alt_response(
+        409,
+        schema=ApiErrorSchema,
+        description="slot_full, idempotency_conflict, idempotency_in_progress or conflict",
+    )
+    @blp.alt_response(503, **BUSY)
     @blp.alt_response(410, schema=ApiErrorSchema, description="hold_expired")
     def post(self, data):
         """Book a held window, or hold and book a window in one step."""

@@ -40,7 +40,15 @@ class TooManyHolds(DomainError):
 
 
 class IdempotencyConflict(DomainError):
+    """The Idempotency-Key was first used with another request (method, path or body)."""
+
     status, code = 409, "idempotency_conflict"
+
+
+class IdempotencyInProgress(DomainError):
+    """The first request with this Idempotency-Key may still be running: try again shortly."""
+
+    status, code = 409, "idempotency_in_progress"
 
 
 class HoldExpired(DomainError):
@@ -69,6 +77,12 @@ class PaymentsUnavailable(DomainError):
     """Stripe is not configured here, or did not answer."""
 
     status, code = 503, "payments_unavailable"
+
+
+class Unavailable(DomainError):
+    """The database kept refusing the transaction (contention); nothing was stored."""
+
+    status, code = 503, "unavailable"
 
 
 class Conflict(DomainError):

@@ -1,5 +1,6 @@
 """Payments for holds: is one needed, start it, read it, and the hooks booking and cancelling call."""
 
+import functools
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
@@ -14,6 +15,7 @@ from slotbooking.common.errors import (
     PaymentNotRequired,
     PaymentRequired,
 )
+from slotbooking.common.retry import DEFAULT_RETRY, RetryPolicy, run_transaction
 from slotbooking.payments.gateway import Intent
 from slotbooking.payments.models import HoldPayment, PaymentSettings
 from slotbooking.payments.state import HoldLimits, apply_status, lock_payment, queue_refund
@@ -59,41 +61,47 @@ def idempotency_key_for(hold: Hold) -> str:
     return f"slotbooking-hold-{hold.id}"
 
 
-def start_payment(session, gateway, tenant, hold_id, limits: HoldLimits, now) -> PaymentView:
+def start_payment(
+    session, gateway, tenant, hold_id, limits: HoldLimits, now, retry: RetryPolicy = DEFAULT_RETRY
+) -> PaymentView:
     """Create the hold's PaymentIntent, or return the one it has: one per hold, however often asked.
 
-    :raises NotFound, HoldExpired, Conflict, PaymentNotRequired, PaymentsUnavailable:
+    A retry after a refusal for contention asks Stripe again with the same idempotency key,
+    so it gets the same PaymentIntent.
+
+    :raises NotFound, HoldExpired, Conflict, PaymentNotRequired, PaymentsUnavailable, Unavailable:
     """
-    try:
-        hold = _owned_hold(session, tenant, hold_id)
-        if hold.status == "booked":
-            raise Conflict("this hold has already been booked", {"hold_id": hold.id})
-        if hold.status != "active" or hold.expires_at <= now:
-            raise HoldExpired("this hold has expired; please choose a window again", {"hold_id": hold.id})
-        if not payment_required(tenant, hold, session, gateway.enabled):
-            raise PaymentNotRequired("the fee for this window is not paid through us", {"hold_id": hold.id})
-        payment = _claim(session, hold, now)
-        if payment.payment_intent_id is not None:
-            return _synced(session, gateway, payment, limits, now)
-        intent = gateway.create_intent(
-            payment.amount,
-            payment.currency,
-            {"hold_id": hold.id, "retailer": tenant.slug},
-            idempotency_key_for(hold),
-        )
-        won = session.execute(
-            update(HoldPayment)
-            .where(HoldPayment.id == payment.id, HoldPayment.payment_intent_id.is_(None))
-            .values(payment_intent_id=intent.id, status=intent.status)
-        ).rowcount
-        session.commit()
-        session.refresh(payment)
-        if not won:  # a concurrent request recorded its intent first: show that one
-            intent = gateway.retrieve_intent(payment.payment_intent_id)
-        return PaymentView(payment, intent)
-    except Exception:
-        session.rollback()
-        raise
+    start = functools.partial(_start_payment, session, gateway, tenant, hold_id, limits, now)
+    return run_transaction(session, retry, start)
+
+
+def _start_payment(session, gateway, tenant, hold_id, limits: HoldLimits, now) -> PaymentView:
+    hold = _owned_hold(session, tenant, hold_id)
+    if hold.status == "booked":
+        raise Conflict("this hold has already been booked", {"hold_id": hold.id})
+    if hold.status != "active" or hold.expires_at <= now:
+        raise HoldExpired("this hold has expired; please choose a window again", {"hold_id": hold.id})
+    if not payment_required(tenant, hold, session, gateway.enabled):
+        raise PaymentNotRequired("the fee for this window is not paid through us", {"hold_id": hold.id})
+    payment = _claim(session, hold, now)
+    if payment.payment_intent_id is not None:
+        return _synced(session, gateway, payment, limits, now)
+    intent = gateway.create_intent(
+        payment.amount,
+        payment.currency,
+        {"hold_id": hold.id, "retailer": tenant.slug},
+        idempotency_key_for(hold),
+    )
+    won = session.execute(
+        update(HoldPayment)
+        .where(HoldPayment.id == payment.id, HoldPayment.payment_intent_id.is_(None))
+        .values(payment_intent_id=intent.id, status=intent.status)
+    ).rowcount
+    session.commit()
+    session.refresh(payment)
+    if not won:  # a concurrent request recorded its intent first: show that one
+        intent = gateway.retrieve_intent(payment.payment_intent_id)
+    return PaymentView(payment, intent)
 
 
 def _claim(session, hold: Hold, now) -> HoldPayment:
@@ -127,20 +135,22 @@ def _synced(session, gateway, payment: HoldPayment, limits: HoldLimits, now) -> 
     return PaymentView(payment, intent)
 
 
-def show_payment(session, gateway, tenant, hold_id, limits: HoldLimits, now) -> PaymentView:
+def show_payment(
+    session, gateway, tenant, hold_id, limits: HoldLimits, now, retry: RetryPolicy = DEFAULT_RETRY
+) -> PaymentView:
     """Return the hold's payment, brought up to date from Stripe (for when a webhook is late).
 
-    :raises NotFound, PaymentsUnavailable:
+    :raises NotFound, PaymentsUnavailable, Unavailable:
     """
-    try:
+
+    def show() -> PaymentView:
         hold = _owned_hold(session, tenant, hold_id)
         payment = _payment_of(session, hold.id)
         if payment is None or payment.payment_intent_id is None:
             raise NotFound("no payment has been started for this hold", {"hold_id": hold.id})
         return _synced(session, gateway, payment, limits, now)
-    except Exception:
-        session.rollback()
-        raise
+
+    return run_transaction(session, retry, show)
 
 
 def ensure_paid(session, tenant, hold: Hold, stripe_configured: bool = True) -> None:

@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 from slotbooking.api.context import now
 from slotbooking.auth import require_key
 from slotbooking.common.errors import DomainError
+from slotbooking.common.retry import RetryPolicy
 from slotbooking.errors import error_body
 from slotbooking.extensions import db
 from slotbooking.payments import service
@@ -30,6 +31,10 @@ def hold_limits() -> HoldLimits:
     return HoldLimits.from_config(current_app.config)
 
 
+def retry_policy() -> RetryPolicy:
+    return RetryPolicy.from_config(current_app.config)
+
+
 def _payment_json(view: service.PaymentView) -> dict:
     payment = view.payment
     return {
@@ -48,17 +53,19 @@ class HoldPayment(MethodView):
     @blp.response(200, PaymentOut)
     def post(self, hold_id):
         """Start paying for a hold (one PaymentIntent per hold; a repeat returns the same one)."""
-        return _payment_json(
-            service.start_payment(db.session, gateway(), g.tenant, hold_id, hold_limits(), now())
+        view = service.start_payment(
+            db.session, gateway(), g.tenant, hold_id, hold_limits(), now(), retry_policy()
         )
+        return _payment_json(view)
 
     @require_key(publishable=True)
     @blp.response(200, PaymentOut)
     def get(self, hold_id):
         """Show a hold's payment, brought up to date from Stripe."""
-        return _payment_json(
-            service.show_payment(db.session, gateway(), g.tenant, hold_id, hold_limits(), now())
+        view = service.show_payment(
+            db.session, gateway(), g.tenant, hold_id, hold_limits(), now(), retry_policy()
         )
+        return _payment_json(view)
 
 
 @webhook_blp.post("/stripe/webhook")
@@ -72,7 +79,7 @@ def stripe_webhook():
     except DomainError as error:
         status = 400 if error.status < 500 else error.status
         return error_body(error.code, error.message, error.details), status
-    outcome = handle_stripe_event(db.session, event, hold_limits(), now())
+    outcome = handle_stripe_event(db.session, event, hold_limits(), now(), retry_policy())
     if outcome == "refund_queued":
         # Refund at once; should Stripe fail now, `flask payments refunds` retries.
         send_due_refunds(db.session, gateway(), now())

@@ -3,31 +3,35 @@
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from slotbooking.common.retry import DEFAULT_RETRY, RetryPolicy, run_transaction
 from slotbooking.payments.gateway import WebhookEvent
 from slotbooking.payments.models import HoldPayment, StripeEvent
 from slotbooking.payments.state import HoldLimits, apply_status, lock_payment
 
 
-def handle_stripe_event(session, event: WebhookEvent, limits: HoldLimits, now) -> str:
+def handle_stripe_event(
+    session, event: WebhookEvent, limits: HoldLimits, now, retry: RetryPolicy = DEFAULT_RETRY
+) -> str:
     """Apply a verified event unless it was seen before; return the outcome ("duplicate", "paid", ...).
 
     The event id is inserted first and commits with the effects: a repeat, even one racing the
-    first, fails on the unique id and changes nothing.
+    first, fails on the unique id and changes nothing. It locks the hold's slot, so a refusal
+    for contention is retried (common/retry.py) and, if it persists, raises Unavailable.
     """
+    return run_transaction(session, retry, lambda: _handle(session, event, limits, now))
+
+
+def _handle(session, event: WebhookEvent, limits: HoldLimits, now) -> str:
+    record = StripeEvent(id=event.id, type=event.type, outcome="received", received_at=now)
+    session.add(record)
     try:
-        record = StripeEvent(id=event.id, type=event.type, outcome="received", received_at=now)
-        session.add(record)
-        try:
-            session.flush()
-        except IntegrityError:
-            session.rollback()
-            return "duplicate"
-        record.outcome = _apply(session, event, limits, now)
-        session.commit()
-        return record.outcome
-    except Exception:
+        session.flush()
+    except IntegrityError:
         session.rollback()
-        raise
+        return "duplicate"
+    record.outcome = _apply(session, event, limits, now)
+    session.commit()
+    return record.outcome
 
 
 def _apply(session, event: WebhookEvent, limits: HoldLimits, now) -> str:
