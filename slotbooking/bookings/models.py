@@ -25,6 +25,7 @@ class Hold(AddressMixin, db.Model):
     __table_args__ = (
         Index("ix_holds_slot_live", "slot_id", "status", "expires_at"),
         Index("ix_holds_depot_live", "depot_id", "service_date", "status", "expires_at"),
+        Index("ix_holds_moves_booking", "moves_booking_id", "slot_id", "status"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -40,9 +41,19 @@ class Hold(AddressMixin, db.Model):
     currency: Mapped[str] = mapped_column(String(3))
     quote_id: Mapped[str | None] = mapped_column(String(400))
     customer_ref: Mapped[str | None] = mapped_column(String(200))
+    # A hold that stands for moving a booking to this slot (not a new booking), and what must be
+    # paid through us for it (the price difference); None: a new booking's hold, paying its price.
+    # No foreign key: bookings already point at holds, and a cycle would muddle table order.
+    moves_booking_id: Mapped[str | None] = mapped_column(String(32))
+    amount_due: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     slot: Mapped[Slot] = relationship()
+
+    @property
+    def payable_amount(self) -> int:
+        """What paying for this hold through us charges: its price, or the move's difference."""
+        return self.price if self.amount_due is None else self.amount_due
 
 
 class Booking(AddressMixin, db.Model):
