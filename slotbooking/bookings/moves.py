@@ -24,6 +24,12 @@ from slotbooking.slots.rules import closes_at
 from slotbooking.slots.service import money
 
 
+class PriceChanged(Conflict):
+    """The window's price is no longer the one the shopper was shown."""
+
+    code = "price_changed"
+
+
 @dataclass(frozen=True)
 class Move:
     """A booking after a reschedule, and what the move changed in money (minor units)."""
@@ -32,6 +38,7 @@ class Move:
     price_change: int  # new price minus old; 0 when the booking was already in that window
     refunded: int = 0  # owed back to the shopper's card for this move
     paid: int = 0  # paid by card for this move, before it completed
+    refund_ids: tuple[int, ...] = ()  # the refund rows that carry ``refunded`` back
 
 
 @dataclass(frozen=True)
@@ -112,6 +119,16 @@ def find_move_hold(session, tenant, booking, slot, hold_id: str | None, now) -> 
     if hold.status != "active" or hold.expires_at <= now:
         raise HoldExpired("this hold has expired; please reschedule again", {"hold_id": hold.id})
     return hold
+
+
+def latest_move_hold(session, booking: Booking) -> Hold | None:
+    """Return the hold most recently placed to move this booking, whatever became of it."""
+    return session.scalar(
+        select(Hold)
+        .where(Hold.moves_booking_id == booking.id)
+        .order_by(Hold.created_at.desc(), Hold.id)
+        .limit(1)
+    )
 
 
 def make_move_hold(hold: Hold, booking: Booking) -> Hold:
@@ -198,4 +215,4 @@ def apply_move(session, tenant, booking: Booking, old_slot, new_slot, price: Slo
     }
     if hold is not None:
         event.details["hold_id"] = hold.id
-    return Move(booking, change, refunded, paid)
+    return Move(booking, change, refunded, paid, tuple(r.id for r in refunds))

@@ -266,7 +266,9 @@ def reschedule(
     hold = moves.find_move_hold(session, tenant, booking, new_slot, hold_id, now)
     price = _move_price(session, deps, tenant, zone, new_slot, address, quote_id, hold, now)
     if expected_price is not None and price.price != expected_price:
-        raise Conflict("the price of this window has changed", {"slot_id": new_slot.id, "price": price.price})
+        raise moves.PriceChanged(
+            "the price of this window has changed", {"slot_id": new_slot.id, "price": price.price}
+        )
     change = price.price - booking.price
     if hold is None and moves.must_pay_first(session, tenant, deps.stripe_configured, change):
         hold = _new_hold(session, deps, tenant, new_slot, address, quote_id, None, now)

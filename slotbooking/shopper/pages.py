@@ -71,8 +71,8 @@ class Week:
     next: date | None
 
 
-def fetch_offer(tenant, postcode: str, wanted_from: date | None) -> tuple[dict, Week]:
-    """Return the priced windows for a postcode over a week, and where the week sits in the horizon.
+def fetch_offer(tenant, postcode: str, wanted_from: date | None, address=None) -> tuple[dict, Week]:
+    """Return the priced windows for a postcode (or a whole address) over a week, and where the week sits.
 
     :raises AddressNotServed: no zone covers the postcode.
     """
@@ -80,18 +80,18 @@ def fetch_offer(tenant, postcode: str, wanted_from: date | None) -> tuple[dict, 
     last = today + timedelta(days=tenant.horizon_days)
     first = wanted_from if wanted_from and today <= wanted_from <= last else today
     try:
-        offer = _offer(tenant, postcode, first)
+        offer = _offer(tenant, address or Address(postcode), first)
     except ValidationFailed:  # the horizon moved under an old link: start from today
         first = today
-        offer = _offer(tenant, postcode, first)
+        offer = _offer(tenant, address or Address(postcode), first)
     previous = max(today, first - timedelta(days=DAYS_PER_PAGE)) if first > today else None
     following = first + timedelta(days=DAYS_PER_PAGE)
     return offer, Week(first, previous, following if following <= last else None)
 
 
-def _offer(tenant, postcode: str, first: date) -> dict:
+def _offer(tenant, address: Address, first: date) -> dict:
     deps = collaborators()
-    query = SlotQuery(Address(postcode), first, DAYS_PER_PAGE)
+    query = SlotQuery(address, first, DAYS_PER_PAGE)
     quote_minutes = current_app.config["QUOTE_MINUTES"]
     return offer_slots(db.session, deps.cache, deps.signer, deps.finder, tenant, query, now(), quote_minutes)
 
