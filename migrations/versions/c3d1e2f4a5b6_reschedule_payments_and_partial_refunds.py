@@ -10,13 +10,14 @@ Revises: aa967591c60f
 Create Date: 2026-12-02 09:40:00.000000
 
 """
+
 from alembic import op
 import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'c3d1e2f4a5b6'
-down_revision = 'aa967591c60f'
+revision = "c3d1e2f4a5b6"
+down_revision = "aa967591c60f"
 branch_labels = None
 depends_on = None
 
@@ -32,28 +33,30 @@ def _unique_names(table: str, columns: list[str]) -> list[str]:
 
 
 def upgrade():
-    with op.batch_alter_table('holds', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('moves_booking_id', sa.String(length=32), nullable=True))
-        batch_op.add_column(sa.Column('amount_due', sa.Integer(), nullable=True))
-        batch_op.create_index('ix_holds_moves_booking', ['moves_booking_id', 'slot_id', 'status'], unique=False)
+    with op.batch_alter_table("holds", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("moves_booking_id", sa.String(length=32), nullable=True))
+        batch_op.add_column(sa.Column("amount_due", sa.Integer(), nullable=True))
+        batch_op.create_index(
+            "ix_holds_moves_booking", ["moves_booking_id", "slot_id", "status"], unique=False
+        )
 
-    with op.batch_alter_table('payment_refunds', schema=None, naming_convention=SQLITE_NAMES) as batch_op:
-        for name in _unique_names('payment_refunds', ['payment_id', 'booking_id']):
-            batch_op.drop_constraint(name, type_='unique')
-        batch_op.create_index('ix_payment_refunds_payment_id', ['payment_id'], unique=False)
-        batch_op.create_index('ix_payment_refunds_booking_id', ['booking_id'], unique=False)
+    with op.batch_alter_table("payment_refunds", schema=None, naming_convention=SQLITE_NAMES) as batch_op:
+        for name in _unique_names("payment_refunds", ["payment_id", "booking_id"]):
+            batch_op.drop_constraint(name, type_="unique")
+        batch_op.create_index("ix_payment_refunds_payment_id", ["payment_id"], unique=False)
+        batch_op.create_index("ix_payment_refunds_booking_id", ["booking_id"], unique=False)
 
 
 def downgrade():
-    with op.batch_alter_table('payment_refunds', schema=None, naming_convention=SQLITE_NAMES) as batch_op:
-        batch_op.drop_index('ix_payment_refunds_booking_id')
-        batch_op.drop_index('ix_payment_refunds_payment_id')
+    with op.batch_alter_table("payment_refunds", schema=None, naming_convention=SQLITE_NAMES) as batch_op:
+        batch_op.drop_index("ix_payment_refunds_booking_id")
+        batch_op.drop_index("ix_payment_refunds_payment_id")
         for name, column in zip(
-            _unique_names('payment_refunds', ['payment_id', 'booking_id']), ['payment_id', 'booking_id']
+            _unique_names("payment_refunds", ["payment_id", "booking_id"]), ["payment_id", "booking_id"]
         ):
             batch_op.create_unique_constraint(name, [column])
 
-    with op.batch_alter_table('holds', schema=None) as batch_op:
-        batch_op.drop_index('ix_holds_moves_booking')
-        batch_op.drop_column('amount_due')
-        batch_op.drop_column('moves_booking_id')
+    with op.batch_alter_table("holds", schema=None) as batch_op:
+        batch_op.drop_index("ix_holds_moves_booking")
+        batch_op.drop_column("amount_due")
+        batch_op.drop_column("moves_booking_id")
