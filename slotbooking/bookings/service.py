@@ -272,6 +272,9 @@ def reschedule(
     change = price.price - booking.price
     if hold is None and moves.must_pay_first(session, tenant, deps.stripe_configured, change):
         hold = _new_hold(session, deps, tenant, new_slot, address, quote_id, None, now)
+        # Under the slot's lock now: a request racing this one may have placed the move hold first.
+        if (earlier := moves.find_move_hold(session, tenant, booking, new_slot, None, now)) is not None:
+            raise moves.payment_first(tenant, booking, earlier)
         session.add(moves.make_move_hold(hold, booking))
         _commit(session, deps, tenant, new_slot.depot_id)
         raise moves.payment_first(tenant, booking, hold)
