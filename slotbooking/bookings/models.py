@@ -27,6 +27,7 @@ class Hold(AddressMixin, db.Model):
         Index("ix_holds_depot_live", "depot_id", "service_date", "status", "expires_at"),
         # The per-client cap counts a client's live holds with this index alone.
         Index("ix_holds_client_live", "retailer_id", "client", "status", "expires_at"),
+        Index("ix_holds_moves_booking", "moves_booking_id", "slot_id", "status"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -46,9 +47,19 @@ class Hold(AddressMixin, db.Model):
     session_id: Mapped[str | None] = mapped_column(ForeignKey("booking_sessions.id"), index=True)
     # The address of the browser that asked for it, for holds the per-client cap counts.
     client: Mapped[str | None] = mapped_column(String(64))
+    # A hold that stands for moving a booking to this slot (not a new booking), and what must be
+    # paid through us for it (the price difference); None: a new booking's hold, paying its price.
+    # No foreign key: bookings already point at holds, and a cycle would muddle table order.
+    moves_booking_id: Mapped[str | None] = mapped_column(String(32))
+    amount_due: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     slot: Mapped[Slot] = relationship()
+
+    @property
+    def payable_amount(self) -> int:
+        """What paying for this hold through us charges: its price, or the move's difference."""
+        return self.price if self.amount_due is None else self.amount_due
 
 
 class Booking(AddressMixin, db.Model):

@@ -15,9 +15,10 @@ def hold_json(hold, tenant) -> dict:
     }
 
 
-def booking_json(booking, tenant, base_url: str) -> dict:
+def booking_json(booking, tenant, base_url: str, price_change: int | None = None) -> dict:
+    """The contract's Booking; ``price_change`` (new minus old price) is given on reschedule answers."""
     slot = booking.slot
-    return {
+    body = {
         "id": booking.id,
         "status": booking.status,
         "slot": {
@@ -40,3 +41,6 @@ def booking_json(booking, tenant, base_url: str) -> dict:
         "manage_url": f"{base_url.rstrip('/')}/manage/{booking.manage_token}",
         "created_at": booking.created_at.astimezone(tenant.tz).isoformat(),
     }
+    if price_change is not None:
+        body["price_change"] = money(price_change, booking.currency)
+    return body

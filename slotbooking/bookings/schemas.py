@@ -44,6 +44,18 @@ class BookingIn(StrictSchema):
 
 class RescheduleIn(StrictSchema):
     slot_id = fields.String(required=True, validate=PUBLIC_ID)
+    quote_id = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=400),
+        metadata={"description": "a quote for the booking's address: its price for the slot is honoured"},
+    )
+    hold_id = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=PUBLIC_ID,
+        metadata={"description": "the hold a 402 payment_required placed for this move, once it is paid"},
+    )
 
 
 class BookingsQuery(StrictSchema):
@@ -73,6 +85,13 @@ class BookingOut(Schema):
     customer_ref = fields.String(allow_none=True)
     manage_url = fields.String()
     created_at = fields.String()
+    price_change = fields.Nested(
+        MoneySchema,
+        metadata={
+            "description": "on reschedule answers only: the new price minus the old (signed minor units); "
+            "0 when the booking already was in that slot"
+        },
+    )
 
 
 class BookingPage(Schema):

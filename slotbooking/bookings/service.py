@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from slotbooking.bookings import moves
 from slotbooking.bookings.capacity import has_room, lock_depot_day, lock_slots, usage_by_slot
 from slotbooking.bookings.hold_limits import check_client_cap, lock_client
 from slotbooking.bookings.models import Booking, BookingEvent, Hold
@@ -26,7 +27,7 @@ from slotbooking.retailers.postcodes import normalise_postcode
 from slotbooking.slots.models import Slot
 from slotbooking.slots.pricing import Address, DayToPrice, SlotPrice, pricer_for
 from slotbooking.slots.quotes import quoted_price
-from slotbooking.slots.rules import closes_at, unavailable_reason
+from slotbooking.slots.rules import unavailable_reason
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,11 @@ def _book(session, deps, tenant, hold: Hold, order_ref: str, now, keep_hold: boo
         raise Conflict("this hold has already been booked", {"booking_id": booking.id if booking else None})
     if hold.status != "active" or hold.expires_at <= now:
         raise HoldExpired("this hold has expired; please choose a window again", {"hold_id": hold.id})
+    if hold.moves_booking_id is not None:
+        raise Conflict(
+            "this hold is for moving a booking: reschedule that booking with it",
+            {"hold_id": hold.id, "booking_id": hold.moves_booking_id},
+        )
     ensure_paid(session, tenant, hold, deps.stripe_configured)
     slot = hold.slot
     booking = Booking(
@@ -235,21 +241,39 @@ def book_slot(session, deps, tenant, slot_id, address, order_ref, customer_ref, 
 
 
 @transaction
-def reschedule(session, deps, tenant, booking_id, new_slot_id, now) -> Booking:
-    """Move a booking to another slot: the new place is taken before the old is freed.
+def reschedule(
+    session, deps, tenant, booking_id, new_slot_id, now, quote_id=None, hold_id=None, expected_price=None
+) -> moves.Move:
+    """Move a booking to another slot at that slot's price: the new place is taken before the old is freed.
 
-    :raises SlotFull, SlotUnavailable, AddressNotServed, Conflict, NotFound:
+    A dearer move paid by card through us first holds the new slot for the booking and raises
+    PaymentRequired naming that hold; once it is paid, the same call (with or without its
+    hold_id) completes the move. ``expected_price``: refuse (Conflict) when the price is another.
+
+    :raises SlotFull, SlotUnavailable, AddressNotServed, Conflict, NotFound, PaymentRequired, HoldExpired:
     """
     booking = _owned(session, Booking, tenant, booking_id, "booking")
     new_slot = _owned(session, Slot, tenant, new_slot_id, "slot")
-    if booking.status == "cancelled":
-        raise Conflict("a cancelled booking cannot be rescheduled", {"booking_id": booking.id})
+    moves.check_movable(tenant, booking, now)
     if new_slot.id == booking.slot_id:
-        return booking
-    old_slot = booking.slot
-    if now >= closes_at(tenant, old_slot):
-        raise SlotUnavailable("the booked window is too close to change now", {"booking_id": booking.id})
-    _check_slot_for(session, deps, tenant, new_slot, Address(booking.postcode), now)
+        return moves.Move(booking, 0)
+    old_slot, address = booking.slot, moves.address_of(booking)
+    zone = _check_slot_for(session, deps, tenant, new_slot, address, now)
+    hold = moves.find_move_hold(session, tenant, booking, new_slot, hold_id, now)
+    price = _move_price(session, deps, tenant, zone, new_slot, address, quote_id, hold, now)
+    if expected_price is not None and price.price != expected_price:
+        raise moves.PriceChanged(
+            "the price of this window has changed", {"slot_id": new_slot.id, "price": price.price}
+        )
+    change = price.price - booking.price
+    if hold is None and moves.must_pay_first(session, tenant, deps.stripe_configured, change):
+        hold = _new_hold(session, deps, tenant, new_slot, address, quote_id, None, now)
+        # Under the slot's lock now: a request racing this one may have placed the move hold first.
+        if (earlier := moves.find_move_hold(session, tenant, booking, new_slot, None, now)) is not None:
+            raise moves.payment_first(tenant, booking, earlier)
+        session.add(moves.make_move_hold(hold, booking))
+        _commit(session, deps, tenant, new_slot.depot_id)
+        raise moves.payment_first(tenant, booking, hold)
     lock_slots(session, [old_slot.id, new_slot.id])
     same_day = (old_slot.depot_id, old_slot.service_date) == (new_slot.depot_id, new_slot.service_date)
     for depot_id, day in sorted(
@@ -257,24 +281,42 @@ def reschedule(session, deps, tenant, booking_id, new_slot_id, now) -> Booking:
     ):
         lock_depot_day(session, depot_id, day)
     session.refresh(booking)
-    if booking.status == "cancelled":
-        raise Conflict("a cancelled booking cannot be rescheduled", {"booking_id": booking.id})
-    if not has_room(session, new_slot, now, depot_day_already_counted=same_day):
+    if booking.status == "cancelled" or booking.slot_id != old_slot.id:
+        raise Conflict("this booking changed meanwhile; try again", {"booking_id": booking.id})
+    if hold is not None:  # its place in the new slot is the hold's, counted already
+        session.refresh(hold)
+        moves.check_paid(session, tenant, booking, hold, deps.stripe_configured, now)
+    elif not has_room(session, new_slot, now, depot_day_already_counted=same_day):
         raise SlotFull("that window is full; your booking is unchanged", {"slot_id": new_slot.id})
-    booking.slot_id, booking.zone_id = new_slot.id, new_slot.zone_id
-    booking.depot_id, booking.service_date = new_slot.depot_id, new_slot.service_date
-    booking.status = "rescheduled"
-    session.add(
-        BookingEvent(
-            retailer_id=tenant.id,
-            booking_id=booking.id,
-            kind="booking.rescheduled",
-            details={"from_slot_id": old_slot.id, "to_slot_id": new_slot.id},
-        )
-    )
+    move = moves.apply_move(session, tenant, booking, old_slot, new_slot, price, hold)
     _commit(session, deps, tenant, old_slot.depot_id, new_slot.depot_id)
     session.refresh(booking)
-    return booking
+    return move
+
+
+def _move_price(session, deps, tenant, zone, slot, address, quote_id, hold, now) -> SlotPrice:
+    """The move hold's price when there is one (held at that price), else the slot's price now."""
+    if hold is not None:
+        return moves.price_of_hold(hold)
+    return _price(session, deps, tenant, zone, slot, address, quote_id, now)
+
+
+def preview_reschedule(session, deps, tenant, booking_id, new_slot_id, quote_id, now) -> moves.MovePreview:
+    """Say what moving a booking to a slot would cost now, changing nothing.
+
+    :raises SlotUnavailable, AddressNotServed, Conflict, NotFound:
+    """
+    try:
+        booking = _owned(session, Booking, tenant, booking_id, "booking")
+        new_slot = _owned(session, Slot, tenant, new_slot_id, "slot")
+        moves.check_movable(tenant, booking, now)
+        address = moves.address_of(booking)
+        zone = _check_slot_for(session, deps, tenant, new_slot, address, now)
+        hold = moves.find_move_hold(session, tenant, booking, new_slot, None, now)
+        price = _move_price(session, deps, tenant, zone, new_slot, address, quote_id, hold, now)
+        return moves.preview(session, tenant, booking, new_slot, price, deps.stripe_configured)
+    finally:
+        session.rollback()
 
 
 @transaction

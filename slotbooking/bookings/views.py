@@ -137,14 +137,35 @@ class BookingById(MethodView):
 @blp.route("/bookings/<booking_id>/reschedule")
 class Reschedule(MethodView):
     @require_key()
+    @idempotent
     @blp.arguments(RescheduleIn)
     @blp.response(200, BookingOut)
+    @blp.alt_response(
+        402,
+        schema=ApiErrorSchema,
+        description="payment_required: a dearer move paid by card; details name the hold placed for it, "
+        "the amount due, the payment_url to pay it, then reschedule again with the hold_id",
+    )
+    @blp.alt_response(409, schema=ApiErrorSchema, description="slot_full, conflict or idempotency_conflict")
+    @blp.alt_response(410, schema=ApiErrorSchema, description="hold_expired: the move's hold ran out")
     def post(self, data, booking_id):
-        """Move a booking to another window, atomically."""
-        booking = service.reschedule(
-            db.session, collaborators(), g.tenant, booking_id, data["slot_id"], now()
+        """Move a booking to another window at that window's price, atomically."""
+        move = service.reschedule(
+            db.session,
+            collaborators(),
+            g.tenant,
+            booking_id,
+            data["slot_id"],
+            now(),
+            quote_id=data["quote_id"],
+            hold_id=data["hold_id"],
         )
-        return _booking(booking)
+        if move.refunded:
+            # Send the refund of the difference now; `flask payments refunds` retries a failure.
+            send_due_refunds(
+                db.session, current_app.extensions["payments"], now(), booking_id=move.booking.id
+            )
+        return booking_json(move.booking, g.tenant, current_app.config["PUBLIC_BASE_URL"], move.price_change)
 
 
 @blp.route("/bookings/<booking_id>/cancel")

@@ -49,15 +49,16 @@ def queue_booking_events(session, base_url: str, now) -> int:
     for booking_event, _endpoint in rows:
         retailer, tenant = _tenant(session, tenants, booking_event.retailer_id)
         booking = session.get(Booking, booking_event.booking_id)
+        details = dict(booking_event.details or {})
+        booking_data = booking_json(booking, tenant, base_url)
+        if "price_change" in details:  # booking.rescheduled: the change this move made
+            booking_data["price_change"] = details["price_change"]
         event_id, payload = _envelope(
             booking_event.kind,
             retailer,
             booking_event.created_at,
             tenant,
-            {
-                "booking": booking_json(booking, tenant, base_url),
-                "details": dict(booking_event.details or {}),
-            },
+            {"booking": booking_data, "details": details},
         )
         session.add(
             EventDelivery(

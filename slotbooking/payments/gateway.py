@@ -80,7 +80,9 @@ class StripeGateway:
         stripe_client = self._stripe()
         try:
             for earlier in stripe_client.v1.refunds.list(params={"payment_intent": intent_id, "limit": 100}):
-                if (earlier.metadata or {}).get("slotbooking_key") == idempotency_key:
+                # A StripeObject is no dict (no .get); read it as one.
+                metadata = earlier.metadata.to_dict() if earlier.metadata else {}
+                if metadata.get("slotbooking_key") == idempotency_key:
                     return earlier.id
             created = stripe_client.v1.refunds.create(
                 params={

@@ -46,15 +46,19 @@ class HoldPayment(db.Model):
 
 
 class Refund(db.Model):
-    """A refund owed to a shopper: at most one per payment, and so per booking."""
+    """A refund owed to a shopper, of part or all of a payment; never more than the payment left.
+
+    A payment is refunded in full when its hold ends unbooked or its booking is cancelled, and in
+    part when its booking moves to a cheaper window (then a cancellation refunds what remains).
+    """
 
     __tablename__ = "payment_refunds"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     retailer_id: Mapped[int] = mapped_column(ForeignKey("retailers.id"), index=True)
-    payment_id: Mapped[int] = mapped_column(ForeignKey("hold_payments.id"), unique=True)
-    booking_id: Mapped[str | None] = mapped_column(ForeignKey("bookings.id"), unique=True)
-    reason: Mapped[str] = mapped_column(String(32))  # booking_cancelled | hold_expired
+    payment_id: Mapped[int] = mapped_column(ForeignKey("hold_payments.id"), index=True)
+    booking_id: Mapped[str | None] = mapped_column(ForeignKey("bookings.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(32))  # booking_cancelled | booking_rescheduled | hold_expired
     amount: Mapped[int]
     currency: Mapped[str] = mapped_column(String(3))
     idempotency_key: Mapped[str] = mapped_column(String(255), unique=True)

@@ -17,8 +17,9 @@ from slotbooking.common.errors import (
 )
 from slotbooking.common.retry import DEFAULT_RETRY, RetryPolicy, run_transaction
 from slotbooking.payments.gateway import Intent
+from slotbooking.payments.ledger import refund_from_booking
 from slotbooking.payments.models import HoldPayment, PaymentSettings
-from slotbooking.payments.state import HoldLimits, apply_status, lock_payment, queue_refund
+from slotbooking.payments.state import HoldLimits, apply_status, lock_payment
 
 
 @dataclass(frozen=True)
@@ -40,10 +41,13 @@ def payment_required(tenant, hold, session=None, stripe_configured: bool = True)
 
     Without a Stripe key on this service the retailer collects the fee and payment is skipped.
     """
-    if not stripe_configured:
-        return False
     session = session or object_session(hold)
-    return hold.price > 0 and collect_mode(session, tenant.id) == "stripe"
+    return hold.payable_amount > 0 and charges_through_us(session, tenant, stripe_configured)
+
+
+def charges_through_us(session, tenant, stripe_configured: bool = True) -> bool:
+    """Tell whether we take the retailer's delivery fees by card (its setup says so and Stripe is here)."""
+    return stripe_configured and collect_mode(session, tenant.id) == "stripe"
 
 
 def _owned_hold(session, tenant, hold_id) -> Hold:
@@ -55,6 +59,13 @@ def _owned_hold(session, tenant, hold_id) -> Hold:
 
 def _payment_of(session, hold_id: str) -> HoldPayment | None:
     return session.scalar(select(HoldPayment).where(HoldPayment.hold_id == hold_id))
+
+
+def _metadata(hold: Hold, tenant) -> dict:
+    metadata = {"hold_id": hold.id, "retailer": tenant.slug}
+    if hold.moves_booking_id:
+        metadata["moves_booking_id"] = hold.moves_booking_id
+    return metadata
 
 
 def idempotency_key_for(hold: Hold) -> str:
@@ -89,7 +100,7 @@ def _start_payment(session, gateway, tenant, hold_id, limits: HoldLimits, now) -
     intent = gateway.create_intent(
         payment.amount,
         payment.currency,
-        {"hold_id": hold.id, "retailer": tenant.slug},
+        _metadata(hold, tenant),
         idempotency_key_for(hold),
     )
     won = session.execute(
@@ -113,7 +124,7 @@ def _claim(session, hold: Hold, now) -> HoldPayment:
         HoldPayment(
             retailer_id=hold.retailer_id,
             hold_id=hold.id,
-            amount=hold.price,
+            amount=hold.payable_amount,
             currency=hold.currency,
             status="creating",
             created_at=now,
@@ -173,9 +184,5 @@ def ensure_paid(session, tenant, hold: Hold, stripe_configured: bool = True) -> 
 
 
 def queue_cancellation_refund(session, tenant, booking) -> None:
-    """Owe the shopper a refund for a cancelled booking they paid us for (in the cancel's transaction)."""
-    if booking.hold_id is None:
-        return
-    payment = _payment_of(session, booking.hold_id)
-    if payment is not None and payment.status == "succeeded":
-        queue_refund(session, payment, "booking_cancelled", booking.id)
+    """Owe back what the shopper paid us for a cancelled booking and has not had back (same transaction)."""
+    refund_from_booking(session, booking, None, "booking_cancelled", f"slotbooking-refund-{booking.id}")

@@ -6,10 +6,11 @@ def register(app) -> None:
     from slotbooking.extensions import limiter
     from slotbooking.shopper.booking_views import bp as booking_bp
     from slotbooking.shopper.manage_views import bp as manage_bp
+    from slotbooking.shopper.move_payment_views import bp as move_payment_bp
     from slotbooking.shopper.payment_views import bp as payment_bp
 
     if app.config.get("SESSION_COOKIE_SAMESITE") is None:
         app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
-    for blueprint in (booking_bp, manage_bp, payment_bp):
+    for blueprint in (booking_bp, manage_bp, payment_bp, move_payment_bp):
         limiter.limit(app.config["RATELIMIT_DEFAULT"])(blueprint)
         app.register_blueprint(blueprint)

@@ -4,12 +4,13 @@ from flask import Blueprint, flash, get_flashed_messages, redirect, request, url
 
 from slotbooking.api.context import collaborators, now
 from slotbooking.booking_sessions import service as sessions
-from slotbooking.bookings import service
+from slotbooking.bookings import moves, service
 from slotbooking.common.errors import (
     AddressNotServed,
     Conflict,
     DomainError,
     NotFound,
+    PaymentRequired,
     SlotFull,
     SlotUnavailable,
 )
@@ -17,8 +18,7 @@ from slotbooking.extensions import db
 from slotbooking.shopper import pages, present
 from slotbooking.shopper.csrf import protect
 from slotbooking.shopper.lookup import booking_for_token
-from slotbooking.shopper.payment import card_payment_of, refund_now
-from slotbooking.slots.pricing import Address
+from slotbooking.shopper.payment import card_form_available, paid_by_card, refund_now
 from slotbooking.slots.rules import closes_at
 
 FILLED_UP = "Sorry, that window has just filled up; your booking is unchanged. Please choose another."
@@ -68,13 +68,13 @@ def show(token):
 
 @bp.get("/reschedule")
 def choose_new_window(token):
-    """Show the grid for the booking's address, its current window marked."""
+    """Show the grid for the booking's address, priced for it now, its current window marked."""
     tenant, booking = booking_for_token(db.session, token)
     if not _abilities(tenant, booking)["can_change"]:
         flash("This delivery can no longer be changed online.", "warning")
         return redirect(url_for("manage.show", token=token))
     offer, week = pages.fetch_offer(
-        tenant, Address(booking.postcode), pages.parse_day(request.args.get("from"))
+        tenant, moves.address_of(booking), pages.parse_day(request.args.get("from"))
     )
     wanted_day = request.args.get("day") or booking.service_date.isoformat()
     return _page(
@@ -86,25 +86,91 @@ def choose_new_window(token):
     )
 
 
+@bp.post("/reschedule/review")
+def review_choice(token):
+    """Take the window picked on the grid to the page that shows what the change costs."""
+    booking_for_token(db.session, token)
+    slot_id = request.form.get("slot_id", "")
+    if not slot_id:
+        flash("Please choose a window from the list.", "warning")
+        return redirect(url_for("manage.choose_new_window", token=token))
+    args = {k: request.form.get(k) or None for k in ("quote_id", "day")}
+    return redirect(url_for("manage.review", token=token, slot_id=slot_id, **args))
+
+
+@bp.get("/reschedule/review")
+def review(token):
+    """Show the new window's price beside the current one, and what changes hands, before confirming."""
+    tenant, booking = booking_for_token(db.session, token)
+    day, quote_id = request.args.get("day"), request.args.get("quote_id") or None
+    back = url_for("manage.choose_new_window", token=token, day=day or None)
+    try:
+        preview = service.preview_reschedule(
+            db.session, collaborators(), tenant, booking.id, request.args.get("slot_id", ""), quote_id, now()
+        )
+    except (SlotUnavailable, AddressNotServed, NotFound, Conflict) as error:
+        flash(f"Sorry, {error.message}. Your booking is unchanged.", "warning")
+        return redirect(back)
+    slot = preview.slot
+    return _page(
+        "shopper/reschedule_review.html",
+        tenant,
+        booking,
+        preview=preview,
+        new_when=present.when(slot.starts_at, slot.ends_at, tenant.tz, pages.locale()),
+        quote_id=quote_id,
+        day=day,
+        can_pay_here=card_form_available(),
+    )
+
+
 @bp.post("/reschedule")
 def reschedule(token):
-    """Move the booking to the chosen window; the old one is freed only once the new one is taken."""
+    """Move the booking to the confirmed window at the price shown; a dearer card move goes to payment."""
     tenant, booking = booking_for_token(db.session, token)
-    slot_id = request.form.get("slot_id", "")
-    back = url_for("manage.choose_new_window", token=token, day=request.form.get("day") or None)
-    if not slot_id:
+    slot_id, quote_id, day = (request.form.get(k) or None for k in ("slot_id", "quote_id", "day"))
+    back = url_for("manage.choose_new_window", token=token, day=day)
+    shown = request.form.get("price", "")
+    if not slot_id or not shown.isdigit():
         flash("Please choose a window from the list.", "warning")
         return redirect(back)
     try:
-        service.reschedule(db.session, collaborators(), tenant, booking.id, slot_id, now())
+        deps = collaborators()
+        move = service.reschedule(
+            db.session, deps, tenant, booking.id, slot_id, now(), quote_id, expected_price=int(shown)
+        )
+    except moves.PriceChanged as error:
+        price = present.money(error.details["price"], booking.currency, pages.locale())
+        flash(f"The price of this window is now {price}. Please check it and confirm again.", "warning")
+        return redirect(url_for("manage.review", token=token, slot_id=slot_id, day=day))
+    except PaymentRequired:
+        return redirect(url_for("move_payment.pay", token=token))
     except SlotFull:
         flash(FILLED_UP, "warning")
         return redirect(back)
     except (SlotUnavailable, AddressNotServed, NotFound, Conflict) as error:
         flash(f"Sorry, {error.message}. Your booking is unchanged.", "warning")
         return redirect(back)
-    flash("Your delivery window has been changed.", "success")
+    refunds = [r for r in refund_now(booking) if r.id in move.refund_ids] if move.refunded else []
+    flash(changed_words(move, refunds), "success")
     return redirect(url_for("manage.show", token=token))
+
+
+def changed_words(move, refunds=()) -> str:
+    """Say that the window changed, at what price, and what was paid or is refunded."""
+    loc, currency = pages.locale(), move.booking.currency
+    words = "Your delivery window has been changed."
+    if move.price_change:
+        words += f" Your delivery now costs {present.money(move.booking.price, currency, loc)}."
+    if move.paid:
+        words += f" You paid the {present.money(move.paid, currency, loc)} difference by card."
+    if refunds:
+        amount = present.money(sum(r.amount for r in refunds), currency, loc)
+        if all(r.status == "succeeded" for r in refunds):
+            words += f" The {amount} difference has been refunded to your card (allow a few days)."
+        else:
+            words += f" The {amount} difference will be refunded to your card."
+    return words
 
 
 @bp.get("/cancel")
@@ -113,9 +179,9 @@ def confirm_cancel(token):
     tenant, booking = booking_for_token(db.session, token)
     if not _abilities(tenant, booking)["can_cancel"]:
         return redirect(url_for("manage.show", token=token))
-    paid = card_payment_of(booking)
-    if paid is not None:  # shown on this page, among its notices
-        amount = present.money(paid.amount, paid.currency, pages.locale())
+    paid = paid_by_card(booking)
+    if paid:  # shown on this page, among its notices
+        amount = present.money(paid, booking.currency, pages.locale())
         flash(f"You paid {amount} by card for this delivery. Cancelling refunds it to your card.", "info")
     return _page("shopper/cancel.html", tenant, booking)
 
@@ -129,15 +195,15 @@ def cancel(token):
     except SlotUnavailable as error:
         flash(f"Sorry, {error.message}.", "warning")
         return redirect(url_for("manage.show", token=token))
-    refund = refund_now(booking)
-    flash(f"Your delivery has been cancelled.{_refund_words(refund)}", "success")
+    refunds = [r for r in refund_now(booking) if r.reason == "booking_cancelled"]
+    flash(f"Your delivery has been cancelled.{_refund_words(refunds)}", "success")
     return redirect(url_for("manage.show", token=token))
 
 
-def _refund_words(refund) -> str:
-    if refund is None:
+def _refund_words(refunds) -> str:
+    if not refunds:
         return ""
-    amount = present.money(refund.amount, refund.currency, pages.locale())
-    if refund.status == "succeeded":
+    amount = present.money(sum(r.amount for r in refunds), refunds[0].currency, pages.locale())
+    if all(r.status == "succeeded" for r in refunds):
         return f" The {amount} you paid has been refunded to your card; it can take a few days to show."
     return f" The {amount} you paid will be refunded to your card."

@@ -23,7 +23,8 @@ from slotbooking.bookings.models import Booking
 from slotbooking.common.errors import Conflict, HoldExpired, NotFound, PaymentRequired, PaymentsUnavailable
 from slotbooking.extensions import db
 from slotbooking.payments import service as payments
-from slotbooking.payments.models import HoldPayment, Refund
+from slotbooking.payments.ledger import paid_through_us
+from slotbooking.payments.models import Refund
 from slotbooking.payments.refunds import send_due_refunds
 from slotbooking.payments.state import HoldLimits
 from slotbooking.shopper.lookup import booking_of_hold, hold_is_live
@@ -99,6 +100,14 @@ def open_payment(tenant, hold) -> payments.PaymentView:
     return payments.start_payment(db.session, _gateway(), tenant, hold.id, _limits(), now())
 
 
+def read_payment(tenant, hold) -> payments.PaymentView:
+    """Bring the hold's payment up to date from Stripe (the webhook may come later).
+
+    :raises NotFound, PaymentsUnavailable:
+    """
+    return payments.show_payment(db.session, _gateway(), tenant, hold.id, _limits(), now())
+
+
 @dataclass(frozen=True)
 class Settled:
     """Where a hold's payment stands for the page.
@@ -151,16 +160,12 @@ def _book_paid(tenant, hold, booking_session, current) -> Settled:
     return Settled("booked", booking)
 
 
-def card_payment_of(booking: Booking) -> HoldPayment | None:
-    """Return the card payment that paid for this booking through us, if one did."""
-    if booking.hold_id is None:
-        return None
-    return db.session.scalar(
-        select(HoldPayment).where(HoldPayment.hold_id == booking.hold_id, HoldPayment.status == "succeeded")
-    )
+def paid_by_card(booking: Booking) -> int:
+    """Return what the shopper paid us by card for this booking and has not had back (minor units)."""
+    return paid_through_us(db.session, booking)
 
 
-def refund_now(booking: Booking) -> Refund | None:
-    """Send the refund a cancellation owes at once (``payments refunds`` retries a failure); return it."""
+def refund_now(booking: Booking) -> list[Refund]:
+    """Send the refunds owed on this booking at once (``payments refunds`` retries a failure); return them."""
     send_due_refunds(db.session, _gateway(), now(), booking_id=booking.id)
-    return db.session.scalar(select(Refund).where(Refund.booking_id == booking.id))
+    return list(db.session.scalars(select(Refund).where(Refund.booking_id == booking.id).order_by(Refund.id)))

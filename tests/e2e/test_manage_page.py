@@ -37,8 +37,13 @@ def test_reschedule_then_cancel_from_the_manage_page(page, service):
     expect(current).to_contain_text("Your current window")
     target = page.locator('[role="tabpanel"]:not([hidden]) button.window:not([disabled])').nth(2)
     new_time = target.locator(".window__time").inner_text()
+    new_price = target.locator(".window__amount").inner_text()
     target.click()
 
+    expect(page.get_by_role("heading", name="Change to this window?")).to_be_visible()
+    expect(page.locator(".summary").first).to_contain_text(new_time)
+    expect(page.locator(".summary").first).to_contain_text(new_price)
+    page.get_by_role("button", name="Change window").click()
     expect(page.get_by_role("status").filter(has_text="has been changed")).to_be_visible()
     expect(page.locator(".summary")).to_contain_text(new_time)
     moved = stored(service, booking["id"])
@@ -61,8 +66,10 @@ def test_reschedule_into_a_window_that_filled_up_meanwhile(page, service):
     page.goto(booking["manage_url"] + "/reschedule")
     target = page.locator('[role="tabpanel"]:not([hidden]) button.window:not([disabled])').nth(1)
     slot_id = target.get_attribute("value")
-    set_slot_capacity(service.app, slot_id, 0)  # another shopper took the last place
     target.click()
+    expect(page.get_by_role("heading", name="Change to this window?")).to_be_visible()
+    set_slot_capacity(service.app, slot_id, 0)  # another shopper took the last place
+    page.get_by_role("button", name="Change window").click()
     expect(page.get_by_role("alert")).to_contain_text(re.compile("just filled up; your booking is unchanged"))
     expect(page.get_by_role("heading", name="Change your delivery window")).to_be_visible()
     assert stored(service, booking["id"]).slot_id == booking["slot"]["id"]

@@ -104,7 +104,17 @@ def test_booking_events_reach_the_retailer_signed(app, subscribed, receiver):
     events = receiver.events()
     assert [e["type"] for e in events] == ["booking.created", "booking.rescheduled", "booking.cancelled"]
     assert {e["data"]["booking"]["id"] for e in events} == {booking["id"]}
-    assert events[1]["data"]["details"] == {"from_slot_id": booking["slot"]["id"], "to_slot_id": other["id"]}
+    moved = events[1]["data"]
+    assert {k: moved["details"][k] for k in ("from_slot_id", "to_slot_id")} == {
+        "from_slot_id": booking["slot"]["id"],
+        "to_slot_id": other["id"],
+    }
+    change = other["price"]["amount"] - booking["price"]["amount"]
+    assert (
+        moved["details"]["price_change"]
+        == moved["booking"]["price_change"]
+        == {"amount": change, "currency": "GBP"}
+    )
     assert all(e["retailer"] == "demo-grocer" for e in events)
     for request, event in zip(receiver.received, events, strict=True):
         assert _verify(keys["webhook_secret"], request)
