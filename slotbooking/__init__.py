@@ -41,9 +41,11 @@ def register_security(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from slotbooking.auth import KeyCache
+    from slotbooking.bookings.manage_links import ManageLinks
     from slotbooking.cache import Cache
     from slotbooking.payments.gateway import StripeGateway
     from slotbooking.ratelimits import init_limiter
+    from slotbooking.security.encryption import SecretBox
     from slotbooking.slots.quotes import QuoteSigner
     from slotbooking.slots.service import ZoneFinder
 
@@ -56,6 +58,10 @@ def register_extensions(app: Flask) -> None:
     app.extensions["slot_cache"] = Cache(app.config["REDIS_URL"], app.config["REDIS_TIMEOUT_SECONDS"])
     app.extensions["key_cache"] = KeyCache()
     app.extensions["quote_signer"] = QuoteSigner(app.config["SECRET_KEY"])
+    app.extensions["manage_links"] = ManageLinks(app.config["SECRET_KEY"], app.config["PUBLIC_BASE_URL"])
+    app.extensions["secret_box"] = SecretBox.from_settings(
+        app.config["ENCRYPTION_KEYS"], app.config["SECRET_KEY"]
+    )
     app.extensions["zone_finder"] = ZoneFinder()
     app.extensions["clock"] = app.config.get("CLOCK") or system_now
     app.extensions["payments"] = StripeGateway(

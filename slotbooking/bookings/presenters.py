@@ -15,7 +15,7 @@ def hold_json(hold, tenant) -> dict:
     }
 
 
-def booking_json(booking, tenant, base_url: str) -> dict:
+def booking_json(booking, tenant, links) -> dict:
     slot = booking.slot
     return {
         "id": booking.id,
@@ -37,6 +37,6 @@ def booking_json(booking, tenant, base_url: str) -> dict:
         "incentives": list(booking.incentives),
         "order_ref": booking.order_ref,
         "customer_ref": booking.customer_ref,
-        "manage_url": f"{base_url.rstrip('/')}/manage/{booking.manage_token}",
+        "manage_url": links.url(booking.id),
         "created_at": booking.created_at.astimezone(tenant.tz).isoformat(),
     }

@@ -1,6 +1,5 @@
 """Holds and bookings: place, release, book, reschedule and cancel, each one transaction."""
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -34,6 +33,8 @@ class Collaborators:
     cache: object
     signer: object
     finder: object
+    # Makes each booking's manage token (its digest is stored); bookings/manage_links.py.
+    links: object = None
     # Whether this service can take card payments (a Stripe key is configured).
     stripe_configured: bool = False
 
@@ -175,8 +176,9 @@ def _book(session, deps, tenant, hold: Hold, order_ref: str, now, keep_hold: boo
         raise HoldExpired("this hold has expired; please choose a window again", {"hold_id": hold.id})
     ensure_paid(session, tenant, hold, deps.stripe_configured)
     slot = hold.slot
+    booking_id = new_id("bkg")
     booking = Booking(
-        id=new_id("bkg"),
+        id=booking_id,
         retailer_id=tenant.id,
         slot_id=slot.id,
         zone_id=slot.zone_id,
@@ -189,7 +191,7 @@ def _book(session, deps, tenant, hold: Hold, order_ref: str, now, keep_hold: boo
         currency=hold.currency,
         order_ref=order_ref,
         customer_ref=hold.customer_ref,
-        manage_token=secrets.token_urlsafe(32),
+        manage_token_digest=deps.links.digest(booking_id),
         postcode=hold.postcode,
         lat=hold.lat,
         lon=hold.lon,

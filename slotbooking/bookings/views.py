@@ -31,7 +31,7 @@ def _address(data: dict) -> Address:
 
 
 def _booking(booking) -> dict:
-    return booking_json(booking, g.tenant, current_app.config["PUBLIC_BASE_URL"])
+    return booking_json(booking, g.tenant, current_app.extensions["manage_links"])
 
 
 @blp.route("/holds")

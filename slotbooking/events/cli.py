@@ -41,7 +41,7 @@ def deliver_command(every: float) -> None:
     """Queue new booking events and send every delivery that is due."""
     policy = retry_policy(current_app.config)
     while True:
-        queued = queue_booking_events(db.session, current_app.config["PUBLIC_BASE_URL"], now())
+        queued = queue_booking_events(db.session, current_app.extensions["manage_links"], now())
         run = deliver_due(db.session, now(), policy)
         click.echo(
             f"{queued} queued, {run.delivered} delivered, {run.failed} failed (retried later), "

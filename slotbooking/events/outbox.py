@@ -31,7 +31,7 @@ def _envelope(kind: str, retailer: Retailer, created_at, tenant: Tenant, data: d
     }
 
 
-def queue_booking_events(session, base_url: str, now) -> int:
+def queue_booking_events(session, links, now) -> int:
     """Queue a delivery for each new booking event of a retailer with a webhook URL; return how many."""
     rows = session.execute(
         select(BookingEvent, EventEndpoint)
@@ -55,7 +55,7 @@ def queue_booking_events(session, base_url: str, now) -> int:
             booking_event.created_at,
             tenant,
             {
-                "booking": booking_json(booking, tenant, base_url),
+                "booking": booking_json(booking, tenant, links),
                 "details": dict(booking_event.details or {}),
             },
         )

@@ -159,7 +159,7 @@ def confirm(slug):
         return _to_payment(slug, tenant, held)
     # The state keeps the (now booked) hold: a second confirmation or the back button finds the booking.
     flash("booked", "booked")
-    return redirect(url_for("manage.show", token=booking.manage_token))
+    return redirect(flow.manage_url(booking))
 
 
 def _to_payment(slug: str, tenant, held):

@@ -1,6 +1,6 @@
 """The hosted booking flow's shared steps: where the shopper's hold lives and where to send them."""
 
-from flask import flash, redirect, session, url_for
+from flask import current_app, flash, redirect, session, url_for
 
 from slotbooking.api.context import now
 from slotbooking.extensions import db
@@ -27,10 +27,15 @@ def held(slug: str):
     return tenant, state, hold_of(db.session, tenant, state.get("hold_id"))
 
 
+def manage_url(booking) -> str:
+    """Return the path of the booking's manage page (its token is derived, never stored)."""
+    return url_for("manage.show", token=current_app.extensions["manage_links"].token(booking.id))
+
+
 def to_booking_of(hold):
     """A repeated confirmation (double click, back button) lands on the booking it made."""
     booking = booking_of_hold(db.session, hold)
-    return redirect(url_for("manage.show", token=booking.manage_token))
+    return redirect(manage_url(booking))
 
 
 def leave_unless_live(slug: str, state: dict, hold, warn_when_missing: bool = False):

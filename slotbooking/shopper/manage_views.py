@@ -43,6 +43,8 @@ def _page(template: str, tenant, booking, status: int = 200, **context):
         tenant,
         status=status,
         booking=booking,
+        # The token the shopper came with: only its digest is stored.
+        manage_token=request.view_args["token"],
         when=present.when(slot.starts_at, slot.ends_at, tenant.tz, pages.locale()),
         **_abilities(tenant, booking),
         **context,
@@ -52,7 +54,7 @@ def _page(template: str, tenant, booking, status: int = 200, **context):
 @bp.get("")
 def show(token):
     """Show the booking, with the ways to change it that are still open."""
-    tenant, booking = booking_for_token(db.session, token)
+    tenant, booking = booking_for_token(db.session, token, now())
     just_booked = "booked" in get_flashed_messages(category_filter=["booked"])
     return _page("shopper/manage.html", tenant, booking, just_booked=just_booked)
 
@@ -60,7 +62,7 @@ def show(token):
 @bp.get("/reschedule")
 def choose_new_window(token):
     """Show the grid for the booking's address, its current window marked."""
-    tenant, booking = booking_for_token(db.session, token)
+    tenant, booking = booking_for_token(db.session, token, now())
     if not _abilities(tenant, booking)["can_change"]:
         flash("This delivery can no longer be changed online.", "warning")
         return redirect(url_for("manage.show", token=token))
@@ -78,7 +80,7 @@ def choose_new_window(token):
 @bp.post("/reschedule")
 def reschedule(token):
     """Move the booking to the chosen window; the old one is freed only once the new one is taken."""
-    tenant, booking = booking_for_token(db.session, token)
+    tenant, booking = booking_for_token(db.session, token, now())
     slot_id = request.form.get("slot_id", "")
     back = url_for("manage.choose_new_window", token=token, day=request.form.get("day") or None)
     if not slot_id:
@@ -99,7 +101,7 @@ def reschedule(token):
 @bp.get("/cancel")
 def confirm_cancel(token):
     """Ask the shopper to confirm the cancellation."""
-    tenant, booking = booking_for_token(db.session, token)
+    tenant, booking = booking_for_token(db.session, token, now())
     if not _abilities(tenant, booking)["can_cancel"]:
         return redirect(url_for("manage.show", token=token))
     paid = card_payment_of(booking)
@@ -112,7 +114,7 @@ def confirm_cancel(token):
 @bp.post("/cancel")
 def cancel(token):
     """Cancel the booking and free its window."""
-    tenant, booking = booking_for_token(db.session, token)
+    tenant, booking = booking_for_token(db.session, token, now())
     try:
         service.cancel(db.session, collaborators(), tenant, booking.id, now())
     except SlotUnavailable as error:

@@ -90,7 +90,7 @@ def check(slug):
     outcome = settle(tenant, held, state.get("order_ref") or "")
     if outcome.state == "booked":
         flash("booked", "booked")
-        return {"state": "booked", "next": url_for("manage.show", token=outcome.booking.manage_token)}
+        return {"state": "booked", "next": flow.manage_url(outcome.booking)}
     if outcome.state == "expired":
         flash(PAID_TOO_LATE if outcome.refund_due else flow.EXPIRED, "warning")
         return {"state": "expired", "next": flow.grid_url(slug, state)}

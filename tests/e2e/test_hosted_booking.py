@@ -51,7 +51,7 @@ def test_book_a_window_end_to_end(page, service):
     booking = booking_for(service, "E2E-HOSTED-1")
     assert booking is not None and booking.status == "confirmed"
     assert booking.service_date.isoformat() == day
-    assert page.url.endswith(f"/manage/{booking.manage_token}")
+    assert page.url.endswith(f"/manage/{service.app.extensions['manage_links'].token(booking.id)}")
 
 
 def test_choosing_another_window_releases_the_first_hold(page, service):
