@@ -3,7 +3,10 @@
 import os
 from pathlib import Path
 
-INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+# Local state of the embedded default (SQLite file, demo keys and secrets); tests move it.
+INSTANCE_DIR = Path(
+    os.environ.get("SLOTBOOKING_INSTANCE_DIR") or Path(__file__).resolve().parent.parent / "instance"
+)
 
 DEFAULT_SECRET_KEY = "dev-only-change-me"
 

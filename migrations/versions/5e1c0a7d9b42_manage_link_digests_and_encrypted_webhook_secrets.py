@@ -27,7 +27,6 @@ bookings = sa.table(
     'bookings',
     sa.column('id', sa.String),
     sa.column('manage_token', sa.String),
-    sa.column('manage_token_digest', sa.String),
     sa.column('legacy_token_digest', sa.String),
 )
 endpoints = sa.table('event_endpoints', sa.column('retailer_id', sa.Integer), sa.column('secret', sa.String))
@@ -41,20 +40,18 @@ def upgrade():
     links = current_app.extensions['manage_links']
     box = current_app.extensions['secret_box']
     conn = op.get_bind()
-    with op.batch_alter_table('bookings', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('manage_token_digest', sa.String(length=64), nullable=True))
-        batch_op.add_column(sa.Column('legacy_token_digest', sa.String(length=64), nullable=True))
+    # No batch (table copy) for bookings: on SQLite that would drop a table other rows point at.
+    # The column is kept and renamed (its unique constraint goes with it), and it now holds the
+    # digest: 64 hex characters, as wide as the old token column.
+    op.add_column('bookings', sa.Column('legacy_token_digest', sa.String(length=64), nullable=True))
     for booking_id, token in conn.execute(sa.select(bookings.c.id, bookings.c.manage_token)).all():
         conn.execute(
             bookings.update()
             .where(bookings.c.id == booking_id)
-            .values(manage_token_digest=links.digest(booking_id), legacy_token_digest=_digest(token))
+            .values(manage_token=links.digest(booking_id), legacy_token_digest=_digest(token))
         )
-    with op.batch_alter_table('bookings', schema=None) as batch_op:
-        batch_op.alter_column('manage_token_digest', existing_type=sa.String(length=64), nullable=False)
-        batch_op.create_unique_constraint('uq_bookings_manage_token_digest', ['manage_token_digest'])
-        batch_op.create_unique_constraint('uq_bookings_legacy_token_digest', ['legacy_token_digest'])
-        batch_op.drop_column('manage_token')
+    op.execute('ALTER TABLE bookings RENAME COLUMN manage_token TO manage_token_digest')
+    op.create_index('ix_bookings_legacy_token_digest', 'bookings', ['legacy_token_digest'], unique=True)
 
     with op.batch_alter_table('event_endpoints', schema=None) as batch_op:
         batch_op.alter_column('secret', existing_type=sa.String(length=100), type_=sa.String(length=500))
@@ -65,8 +62,8 @@ def upgrade():
 
 
 def downgrade():
-    # Old links cannot be rebuilt from digests: downgrading gives every booking a link made of
-    # its derived token, stored in the clear as before.
+    # Old random tokens cannot be rebuilt from their digests: downgrading stores every
+    # booking's derived token in the clear, as tokens were stored before.
     links = current_app.extensions['manage_links']
     box = current_app.extensions['secret_box']
     conn = op.get_bind()
@@ -77,16 +74,10 @@ def downgrade():
     with op.batch_alter_table('event_endpoints', schema=None) as batch_op:
         batch_op.alter_column('secret', existing_type=sa.String(length=500), type_=sa.String(length=100))
 
-    with op.batch_alter_table('bookings', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('manage_token', sa.String(length=64), nullable=True))
+    op.drop_index('ix_bookings_legacy_token_digest', table_name='bookings')
+    op.execute('ALTER TABLE bookings RENAME COLUMN manage_token_digest TO manage_token')
     for (booking_id,) in conn.execute(sa.select(bookings.c.id)).all():
         conn.execute(
             bookings.update().where(bookings.c.id == booking_id).values(manage_token=links.token(booking_id))
         )
-    with op.batch_alter_table('bookings', schema=None) as batch_op:
-        batch_op.alter_column('manage_token', existing_type=sa.String(length=64), nullable=False)
-        batch_op.create_unique_constraint('bookings_manage_token_key', ['manage_token'])
-        batch_op.drop_constraint('uq_bookings_legacy_token_digest', type_='unique')
-        batch_op.drop_constraint('uq_bookings_manage_token_digest', type_='unique')
-        batch_op.drop_column('legacy_token_digest')
-        batch_op.drop_column('manage_token_digest')
+    op.drop_column('bookings', 'legacy_token_digest')

@@ -73,7 +73,7 @@ class Booking(AddressMixin, db.Model):
     manage_token_digest: Mapped[str] = mapped_column(String(64), unique=True)
     # Links e-mailed before tokens were derived: the digest of the old random token, kept so
     # that they work until their delivery day has passed.
-    legacy_token_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
+    legacy_token_digest: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
 

@@ -16,6 +16,7 @@ from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
+from cryptography.fernet import Fernet
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
@@ -75,6 +76,7 @@ def live():
                 "REDIS_URL": RACE_REDIS_URL,
                 "SLOTBOOKING_RATELIMIT_ENABLED": "0",
                 "SLOTBOOKING_SECRET_KEY": SECRET,
+                "SLOTBOOKING_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
             },
             workers=4,
         ).start()
