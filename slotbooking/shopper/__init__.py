@@ -3,8 +3,7 @@
 
 def register(app) -> None:
     """Add the hosted booking and manage pages to the app."""
-    from slotbooking.auth import client_address_key
-    from slotbooking.extensions import limiter
+    from slotbooking.ratelimits import limit_per_address
     from slotbooking.shopper.booking_views import bp as booking_bp
     from slotbooking.shopper.manage_views import bp as manage_bp
     from slotbooking.shopper.payment_views import bp as payment_bp
@@ -12,6 +11,5 @@ def register(app) -> None:
     if app.config.get("SESSION_COOKIE_SAMESITE") is None:
         app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     for blueprint in (booking_bp, manage_bp, payment_bp):
-        # Per client address: a bearer header, junk or not, buys no bucket of its own here.
-        limiter.limit(app.config["RATELIMIT_DEFAULT"], key_func=client_address_key)(blueprint)
+        limit_per_address(app, blueprint)
         app.register_blueprint(blueprint)

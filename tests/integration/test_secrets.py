@@ -113,6 +113,25 @@ def test_a_manage_link_stops_working_once_its_delivery_day_has_passed(app, shop,
     assert client.get(f"/manage/{secrets.token_urlsafe(32)}").status_code == 404
 
 
+def test_a_moved_booking_keeps_its_link_until_its_new_day_has_passed(app, shop, client, clock):
+    booking, path = _booked(shop)
+    first_day = datetime.fromisoformat(booking["slot"]["start"]).date()
+    later = next(
+        s
+        for s in shop.slots(days=4)["slots"]
+        if s["available"] and datetime.fromisoformat(s["start"]).date() > first_day
+    )
+    moved = shop.post(f"/bookings/{booking['id']}/reschedule", {"slot_id": later["id"]})
+    assert moved.status_code == 200, moved.get_json()
+    assert moved.get_json()["manage_url"] == booking["manage_url"]
+    london = ZoneInfo("Europe/London")
+    clock.now = datetime.combine(first_day + timedelta(days=1), time(0), tzinfo=london)
+    assert client.get(path).status_code == 200
+    new_day = datetime.fromisoformat(later["start"]).date()
+    clock.now = datetime.combine(new_day + timedelta(days=1), time(0), tzinfo=london)
+    assert client.get(path).status_code == 410
+
+
 def test_links_and_secrets_made_before_the_migration_keep_working(app, clock, client):
     document = demo_document()
     document["events"] = {"webhook_url": "https://hooks.example/slots"}
