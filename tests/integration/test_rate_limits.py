@@ -182,9 +182,8 @@ def test_a_503_keeps_its_own_retry_after(database_url, clock):
 
 def test_each_app_keeps_its_own_limits(limited_app, tmp_path, clock):
     limited_app()  # an app with LIMIT per minute, built first in this process
-    stricter = make_app(
-        f"sqlite:///{tmp_path / 'stricter.db'}", clock, RATELIMIT_ENABLED=True, RATELIMIT_DEFAULT="2 per minute"
-    )
+    database = f"sqlite:///{tmp_path / 'stricter.db'}"
+    stricter = make_app(database, clock, RATELIMIT_ENABLED=True, RATELIMIT_DEFAULT="2 per minute")
     client = stricter.test_client()
     assert [_junk_key_get(client).status_code for _ in range(3)] == [401, 401, 429]
     with stricter.app_context():
