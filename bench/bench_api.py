@@ -35,6 +35,8 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
+from cryptography.fernet import Fernet
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 DEMO = ROOT / "slotbooking" / "demo" / "demo_setup.json"
@@ -432,6 +434,7 @@ def main(argv=None) -> int:
             "REDIS_URL": args.redis_url,
             "SLOTBOOKING_RATELIMIT_ENABLED": "0",
             "SLOTBOOKING_SECRET_KEY": f"bench-{uuid.uuid4().hex}",
+            "SLOTBOOKING_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         }
         started = time.monotonic()
         flask_cli(args.source, env, "db", "upgrade")

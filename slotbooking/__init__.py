@@ -7,7 +7,7 @@ from sqlalchemy import event
 
 from slotbooking.clock import system_now
 from slotbooking.config import INSTANCE_DIR, load_config
-from slotbooking.extensions import db, limiter, migrate, rest_api
+from slotbooking.extensions import db, migrate, rest_api
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,6 +21,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     app.config.update(load_config(config))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    register_security(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -28,10 +29,23 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
+def register_security(app: Flask) -> None:
+    """Refuse unsafe secrets, trust only the configured proxies, keep cookies on https."""
+    from slotbooking.security.startup import check_secrets, trust_proxies
+
+    check_secrets(app.config, debug=app.debug, testing=app.testing)
+    app.wsgi_app = trust_proxies(app.wsgi_app, app.config)
+    if app.config["PUBLIC_BASE_URL"].startswith("https://"):
+        app.config["SESSION_COOKIE_SECURE"] = True
+
+
 def register_extensions(app: Flask) -> None:
     from slotbooking.auth import KeyCache
+    from slotbooking.bookings.manage_links import ManageLinks
     from slotbooking.cache import Cache
     from slotbooking.payments.gateway import StripeGateway
+    from slotbooking.ratelimits import init_limiter
+    from slotbooking.security.encryption import SecretBox
     from slotbooking.slots.quotes import QuoteSigner
     from slotbooking.slots.service import ZoneFinder
 
@@ -40,15 +54,14 @@ def register_extensions(app: Flask) -> None:
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
-    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
-    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
-    # RATELIMIT_DEFAULT applies to every route, per API key (or per address without one).
-    limiter.init_app(app)
+    init_limiter(app)
     app.extensions["slot_cache"] = Cache(app.config["REDIS_URL"], app.config["REDIS_TIMEOUT_SECONDS"])
     app.extensions["key_cache"] = KeyCache()
     app.extensions["quote_signer"] = QuoteSigner(app.config["SECRET_KEY"])
+    app.extensions["manage_links"] = ManageLinks(app.config["SECRET_KEY"], app.config["PUBLIC_BASE_URL"])
+    app.extensions["secret_box"] = SecretBox.from_settings(
+        app.config["ENCRYPTION_KEYS"], app.config["SECRET_KEY"]
+    )
     app.extensions["zone_finder"] = ZoneFinder()
     app.extensions["clock"] = app.config.get("CLOCK") or system_now
     app.extensions["payments"] = StripeGateway(
@@ -137,12 +150,12 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from slotbooking.bookings.cli import holds_cli, idempotency_cli
-    from slotbooking.demo.cli import demo_command
     from slotbooking.events.cli import events_cli
     from slotbooking.payments.cli import payments_cli
     from slotbooking.retailers.cli import retailer_cli
     from slotbooking.slots.cli import slots_cli
 
-    commands = (retailer_cli, slots_cli, holds_cli, idempotency_cli, demo_command, payments_cli, events_cli)
-    for command in commands:
+    # `flask demo` is a plugin command (pyproject's flask.commands): it sets the demo's own
+    # generated secrets before the app is built, so the start-up check passes without a debug flag.
+    for command in (retailer_cli, slots_cli, holds_cli, idempotency_cli, payments_cli, events_cli):
         app.cli.add_command(command)

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app, g, request
+from sqlalchemy.exc import SQLAlchemyError
 
 from slotbooking.common.errors import Forbidden, Unauthorized
 from slotbooking.extensions import db
@@ -90,9 +91,43 @@ def bearer_token() -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
+_CALLER = "slotbooking.caller"  # kept in the WSGI environ: one lookup per request, never shared
+
+
+def resolve_caller() -> tuple[Tenant, str] | None:
+    """Return the (retailer, key kind) the request's bearer key belongs to, once per request."""
+    if _CALLER not in request.environ:
+        token = bearer_token()
+        resolved = None
+        if token is not None:
+            resolved = current_app.extensions["key_cache"].resolve(
+                db.session, token, current_app.config["AUTH_CACHE_SECONDS"]
+            )
+        request.environ[_CALLER] = resolved
+    return request.environ[_CALLER]
+
+
 def rate_limit_key() -> str:
-    token = bearer_token()
-    return f"key:{digest(token)[:16]}" if token else f"ip:{request.remote_addr}"
+    """Bucket a request by its API key once the key resolves, otherwise by the client's address.
+
+    A junk or revoked key must not buy a fresh bucket: it counts against the address it came
+    from (the real client's, once ProxyFix has read the trusted proxies' headers).
+    """
+    try:
+        resolved = resolve_caller()
+    except SQLAlchemyError:
+        # The database is away: the view answers 503 itself; do not let the limiter take a
+        # database failure for a storage failure.
+        db.session.rollback()
+        resolved = None
+    if resolved is not None:
+        return f"key:{digest(bearer_token())[:16]}"
+    return f"ip:{request.remote_addr}"
+
+
+def client_address_key() -> str:
+    """Bucket a request by the client's address alone (our own pages and the widget)."""
+    return f"ip:{request.remote_addr}"
 
 
 def require_key(publishable: bool = False):
@@ -101,12 +136,9 @@ def require_key(publishable: bool = False):
     def decorate(view):
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
-            token = bearer_token()
-            if token is None:
+            if bearer_token() is None:
                 raise Unauthorized("send your API key as 'Authorization: Bearer <key>'")
-            resolved = current_app.extensions["key_cache"].resolve(
-                db.session, token, current_app.config["AUTH_CACHE_SECONDS"]
-            )
+            resolved = resolve_caller()
             if resolved is None:
                 raise Unauthorized("unknown or revoked API key")
             tenant, kind, key_id = resolved

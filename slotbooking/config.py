@@ -3,7 +3,12 @@
 import os
 from pathlib import Path
 
-INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+# Local state of the embedded default (SQLite file, demo keys and secrets); tests move it.
+INSTANCE_DIR = Path(
+    os.environ.get("SLOTBOOKING_INSTANCE_DIR") or Path(__file__).resolve().parent.parent / "instance"
+)
+
+DEFAULT_SECRET_KEY = "dev-only-change-me"
 
 DEFAULTS = {
     # Embedded default: a SQLite file under instance/. PostgreSQL in production.
@@ -11,7 +16,12 @@ DEFAULTS = {
     # Empty means: run without Redis (everything is served from the database).
     "REDIS_URL": "",
     "REDIS_TIMEOUT_SECONDS": 0.25,
-    "SECRET_KEY": "dev-only-change-me",
+    # Signs sessions, quotes and manage links. The default is public: the app refuses to start
+    # with it outside debug and testing (see docs/security.md).
+    "SECRET_KEY": DEFAULT_SECRET_KEY,
+    # Fernet keys (comma separated) for secrets kept at rest, such as webhook signing secrets:
+    # the first encrypts, all decrypt. Required outside debug and testing.
+    "ENCRYPTION_KEYS": "",
     "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
     "QUOTE_MINUTES": 10,
     # How long a booking session's link opens the hosted page (links go in order e-mails).
@@ -22,6 +32,13 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 64 * 1024,
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_DEFAULT": "1200 per minute",
+    # Proxy hops trusted to set X-Forwarded-* (Werkzeug's ProxyFix); 0: no proxy is trusted, so
+    # a client's own X-Forwarded-For changes nothing. Behind one load balancer: X_FOR=1, X_PROTO=1.
+    "PROXY_FIX_X_FOR": 0,
+    "PROXY_FIX_X_PROTO": 0,
+    "PROXY_FIX_X_HOST": 0,
+    "PROXY_FIX_X_PORT": 0,
+    "PROXY_FIX_X_PREFIX": 0,
     "PRICING_SOLVER": "highs",
     # Seconds a resolved API key is remembered in-process (0: ask the database every time).
     "AUTH_CACHE_SECONDS": 10.0,
@@ -84,9 +101,11 @@ def load_config(overrides: dict | None = None) -> dict:
 
 
 def _engine_options(url: str) -> dict:
+    # Bound values (addresses, order refs, tokens' digests) never reach logs or error messages.
+    hidden = {"hide_parameters": True}
     if url.startswith("sqlite"):
         # A waiting writer retries for 10 s instead of failing at once with "database is locked".
-        return {"connect_args": {"timeout": 10}}
+        return {**hidden, "connect_args": {"timeout": 10}}
     # No ping per checkout (a round trip on every request): connections are recycled instead,
     # and a request that meets a dead one answers 503 unavailable and the pool refills.
-    return {"pool_recycle": 300, "pool_size": 5, "max_overflow": 5}
+    return {**hidden, "pool_recycle": 300, "pool_size": 5, "max_overflow": 5}

@@ -14,6 +14,7 @@ def collaborators() -> Collaborators:
         cache=ext["slot_cache"],
         signer=ext["quote_signer"],
         finder=ext["zone_finder"],
+        links=ext["manage_links"],
         stripe_configured=ext["payments"].enabled,
         retry=RetryPolicy.from_config(current_app.config),
     )

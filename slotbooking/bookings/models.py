@@ -86,7 +86,11 @@ class Booking(AddressMixin, db.Model):
     currency: Mapped[str] = mapped_column(String(3))
     order_ref: Mapped[str] = mapped_column(String(200))
     customer_ref: Mapped[str | None] = mapped_column(String(200))
-    manage_token: Mapped[str] = mapped_column(String(64), unique=True)
+    # The manage link's token is never stored, only its digest (bookings/manage_links.py).
+    manage_token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    # Links e-mailed before tokens were derived: the digest of the old random token, kept so
+    # that they work until their delivery day has passed.
+    legacy_token_digest: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
 

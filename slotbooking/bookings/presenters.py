@@ -15,7 +15,7 @@ def hold_json(hold, tenant) -> dict:
     }
 
 
-def booking_json(booking, tenant, base_url: str, price_change: int | None = None) -> dict:
+def booking_json(booking, tenant, links, price_change: int | None = None) -> dict:
     """The contract's Booking; ``price_change`` (new minus old price) is given on reschedule answers."""
     slot = booking.slot
     body = {
@@ -38,7 +38,7 @@ def booking_json(booking, tenant, base_url: str, price_change: int | None = None
         "incentives": list(booking.incentives),
         "order_ref": booking.order_ref,
         "customer_ref": booking.customer_ref,
-        "manage_url": f"{base_url.rstrip('/')}/manage/{booking.manage_token}",
+        "manage_url": links.url(booking.id),
         "created_at": booking.created_at.astimezone(tenant.tz).isoformat(),
     }
     if price_change is not None:

@@ -1,6 +1,5 @@
 """Holds and bookings: place, release, book, reschedule and cancel, each one (retried) transaction."""
 
-import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -37,6 +36,8 @@ class Collaborators:
     cache: object
     signer: object
     finder: object
+    # Makes each booking's manage token (its digest is stored); bookings/manage_links.py.
+    links: object = None
     # Whether this service can take card payments (a Stripe key is configured).
     stripe_configured: bool = False
     # How a transaction refused by PostgreSQL for contention is run again (common/retry.py).
@@ -177,8 +178,9 @@ def _book(session, deps, tenant, hold: Hold, order_ref: str, now, keep_hold: boo
         )
     ensure_paid(session, tenant, hold, deps.stripe_configured)
     slot = hold.slot
+    booking_id = new_id("bkg")
     booking = Booking(
-        id=new_id("bkg"),
+        id=booking_id,
         retailer_id=tenant.id,
         slot_id=slot.id,
         zone_id=slot.zone_id,
@@ -191,7 +193,7 @@ def _book(session, deps, tenant, hold: Hold, order_ref: str, now, keep_hold: boo
         currency=hold.currency,
         order_ref=order_ref,
         customer_ref=hold.customer_ref,
-        manage_token=secrets.token_urlsafe(32),
+        manage_token_digest=deps.links.digest(booking_id),
         postcode=hold.postcode,
         lat=hold.lat,
         lon=hold.lon,

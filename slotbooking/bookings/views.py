@@ -38,7 +38,7 @@ def _address(data: dict) -> Address:
 
 
 def _booking(booking) -> dict:
-    return booking_json(booking, g.tenant, current_app.config["PUBLIC_BASE_URL"])
+    return booking_json(booking, g.tenant, current_app.extensions["manage_links"])
 
 
 @blp.route("/holds")
@@ -165,7 +165,7 @@ class Reschedule(MethodView):
             send_due_refunds(
                 db.session, current_app.extensions["payments"], now(), booking_id=move.booking.id
             )
-        return booking_json(move.booking, g.tenant, current_app.config["PUBLIC_BASE_URL"], move.price_change)
+        return booking_json(move.booking, g.tenant, current_app.extensions["manage_links"], move.price_change)
 
 
 @blp.route("/bookings/<booking_id>/cancel")

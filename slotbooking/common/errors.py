@@ -59,6 +59,12 @@ class AddressNotServed(DomainError):
     status, code = 422, "address_not_served"
 
 
+class LinkExpired(DomainError):
+    """A shopper's manage link whose delivery day has passed."""
+
+    status, code = 410, "link_expired"
+
+
 class SlotUnavailable(DomainError):
     status, code = 422, "slot_unavailable"
 

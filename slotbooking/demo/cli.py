@@ -1,15 +1,26 @@
-"""flask demo: the embedded default with a demo retailer, its keys printed, then served."""
+"""flask demo: the embedded default with a demo retailer, its keys printed, then served.
+
+The demo is a local dev run, yet the app refuses the public default secret key outside debug
+and testing. So the demo makes its own secret key and encryption key once, keeps them in
+instance/demo_secrets.json (readable by its owner only) and sets them before the app is built.
+An operator's own SLOTBOOKING_SECRET_KEY / SLOTBOOKING_ENCRYPTION_KEYS win over them.
+"""
 
 import json
+import os
+import secrets
 from importlib import resources
 from pathlib import Path
 
 import click
+from cryptography.fernet import Fernet
 from flask import current_app
+from flask.cli import ScriptInfo
 from flask_migrate import upgrade
 from werkzeug.serving import run_simple
 
 from slotbooking.api.context import now
+from slotbooking.config import INSTANCE_DIR
 from slotbooking.extensions import db
 from slotbooking.retailers.keys import issue_keys
 from slotbooking.retailers.setup import import_setup
@@ -27,12 +38,36 @@ def prepare_demo(session, at) -> dict:
     return {"retailer": result.retailer.slug, **keys}
 
 
+def demo_secrets(instance_dir: Path) -> dict:
+    """Return the demo's own settings for its secrets, made once and kept in the instance folder."""
+    path = instance_dir / "demo_secrets.json"
+    if path.exists():
+        return json.loads(path.read_text())
+    values = {
+        "SLOTBOOKING_SECRET_KEY": secrets.token_urlsafe(48),
+        "SLOTBOOKING_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+    }
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)
+    path.write_text(json.dumps(values, indent=2))
+    return values
+
+
 @click.command("demo")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
 @click.option("--no-serve", is_flag=True, help="Prepare and print the keys, but do not serve.")
-def demo_command(host: str, port: int, no_serve: bool) -> None:
+@click.pass_context
+def demo_command(context: click.Context, host: str, port: int, no_serve: bool) -> None:
     """Migrate the database, load the demo retailer, print its keys and serve."""
+    for name, value in demo_secrets(INSTANCE_DIR).items():
+        os.environ.setdefault(name, value)
+    app = context.ensure_object(ScriptInfo).load_app()
+    with app.app_context():
+        _prepare_and_serve(host, port, no_serve)
+
+
+def _prepare_and_serve(host: str, port: int, no_serve: bool) -> None:
     upgrade()
     keys = prepare_demo(db.session, now())
     keys_file = Path(current_app.instance_path) / "demo_keys.json"

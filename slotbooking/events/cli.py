@@ -1,4 +1,4 @@
-"""flask events deliver | log SLUG | secret SLUG."""
+"""flask events deliver | log SLUG | secret SLUG | reencrypt."""
 
 import json
 import time
@@ -7,6 +7,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import flag_modified
 
 from slotbooking.api.context import now
 from slotbooking.events.delivery import RetryPolicy, deliver_due, delivery_log
@@ -41,7 +42,7 @@ def deliver_command(every: float) -> None:
     """Queue new booking events and send every delivery that is due."""
     policy = retry_policy(current_app.config)
     while True:
-        queued = queue_booking_events(db.session, current_app.config["PUBLIC_BASE_URL"], now())
+        queued = queue_booking_events(db.session, current_app.extensions["manage_links"], now())
         run = deliver_due(db.session, now(), policy)
         click.echo(
             f"{queued} queued, {run.delivered} delivered, {run.failed} failed (retried later), "
@@ -103,3 +104,14 @@ def secret_command(slug: str, rotate: bool) -> None:
     if endpoint is None:
         raise click.ClickException(f'"{slug}" has no events webhook_url in its setup')
     click.echo(f"webhook_secret: {endpoint.secret[:10]}... url: {endpoint.url or '(events off)'}")
+
+
+@events_cli.command("reencrypt")
+def reencrypt_command() -> None:
+    """Rewrite every webhook secret under the first of ENCRYPTION_KEYS (the key rotation step)."""
+    endpoints = db.session.scalars(select(EventEndpoint)).all()
+    for endpoint in endpoints:
+        # Read with whichever listed key opens it; written back under the first.
+        flag_modified(endpoint, "secret")
+    db.session.commit()
+    click.echo(f"{len(endpoints)} webhook secret(s) encrypted under the first key")

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from slotbooking.clock import now
 from slotbooking.db_types import UTCDateTime
 from slotbooking.extensions import db
+from slotbooking.security.encryption import EncryptedString
 
 
 class EventEndpoint(db.Model):
@@ -17,7 +18,8 @@ class EventEndpoint(db.Model):
 
     retailer_id: Mapped[int] = mapped_column(ForeignKey("retailers.id"), primary_key=True)
     url: Mapped[str | None] = mapped_column(String(500))  # None: events are off
-    secret: Mapped[str] = mapped_column(String(100))
+    # Encrypted at rest under ENCRYPTION_KEYS; the attribute reads as the plain secret.
+    secret: Mapped[str] = mapped_column(EncryptedString())
     # Booking events up to this id happened before the endpoint was switched on: not sent.
     since_event_id: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

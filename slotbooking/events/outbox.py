@@ -31,7 +31,7 @@ def _envelope(kind: str, retailer: Retailer, created_at, tenant: Tenant, data: d
     }
 
 
-def queue_booking_events(session, base_url: str, now) -> int:
+def queue_booking_events(session, links, now) -> int:
     """Queue a delivery for each new booking event of a retailer with a webhook URL; return how many."""
     rows = session.execute(
         select(BookingEvent, EventEndpoint)
@@ -50,7 +50,7 @@ def queue_booking_events(session, base_url: str, now) -> int:
         retailer, tenant = _tenant(session, tenants, booking_event.retailer_id)
         booking = session.get(Booking, booking_event.booking_id)
         details = dict(booking_event.details or {})
-        booking_data = booking_json(booking, tenant, base_url)
+        booking_data = booking_json(booking, tenant, links)
         if "price_change" in details:  # booking.rescheduled: the change this move made
             booking_data["price_change"] = details["price_change"]
         event_id, payload = _envelope(

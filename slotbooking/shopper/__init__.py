@@ -3,7 +3,7 @@
 
 def register(app) -> None:
     """Add the hosted booking and manage pages to the app."""
-    from slotbooking.extensions import limiter
+    from slotbooking.ratelimits import limit_per_address
     from slotbooking.shopper.booking_views import bp as booking_bp
     from slotbooking.shopper.manage_views import bp as manage_bp
     from slotbooking.shopper.move_payment_views import bp as move_payment_bp
@@ -12,5 +12,5 @@ def register(app) -> None:
     if app.config.get("SESSION_COOKIE_SAMESITE") is None:
         app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     for blueprint in (booking_bp, manage_bp, payment_bp, move_payment_bp):
-        limiter.limit(app.config["RATELIMIT_DEFAULT"])(blueprint)
+        limit_per_address(app, blueprint)
         app.register_blueprint(blueprint)

@@ -85,7 +85,8 @@ def link_problem(tenant, reason: str, booking_session: BookingSession | None = N
 
 
 def to_booking(booking: Booking):
-    return redirect(url_for("manage.show", token=booking.manage_token))
+    """Send the browser to the booking's manage page."""
+    return redirect(manage_url(booking))
 
 
 def away_unless_open(v: Visit, allow_live_hold: bool = False):
@@ -101,6 +102,11 @@ def away_unless_open(v: Visit, allow_live_hold: bool = False):
     if v.status == "expired" and allow_live_hold and hold_is_live(v.hold, now()):
         return None
     return link_problem(v.tenant, v.status, v.booking_session)
+
+
+def manage_url(booking) -> str:
+    """Return the path of the booking's manage page (its token is derived, never stored)."""
+    return url_for("manage.show", token=current_app.extensions["manage_links"].token(booking.id))
 
 
 def to_booking_of(hold):

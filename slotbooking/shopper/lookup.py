@@ -3,11 +3,12 @@
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from slotbooking.auth import Tenant
+from slotbooking.bookings.manage_links import expires_at, token_digest
 from slotbooking.bookings.models import Booking, Hold
-from slotbooking.common.errors import NotFound
+from slotbooking.common.errors import LinkExpired, NotFound
 from slotbooking.retailers.models import Retailer
 from slotbooking.retailers.postcodes import normalise_postcode
 
@@ -25,17 +26,31 @@ def tenant_for_slug(session, slug: str) -> Tenant:
     return Tenant.of(retailer)
 
 
-def booking_for_token(session, token: str) -> tuple[Tenant, Booking]:
+def booking_for_token(session, token: str, now) -> tuple[Tenant, Booking]:
     """Return the booking a manage link points at, and its retailer.
 
     :raises NotFound: the link is wrong or the booking is gone.
+    :raises LinkExpired: the booking's delivery day has passed.
     """
     booking = None
     if _TOKEN.match(token):
-        booking = session.scalar(select(Booking).where(Booking.manage_token == token))
+        digest = token_digest(token)
+        booking = session.scalar(
+            select(Booking).where(
+                or_(Booking.manage_token_digest == digest, Booking.legacy_token_digest == digest)
+            )
+        )
     if booking is None:
         raise NotFound("we could not find this booking; please check the link in your confirmation")
-    return Tenant.of(session.get(Retailer, booking.retailer_id)), booking
+    tenant = Tenant.of(session.get(Retailer, booking.retailer_id))
+    if now >= expires_at(booking.service_date, tenant.timezone):
+        when = booking.service_date
+        day = f"{when:%A} {when.day} {when:%B %Y}"
+        raise LinkExpired(
+            f"this link was for a delivery on {day}, which has passed, so it no longer opens the "
+            f"booking. For anything about that delivery, please contact {tenant.name}"
+        )
+    return tenant, booking
 
 
 def hold_of(session, tenant, hold_id: str | None) -> Hold | None:

@@ -45,6 +45,8 @@ def _page(template: str, tenant, booking, status: int = 200, **context):
         tenant,
         status=status,
         booking=booking,
+        # The token the shopper came with: only its digest is stored.
+        manage_token=request.view_args["token"],
         when=present.when(slot.starts_at, slot.ends_at, tenant.tz, pages.locale()),
         **_abilities(tenant, booking),
         **context,
@@ -54,7 +56,7 @@ def _page(template: str, tenant, booking, status: int = 200, **context):
 @bp.get("")
 def show(token):
     """Show the booking, with the ways to change it that are still open."""
-    tenant, booking = booking_for_token(db.session, token)
+    tenant, booking = booking_for_token(db.session, token, now())
     just_booked = "booked" in get_flashed_messages(category_filter=["booked"])
     made_in = sessions.session_of_booking(db.session, booking) if just_booked else None
     return _page(
@@ -69,7 +71,7 @@ def show(token):
 @bp.get("/reschedule")
 def choose_new_window(token):
     """Show the grid for the booking's address, priced for it now, its current window marked."""
-    tenant, booking = booking_for_token(db.session, token)
+    tenant, booking = booking_for_token(db.session, token, now())
     if not _abilities(tenant, booking)["can_change"]:
         flash("This delivery can no longer be changed online.", "warning")
         return redirect(url_for("manage.show", token=token))
@@ -89,7 +91,7 @@ def choose_new_window(token):
 @bp.post("/reschedule/review")
 def review_choice(token):
     """Take the window picked on the grid to the page that shows what the change costs."""
-    booking_for_token(db.session, token)
+    booking_for_token(db.session, token, now())
     slot_id = request.form.get("slot_id", "")
     if not slot_id:
         flash("Please choose a window from the list.", "warning")
@@ -101,7 +103,7 @@ def review_choice(token):
 @bp.get("/reschedule/review")
 def review(token):
     """Show the new window's price beside the current one, and what changes hands, before confirming."""
-    tenant, booking = booking_for_token(db.session, token)
+    tenant, booking = booking_for_token(db.session, token, now())
     day, quote_id = request.args.get("day"), request.args.get("quote_id") or None
     back = url_for("manage.choose_new_window", token=token, day=day or None)
     try:
@@ -127,7 +129,7 @@ def review(token):
 @bp.post("/reschedule")
 def reschedule(token):
     """Move the booking to the confirmed window at the price shown; a dearer card move goes to payment."""
-    tenant, booking = booking_for_token(db.session, token)
+    tenant, booking = booking_for_token(db.session, token, now())
     slot_id, quote_id, day = (request.form.get(k) or None for k in ("slot_id", "quote_id", "day"))
     back = url_for("manage.choose_new_window", token=token, day=day)
     shown = request.form.get("price", "")
@@ -176,7 +178,7 @@ def changed_words(move, refunds=()) -> str:
 @bp.get("/cancel")
 def confirm_cancel(token):
     """Ask the shopper to confirm the cancellation."""
-    tenant, booking = booking_for_token(db.session, token)
+    tenant, booking = booking_for_token(db.session, token, now())
     if not _abilities(tenant, booking)["can_cancel"]:
         return redirect(url_for("manage.show", token=token))
     paid = paid_by_card(booking)
@@ -189,7 +191,7 @@ def confirm_cancel(token):
 @bp.post("/cancel")
 def cancel(token):
     """Cancel the booking and free its window."""
-    tenant, booking = booking_for_token(db.session, token)
+    tenant, booking = booking_for_token(db.session, token, now())
     try:
         service.cancel(db.session, collaborators(), tenant, booking.id, now())
     except SlotUnavailable as error:

@@ -10,7 +10,7 @@ Until then the booking stays where it was.
 
 from contextlib import suppress
 
-from flask import Blueprint, flash, redirect, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 
 from slotbooking.api.context import collaborators, now
 from slotbooking.bookings import moves, service
@@ -63,7 +63,7 @@ def _grid(token):
 @bp.get("")
 def pay(token):
     """Show the new window, the difference to pay and the card form."""
-    tenant, booking = booking_for_token(db.session, token)
+    tenant, booking = booking_for_token(db.session, token, now())
     hold = moves.latest_move_hold(db.session, booking)
     if hold is not None and hold.status == "booked":
         return redirect(url_for("manage.show", token=token))
@@ -93,6 +93,7 @@ def _page(tenant, booking, hold, view, status: int = 200):
         tenant,
         status=status,
         booking=booking,
+        manage_token=request.view_args["token"],
         hold=hold,
         payment=view,
         resume=view is not None and (view.payment.status in UNDER_WAY or view.payment.status == "succeeded"),
@@ -106,7 +107,7 @@ def _page(tenant, booking, hold, view, status: int = 200):
 @bp.post("/check")
 def check(token):
     """Ask Stripe how the payment stands; once it has succeeded, complete the move. JSON for pay.js."""
-    tenant, booking = booking_for_token(db.session, token)
+    tenant, booking = booking_for_token(db.session, token, now())
     hold, current = moves.latest_move_hold(db.session, booking), now()
     done = {"state": "booked", "next": url_for("manage.show", token=token)}
     if hold is None:
@@ -129,7 +130,7 @@ def check(token):
 
 
 def _complete(tenant, booking, hold, current, done: dict) -> dict:
-    token = booking.manage_token
+    token = request.view_args["token"]
     try:
         move = service.reschedule(
             db.session, collaborators(), tenant, booking.id, hold.slot_id, current, hold_id=hold.id
@@ -153,7 +154,7 @@ def _complete(tenant, booking, hold, current, done: dict) -> dict:
 @bp.post("/release")
 def release(token):
     """Give the new window back and keep the booking as it is."""
-    tenant, booking = booking_for_token(db.session, token)
+    tenant, booking = booking_for_token(db.session, token, now())
     hold = moves.latest_move_hold(db.session, booking)
     if hold is not None and hold.status == "active":
         with suppress(Conflict, NotFound):

@@ -91,13 +91,13 @@ def check(slug):
     v = flow.visit(slug)
     tenant, state, held = v.tenant, v.state, v.hold
     if v.status == "booked" and (held is None or held.status == "booked"):
-        return {"state": "booked", "next": url_for("manage.show", token=v.booking.manage_token)}
+        return {"state": "booked", "next": flow.manage_url(v.booking)}
     if held is None or v.booking_session is None:
         return {"state": "expired", "next": flow.grid_url(slug, state)}
     outcome = settle(tenant, held, v.booking_session)
     if outcome.state == "booked":
         flash("booked", "booked")
-        return {"state": "booked", "next": url_for("manage.show", token=outcome.booking.manage_token)}
+        return {"state": "booked", "next": flow.manage_url(outcome.booking)}
     if outcome.state == "expired":
         flash(PAID_TOO_LATE if outcome.refund_due else flow.EXPIRED, "warning")
         return {"state": "expired", "next": flow.grid_url(slug, state)}

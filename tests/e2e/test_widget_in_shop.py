@@ -58,7 +58,7 @@ def test_widget_holds_in_the_browser_and_the_shop_books_from_its_backend(page, s
     assert booking is not None
     assert (booking.hold_id, booking.slot_id) == (detail["hold_id"], detail["slot_id"])
     manage = page.locator("#manage-link").get_attribute("href")
-    assert manage == f"{service.url}/manage/{booking.manage_token}"
+    assert manage == f"{service.url}/manage/{service.app.extensions['manage_links'].token(booking.id)}"
 
 
 def test_widget_swaps_its_hold_when_another_window_is_chosen(page, service, shop):

@@ -16,6 +16,7 @@ from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
+from cryptography.fernet import Fernet
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
@@ -36,6 +37,7 @@ pytestmark = pytest.mark.services
 
 CLIENTS = 60
 SECRET = "race-test-secret"
+ENCRYPTION_KEYS = Fernet.generate_key().decode()
 LONDON = ZoneInfo("Europe/London")
 # A Redis database of its own: other test runs flush theirs (TEST_REDIS_URL) while this one runs.
 RACE_REDIS_URL = urlsplit(services.REDIS_URL)._replace(path="/14").geturl()
@@ -63,6 +65,7 @@ def live():
                 "REDIS_URL": RACE_REDIS_URL,
                 "RATELIMIT_ENABLED": False,
                 "SECRET_KEY": SECRET,
+                "ENCRYPTION_KEYS": ENCRYPTION_KEYS,
             }
         )
         with app.app_context():
@@ -75,6 +78,7 @@ def live():
                 "REDIS_URL": RACE_REDIS_URL,
                 "SLOTBOOKING_RATELIMIT_ENABLED": "0",
                 "SLOTBOOKING_SECRET_KEY": SECRET,
+                "SLOTBOOKING_ENCRYPTION_KEYS": ENCRYPTION_KEYS,
             },
             workers=4,
         ).start()

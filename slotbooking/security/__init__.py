@@ -1,0 +1,1 @@
+"""Secrets, start-up checks and the proxies we trust: see docs/security.md."""
