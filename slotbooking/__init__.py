@@ -23,6 +23,7 @@ def create_app(config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     register_extensions(app)
     register_blueprints(app)
+    register_input_guard(app)
     register_errorhandlers(app)
     register_commands(app)
     return app
@@ -124,6 +125,12 @@ def register_blueprints(app: Flask) -> None:
     @app.get("/api/v1/docs/assets/<path:filename>")
     def swagger_assets(filename):
         return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename)
+
+
+def register_input_guard(app: Flask) -> None:
+    from slotbooking.input_guard import register_input_guard as register
+
+    register(app)
 
 
 def register_errorhandlers(app: Flask) -> None:
