@@ -79,9 +79,12 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 def register_blueprints(app: Flask) -> None:
     import swagger_ui_bundle
+    from werkzeug.routing import UnicodeConverter
 
     from slotbooking import health
     from slotbooking.api.cors import register_cors
+    from slotbooking.api.schemas import address_in_openapi, path_id_parameter
+    from slotbooking.bookings.schemas import booking_in_openapi
     from slotbooking.bookings.views import blp as bookings_blp
     from slotbooking.payments.views import blp as payments_blp
     from slotbooking.payments.views import webhook_blp as stripe_webhook_blp
@@ -113,9 +116,14 @@ def register_blueprints(app: Flask) -> None:
     )
     rest_api.init_app(app)
     rest_api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    rest_api.register_converter(UnicodeConverter, path_id_parameter)
     rest_api.register_blueprint(slots_blp)
     rest_api.register_blueprint(bookings_blp)
     rest_api.register_blueprint(payments_blp)
+    # What marshmallow's validators check across fields, said in the document too.
+    documented = rest_api.spec.components.schemas
+    documented["BookingIn"] = booking_in_openapi(documented["BookingIn"])
+    documented["AddressIn"] = address_in_openapi(documented["AddressIn"])
     app.register_blueprint(health.blp)
     app.register_blueprint(stripe_webhook_blp)
     register_cors(app)

@@ -13,7 +13,15 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
-rest_api = Api()
+
+
+class RestApi(Api):
+    """flask-smorest, documenting every error with the contract's shape rather than its own."""
+
+    from slotbooking.api.schemas import ApiErrorSchema as ERROR_SCHEMA
+
+
+rest_api = RestApi()
 
 
 def _rate_limit_key() -> str:

@@ -8,6 +8,10 @@ from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, valida
 
 # Control characters, and unpaired UTF-16 surrogates (JSON can carry them; UTF-8 cannot store them).
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# What StrictSchema refuses, said as a pattern so the OpenAPI document tells clients too.
+NO_CONTROL = validate.Regexp(
+    r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$", error="must not contain control characters"
+)
 HHMM = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 
 
@@ -47,7 +51,7 @@ class StrictSchema(Schema):
 
 def text(max_length: int = 200, **kwargs) -> fields.String:
     """Return a string field of bounded length."""
-    return fields.String(validate=validate.Length(min=1, max=max_length), **kwargs)
+    return fields.String(validate=[validate.Length(min=1, max=max_length), NO_CONTROL], **kwargs)
 
 
 def clock_time(**kwargs) -> fields.String:
