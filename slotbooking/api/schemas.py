@@ -38,13 +38,14 @@ class AddressOut(Schema):
 
 
 class ErrorDetail(Schema):
-    code = fields.String()
-    message = fields.String()
-    details = fields.Dict()
+    # Output only: "required" says in the document that every error carries all three.
+    code = fields.String(required=True, metadata={"description": "machine-readable, e.g. validation_error"})
+    message = fields.String(required=True, metadata={"description": "for a human"})
+    details = fields.Dict(required=True, metadata={"description": "for validation_error: field -> messages"})
 
 
 class ApiErrorSchema(Schema):
-    error = fields.Nested(ErrorDetail)
+    error = fields.Nested(ErrorDetail, required=True)
 
 
 def address_in_openapi(generated: dict) -> dict:

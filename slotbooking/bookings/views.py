@@ -5,7 +5,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from slotbooking.api.context import collaborators, now
-from slotbooking.api.schemas import ApiErrorSchema
+from slotbooking.api.responses import WITH_A_BODY, documents_errors
 from slotbooking.auth import require_key
 from slotbooking.bookings import service
 from slotbooking.bookings.idempotency import idempotent
@@ -40,6 +40,7 @@ class Holds(MethodView):
     @idempotent
     @blp.arguments(HoldIn)
     @blp.response(201, HoldOut)
+    @documents_errors(blp, *WITH_A_BODY, 404, 409, s409="slot_full, idempotency_conflict")
     def post(self, data):
         """Hold a window for a shopper while they finish checkout."""
         hold = service.place_hold(
@@ -59,6 +60,7 @@ class Holds(MethodView):
 class HoldById(MethodView):
     @require_key(publishable=True)
     @blp.response(204)
+    @documents_errors(blp, 404, 409, s409="conflict: the hold has been booked")
     def delete(self, hold_id):
         """Release a hold; its place is free at once."""
         service.release_hold(db.session, collaborators(), g.tenant, hold_id, now())
@@ -70,9 +72,9 @@ class Bookings(MethodView):
     @idempotent
     @blp.arguments(BookingIn)
     @blp.response(201, BookingOut)
-    @blp.alt_response(402, schema=ApiErrorSchema, description="payment_required: pay for the hold first")
-    @blp.alt_response(409, schema=ApiErrorSchema, description="slot_full, idempotency_conflict or conflict")
-    @blp.alt_response(410, schema=ApiErrorSchema, description="hold_expired")
+    @documents_errors(
+        blp, *WITH_A_BODY, 402, 404, 409, 410, s409="slot_full, idempotency_conflict or conflict"
+    )
     def post(self, data):
         """Book a held window, or hold and book a window in one step."""
         if data["hold_id"]:
@@ -95,6 +97,7 @@ class Bookings(MethodView):
     @require_key()
     @blp.arguments(BookingsQuery, location="query", as_kwargs=False)
     @blp.response(200, BookingPage)
+    @documents_errors(blp)
     def get(self, args):
         """List bookings, with coordinates for route planning, a page at a time."""
         rows, next_cursor = service.list_bookings(
@@ -107,6 +110,7 @@ class Bookings(MethodView):
 class BookingById(MethodView):
     @require_key()
     @blp.response(200, BookingOut)
+    @documents_errors(blp, 404)
     def get(self, booking_id):
         """Show one booking."""
         return _booking(service.get_booking(db.session, g.tenant, booking_id))
@@ -117,6 +121,7 @@ class Reschedule(MethodView):
     @require_key()
     @blp.arguments(RescheduleIn)
     @blp.response(200, BookingOut)
+    @documents_errors(blp, *WITH_A_BODY, 404, 409, s409="slot_full, or conflict: the booking is cancelled")
     def post(self, data, booking_id):
         """Move a booking to another window, atomically."""
         booking = service.reschedule(
@@ -129,6 +134,7 @@ class Reschedule(MethodView):
 class Cancel(MethodView):
     @require_key()
     @blp.response(200, BookingOut)
+    @documents_errors(blp, 404)
     def post(self, booking_id):
         """Cancel a booking; a repeat answers the same. A card payment is refunded once."""
         booking = service.cancel(db.session, collaborators(), g.tenant, booking_id, now())
