@@ -6,6 +6,8 @@ from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import DeclarativeBase
 
+from slotbooking.api.links import LinksPlugin
+
 
 class Base(DeclarativeBase):
     pass
@@ -21,7 +23,7 @@ class RestApi(Api):
     from slotbooking.api.schemas import ApiErrorSchema as ERROR_SCHEMA
 
 
-rest_api = RestApi()
+rest_api = RestApi(spec_kwargs={"extra_plugins": [LinksPlugin()]})
 
 
 def _rate_limit_key() -> str:

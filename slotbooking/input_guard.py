@@ -21,6 +21,8 @@ from flask import request
 from slotbooking.common.errors import ValidationFailed
 
 MAX_JSON_DEPTH = 32
+# Python's own limit for int(str) (4,300), fixed here whatever a library sets the process to.
+MAX_INT_DIGITS = sys.int_info.default_max_str_digits
 MAX_REPORTED = 10
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 NOT_STORABLE = "must not contain NUL bytes or unpaired UTF-16 surrogates"
@@ -41,8 +43,8 @@ class _Rejected:
 
 
 def _parse_int(digits: str):
-    if len(digits.lstrip("-")) > sys.get_int_max_str_digits():
-        return _Rejected(f"integers longer than {sys.get_int_max_str_digits()} digits are not accepted")
+    if len(digits.lstrip("-")) > MAX_INT_DIGITS:
+        return _Rejected(f"integers longer than {MAX_INT_DIGITS} digits are not accepted")
     return int(digits)
 
 

@@ -3,8 +3,8 @@
 The app runs in this process (so it reads the test clock) on PostgreSQL and Redis with the
 demo retailer, served over real HTTP on a free local port and called with its secret key.
 Schemathesis's own engine runs, as its command line would: examples, coverage, fuzzing and
-stateful phases (links it infers from the responses and path parameters: hold -> payment,
-hold -> release, booking -> show, reschedule, cancel), with all its checks. Bounded for a
+stateful phases (the document's links, slots -> hold -> booking -> show, reschedule, cancel,
+hold -> release and payment, plus those schemathesis infers), with all its checks. Bounded for a
 2-core machine: a fixed number of examples per operation, derandomized with a fixed seed so
 CI tries the same requests every run, no example database. Select with ``-m schemathesis``.
 """
