@@ -19,6 +19,7 @@ import sys
 from flask import request
 
 from slotbooking.common.errors import ValidationFailed
+from slotbooking.errors import wants_json
 
 MAX_JSON_DEPTH = 32
 # Python's own limit for int(str) (4,300), fixed here whatever a library sets the process to.
@@ -112,6 +113,8 @@ def text_problems(pairs) -> dict[str, list[str]]:
 def _refuse(problems: dict[str, list[str]]) -> None:
     if problems:
         field, messages = next(iter(problems.items()))
+        if not wants_json():  # a shopper's page: the 400 "cannot be read" page those pages give
+            raise UnreadableInput(f"this link or form cannot be read ({field}: {messages[0]})", problems)
         raise ValidationFailed(f"the request is not valid: {field}: {messages[0]}", problems)
 
 
