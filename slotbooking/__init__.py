@@ -24,6 +24,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_security(app)
     register_extensions(app)
     register_blueprints(app)
+    register_input_guard(app)
     register_errorhandlers(app)
     register_commands(app)
     return app
@@ -91,10 +92,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 def register_blueprints(app: Flask) -> None:
     import swagger_ui_bundle
+    from werkzeug.routing import UnicodeConverter
 
     from slotbooking import health
     from slotbooking.api.cors import register_cors
+    from slotbooking.api.schemas import address_in_openapi, path_id_parameter
     from slotbooking.booking_sessions.views import blp as booking_sessions_blp
+    from slotbooking.bookings.schemas import booking_in_openapi
     from slotbooking.bookings.views import blp as bookings_blp
     from slotbooking.payments.views import blp as payments_blp
     from slotbooking.payments.views import webhook_blp as stripe_webhook_blp
@@ -127,10 +131,15 @@ def register_blueprints(app: Flask) -> None:
     )
     rest_api.init_app(app)
     rest_api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    rest_api.register_converter(UnicodeConverter, path_id_parameter)
     rest_api.register_blueprint(slots_blp)
     rest_api.register_blueprint(bookings_blp)
     rest_api.register_blueprint(payments_blp)
     rest_api.register_blueprint(booking_sessions_blp)
+    # What marshmallow's validators check across fields, said in the document too.
+    documented = rest_api.spec.components.schemas
+    documented["BookingIn"] = booking_in_openapi(documented["BookingIn"])
+    documented["AddressIn"] = address_in_openapi(documented["AddressIn"])
     app.register_blueprint(health.blp)
     app.register_blueprint(stripe_webhook_blp)
     register_cors(app)
@@ -140,6 +149,12 @@ def register_blueprints(app: Flask) -> None:
     @app.get("/api/v1/docs/assets/<path:filename>")
     def swagger_assets(filename):
         return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename)
+
+
+def register_input_guard(app: Flask) -> None:
+    from slotbooking.input_guard import register_input_guard as register
+
+    register(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -1,6 +1,7 @@
 """Every error leaves as the contract's JSON shape on the API and as a friendly page elsewhere."""
 
 import logging
+import re
 
 from flask import render_template, request
 from sqlalchemy.exc import OperationalError
@@ -31,12 +32,12 @@ def error_body(code: str, message: str, details: dict | None = None) -> dict:
     return {"error": {"code": code, "message": message, "details": details or {}}}
 
 
+# Machine endpoints: the API, the widget embed's own API, Stripe's webhook and the health check.
+_JSON_PATHS = re.compile(r"^/(api/|embed/[^/]+/api/|stripe/webhook$|healthz$)")
+
+
 def wants_json() -> bool:
-    return (
-        request.path.startswith("/api/")
-        or request.path == "/healthz"
-        or (request.accept_mimetypes.best == "application/json")
-    )
+    return bool(_JSON_PATHS.match(request.path)) or request.accept_mimetypes.best == "application/json"
 
 
 def respond(status: int, code: str, message: str, details=None, headers=None):

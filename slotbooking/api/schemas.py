@@ -2,10 +2,15 @@
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from slotbooking.common.fields import StrictSchema, latitude, longitude, text
+from slotbooking.common.fields import NO_CONTROL, StrictSchema, latitude, longitude, text
 
 POSTCODE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9 -]{0,15}$", error="not a postcode")
-PUBLIC_ID = validate.Length(min=1, max=64)
+PUBLIC_ID = [validate.Length(min=1, max=64), NO_CONTROL]
+
+
+def path_id_parameter(_converter) -> dict:
+    """Describe a path id (every string path parameter of the API is one) as the bodies' ids are."""
+    return {"type": "string", "minLength": 1, "maxLength": 64, "pattern": NO_CONTROL.regex.pattern}
 
 
 class MoneySchema(Schema):
@@ -33,10 +38,21 @@ class AddressOut(Schema):
 
 
 class ErrorDetail(Schema):
-    code = fields.String()
-    message = fields.String()
-    details = fields.Dict()
+    # Output only: "required" says in the document that every error carries all three.
+    code = fields.String(required=True, metadata={"description": "machine-readable, e.g. validation_error"})
+    message = fields.String(required=True, metadata={"description": "for a human"})
+    details = fields.Dict(required=True, metadata={"description": "for validation_error: field -> messages"})
 
 
 class ApiErrorSchema(Schema):
-    error = fields.Nested(ErrorDetail)
+    error = fields.Nested(ErrorDetail, required=True)
+
+
+def address_in_openapi(generated: dict) -> dict:
+    """Add to AddressIn's document what its validator says: both lat and lon, or neither."""
+    both = {
+        "properties": {"lat": {"type": "number"}, "lon": {"type": "number"}},
+        "required": ["lat", "lon"],
+    }
+    neither = {"properties": {"lat": {"enum": [None]}, "lon": {"enum": [None]}}}
+    return {**generated, "anyOf": [both, neither], "description": "give both lat and lon, or neither"}

@@ -7,12 +7,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from slotbooking.api.context import now
-from slotbooking.api.schemas import ApiErrorSchema
+from slotbooking.api.responses import WITH_A_BODY, documents_errors
 from slotbooking.auth import require_key
 from slotbooking.booking_sessions import service
 from slotbooking.booking_sessions.presenters import created_json, session_json
 from slotbooking.booking_sessions.schemas import BookingSessionCreated, BookingSessionIn, BookingSessionOut
-from slotbooking.bookings.idempotency import idempotent
+from slotbooking.bookings.idempotency import IDEMPOTENCY_KEY_DOC, idempotent
 from slotbooking.extensions import db
 from slotbooking.slots.pricing import Address
 
@@ -30,8 +30,15 @@ class BookingSessions(MethodView):
     @idempotent
     @blp.arguments(BookingSessionIn)
     @blp.response(201, BookingSessionCreated)
-    @blp.alt_response(403, schema=ApiErrorSchema, description="forbidden: publishable keys cannot")
-    @blp.alt_response(422, schema=ApiErrorSchema, description="validation_error or address_not_served")
+    @blp.doc(**IDEMPOTENCY_KEY_DOC)
+    @documents_errors(
+        blp,
+        *WITH_A_BODY,
+        409,
+        s403="forbidden: publishable keys cannot open booking sessions",
+        s409="idempotency_conflict or idempotency_in_progress",
+        s422="validation_error (details name the fields) or address_not_served",
+    )
     def post(self, data):
         """Open a booking session for an order and get the hosted page's link for the shopper."""
         address = data["address"]
@@ -53,7 +60,7 @@ class BookingSessions(MethodView):
 class BookingSessionById(MethodView):
     @require_key()
     @blp.response(200, BookingSessionOut)
-    @blp.alt_response(404, schema=ApiErrorSchema, description="not_found")
+    @documents_errors(blp, 404)
     def get(self, session_id):
         """Show a booking session: open, booked (with its booking) or expired."""
         found = service.get_session(db.session, g.tenant, session_id)

@@ -3,7 +3,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from slotbooking.api.schemas import PUBLIC_ID, AddressIn, AddressOut, MoneySchema
-from slotbooking.common.fields import StrictSchema, text
+from slotbooking.common.fields import NO_CONTROL, StrictSchema, text
 from slotbooking.slots.schemas import IncentiveSchema
 
 STATUSES = ("confirmed", "rescheduled", "cancelled")
@@ -11,7 +11,9 @@ STATUSES = ("confirmed", "rescheduled", "cancelled")
 
 class HoldIn(StrictSchema):
     slot_id = fields.String(required=True, validate=PUBLIC_ID)
-    quote_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=400))
+    quote_id = fields.String(
+        load_default=None, allow_none=True, validate=[validate.Length(max=400), NO_CONTROL]
+    )
     address = fields.Nested(AddressIn, required=True)
     customer_ref = text(200, load_default=None, allow_none=True)
 
@@ -60,7 +62,7 @@ class RescheduleIn(StrictSchema):
 
 class BookingsQuery(StrictSchema):
     date = fields.Date(load_default=None)
-    zone = fields.String(load_default=None, validate=validate.Length(max=32))
+    zone = fields.String(load_default=None, validate=[validate.Length(max=32), NO_CONTROL])
     status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
     cursor = fields.String(load_default=None, validate=PUBLIC_ID)
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
@@ -97,3 +99,39 @@ class BookingOut(Schema):
 class BookingPage(Schema):
     bookings = fields.List(fields.Nested(BookingOut))
     next_cursor = fields.String(allow_none=True)
+
+
+def _null_only(kind: str) -> dict:
+    return {"type": kind, "nullable": True, "enum": [None], "description": "absent or null in this form"}
+
+
+def booking_in_openapi(generated: dict) -> dict:
+    """Document BookingIn as its two forms, hold_id or slot_id with address (marshmallow says one)."""
+    props = generated["properties"]
+    shared = {"order_ref": props["order_ref"], "customer_ref": props["customer_ref"]}
+    identifier = {k: v for k, v in props["slot_id"].items() if k not in ("default", "nullable")}
+    book_held = {
+        "type": "object",
+        "description": "Book a window held before.",
+        "properties": {
+            "hold_id": identifier,
+            "slot_id": _null_only("string"),
+            "address": _null_only("object"),
+            **shared,
+        },
+        "required": ["hold_id", "order_ref"],
+        "additionalProperties": False,
+    }
+    hold_and_book = {
+        "type": "object",
+        "description": "Hold and book a window in one step.",
+        "properties": {
+            "hold_id": _null_only("string"),
+            "slot_id": identifier,
+            "address": {"$ref": "#/components/schemas/AddressIn"},
+            **shared,
+        },
+        "required": ["slot_id", "address", "order_ref"],
+        "additionalProperties": False,
+    }
+    return {"oneOf": [book_held, hold_and_book]}

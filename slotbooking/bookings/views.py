@@ -5,7 +5,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from slotbooking.api.context import browser_origin, collaborators, now
-from slotbooking.api.schemas import ApiErrorSchema
+from slotbooking.api.responses import WITH_A_BODY, documents_errors
 from slotbooking.auth import require_key
 from slotbooking.bookings import service
 from slotbooking.bookings.idempotency import IDEMPOTENCY_KEY_DOC, idempotent
@@ -25,13 +25,6 @@ from slotbooking.slots.pricing import Address
 
 blp = Blueprint("bookings", __name__, url_prefix="/api/v1", description="Holds and bookings")
 
-# Any booking transaction PostgreSQL keeps refusing for contention (common/retry.py).
-BUSY = {
-    "schema": ApiErrorSchema,
-    "description": "unavailable: the database stayed busy; nothing was changed, try again",
-    "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
-}
-
 
 def _address(data: dict) -> Address:
     return Address(data["postcode"], data.get("lat"), data.get("lon"), data.get("line1"))
@@ -48,13 +41,14 @@ class Holds(MethodView):
     @blp.arguments(HoldIn)
     @blp.response(201, HoldOut)
     @blp.doc(**IDEMPOTENCY_KEY_DOC)
-    @blp.alt_response(
+    @documents_errors(
+        blp,
+        *WITH_A_BODY,
+        404,
         409,
-        schema=ApiErrorSchema,
-        description="slot_full, too_many_holds (publishable key: per client), idempotency_conflict "
+        s409="slot_full, too_many_holds (publishable key: per client), idempotency_conflict "
         "or idempotency_in_progress",
     )
-    @blp.alt_response(503, **BUSY)
     def post(self, data):
         """Hold a window for a shopper while they finish checkout."""
         hold = service.place_hold(
@@ -75,6 +69,7 @@ class Holds(MethodView):
 class HoldById(MethodView):
     @require_key(publishable=True)
     @blp.response(204)
+    @documents_errors(blp, 404, 409, s409="conflict: the hold has been booked")
     def delete(self, hold_id):
         """Release a hold; its place is free at once."""
         service.release_hold(db.session, collaborators(), g.tenant, hold_id, now())
@@ -86,15 +81,16 @@ class Bookings(MethodView):
     @idempotent
     @blp.arguments(BookingIn)
     @blp.response(201, BookingOut)
-    @blp.alt_response(402, schema=ApiErrorSchema, description="payment_required: pay for the hold first")
     @blp.doc(**IDEMPOTENCY_KEY_DOC)
-    @blp.alt_response(
+    @documents_errors(
+        blp,
+        *WITH_A_BODY,
+        402,
+        404,
         409,
-        schema=ApiErrorSchema,
-        description="slot_full, idempotency_conflict, idempotency_in_progress or conflict",
+        410,
+        s409="slot_full, idempotency_conflict, idempotency_in_progress or conflict",
     )
-    @blp.alt_response(503, **BUSY)
-    @blp.alt_response(410, schema=ApiErrorSchema, description="hold_expired")
     def post(self, data):
         """Book a held window, or hold and book a window in one step."""
         if data["hold_id"]:
@@ -117,6 +113,7 @@ class Bookings(MethodView):
     @require_key()
     @blp.arguments(BookingsQuery, location="query", as_kwargs=False)
     @blp.response(200, BookingPage)
+    @documents_errors(blp)
     def get(self, args):
         """List bookings, with coordinates for route planning, a page at a time."""
         rows, next_cursor = service.list_bookings(
@@ -129,6 +126,7 @@ class Bookings(MethodView):
 class BookingById(MethodView):
     @require_key()
     @blp.response(200, BookingOut)
+    @documents_errors(blp, 404)
     def get(self, booking_id):
         """Show one booking."""
         return _booking(service.get_booking(db.session, g.tenant, booking_id))
@@ -140,14 +138,19 @@ class Reschedule(MethodView):
     @idempotent
     @blp.arguments(RescheduleIn)
     @blp.response(200, BookingOut)
-    @blp.alt_response(
+    @documents_errors(
+        blp,
+        *WITH_A_BODY,
         402,
-        schema=ApiErrorSchema,
-        description="payment_required: a dearer move paid by card; details name the hold placed for it, "
+        404,
+        409,
+        410,
+        s402="payment_required: a dearer move paid by card; details name the hold placed for it, "
         "the amount due, the payment_url to pay it, then reschedule again with the hold_id",
+        s409="slot_full, conflict (the booking is cancelled or changed), idempotency_conflict "
+        "or idempotency_in_progress",
+        s410="hold_expired: the move's hold ran out",
     )
-    @blp.alt_response(409, schema=ApiErrorSchema, description="slot_full, conflict or idempotency_conflict")
-    @blp.alt_response(410, schema=ApiErrorSchema, description="hold_expired: the move's hold ran out")
     def post(self, data, booking_id):
         """Move a booking to another window at that window's price, atomically."""
         move = service.reschedule(
@@ -172,6 +175,7 @@ class Reschedule(MethodView):
 class Cancel(MethodView):
     @require_key()
     @blp.response(200, BookingOut)
+    @documents_errors(blp, 404)
     def post(self, booking_id):
         """Cancel a booking; a repeat answers the same. A card payment is refunded once."""
         booking = service.cancel(db.session, collaborators(), g.tenant, booking_id, now())

@@ -1,25 +1,35 @@
 """Marshmallow fields and a base schema that refuse what the database or a shopper should never see."""
 
 import re
+from collections.abc import Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters, and unpaired UTF-16 surrogates (JSON can carry them; UTF-8 cannot store them).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# What StrictSchema refuses, said as a pattern so the OpenAPI document tells clients too.
+NO_CONTROL = validate.Regexp(
+    r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$", error="must not contain control characters"
+)
 HHMM = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 
 
 def _control_errors(value):
     """Return marshmallow-shaped errors for every string holding control characters, or None."""
     if isinstance(value, str):
-        return ["must not contain control characters or NUL bytes"] if _CONTROL.search(value) else None
-    if isinstance(value, dict):
+        return (
+            ["must not contain control characters, NUL bytes or lone surrogates"]
+            if _CONTROL.search(value)
+            else None
+        )
+    if isinstance(value, Mapping):  # a dict, or webargs' view of a query string
         found = {key: err for key, item in value.items() if (err := _control_errors(item))}
         bad_keys = [k for k in value if isinstance(k, str) and _CONTROL.search(k)]
         if bad_keys:
             found["_schema"] = ["field names must not contain control characters"]
         return found or None
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         found = {index: err for index, item in enumerate(value) if (err := _control_errors(item))}
         return found or None
     return None
@@ -41,7 +51,7 @@ class StrictSchema(Schema):
 
 def text(max_length: int = 200, **kwargs) -> fields.String:
     """Return a string field of bounded length."""
-    return fields.String(validate=validate.Length(min=1, max=max_length), **kwargs)
+    return fields.String(validate=[validate.Length(min=1, max=max_length), NO_CONTROL], **kwargs)
 
 
 def clock_time(**kwargs) -> fields.String:

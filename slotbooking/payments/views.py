@@ -6,6 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from slotbooking.api.context import now
+from slotbooking.api.responses import documents_errors
 from slotbooking.auth import require_key
 from slotbooking.common.errors import DomainError
 from slotbooking.common.retry import RetryPolicy
@@ -51,6 +52,14 @@ def _payment_json(view: service.PaymentView) -> dict:
 class HoldPayment(MethodView):
     @require_key(publishable=True)
     @blp.response(200, PaymentOut)
+    @documents_errors(
+        blp,
+        404,
+        409,
+        410,
+        s409="conflict (booked) or payment_not_required",
+        s503="payments_unavailable or unavailable",
+    )
     def post(self, hold_id):
         """Start paying for a hold (one PaymentIntent per hold; a repeat returns the same one)."""
         view = service.start_payment(
@@ -60,6 +69,14 @@ class HoldPayment(MethodView):
 
     @require_key(publishable=True)
     @blp.response(200, PaymentOut)
+    @documents_errors(
+        blp,
+        404,
+        409,
+        410,
+        s409="conflict (booked) or payment_not_required",
+        s503="payments_unavailable or unavailable",
+    )
     def get(self, hold_id):
         """Show a hold's payment, brought up to date from Stripe."""
         view = service.show_payment(

@@ -8,9 +8,13 @@ from slotbooking.common.fields import StrictSchema, latitude, longitude
 
 class SlotsQuery(StrictSchema):
     postcode = fields.String(required=True, validate=[validate.Length(max=16), POSTCODE])
-    lat = latitude(load_default=None)
-    lon = longitude(load_default=None)
-    from_date = fields.Date(data_key="from", load_default=None)
+    lat = latitude(load_default=None, metadata={"description": "give both lat and lon, or neither"})
+    lon = longitude(load_default=None, metadata={"description": "give both lat and lon, or neither"})
+    from_date = fields.Date(
+        data_key="from",
+        load_default=None,
+        metadata={"description": "from today (the default) to the last day of the retailer's horizon"},
+    )
     days = fields.Integer(strict=False, load_default=None, validate=validate.Range(1, 90))
 
     @validates_schema

@@ -5,6 +5,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from slotbooking.api.context import collaborators, now
+from slotbooking.api.responses import documents_errors
 from slotbooking.auth import require_key
 from slotbooking.extensions import db
 from slotbooking.slots.pricing import Address
@@ -19,6 +20,7 @@ class Slots(MethodView):
     @require_key(publishable=True)
     @blp.arguments(SlotsQuery, location="query", as_kwargs=False)
     @blp.response(200, SlotsResponse)
+    @documents_errors(blp)
     def get(self, args):
         """List the delivery windows for an address, priced, with a quote."""
         deps = collaborators()
