@@ -11,6 +11,7 @@ from werkzeug.serving import run_simple
 
 from slotbooking.api.context import now
 from slotbooking.extensions import db
+from slotbooking.jobs import start_in_process_jobs
 from slotbooking.retailers.keys import issue_keys
 from slotbooking.retailers.setup import import_setup
 
@@ -53,5 +54,8 @@ Try:
 """
     )
     if not no_serve:
+        if not current_app.config["BROKER_URL"]:
+            start_in_process_jobs(current_app._get_current_object())
+            click.echo("Jobs (webhooks, refunds, hold sweep, slot generation) run in this process.")
         # Flask ignores app.run() inside its own CLI; serve with werkzeug directly.
         run_simple(host, port, current_app._get_current_object(), threaded=True)
