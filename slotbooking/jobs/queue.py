@@ -9,6 +9,7 @@ import logging
 import time
 
 from celery import Celery, Task
+from celery.exceptions import Retry
 from flask import Flask
 from sqlalchemy import func, select
 
@@ -45,6 +46,18 @@ def make_celery(app: Flask) -> Celery:
                     },
                 )
                 return result
+            except Retry as retry:
+                log.warning(
+                    "job failed, retried later",
+                    extra={
+                        "task": self.name,
+                        "task_id": self.request.id,
+                        "retries": self.request.retries,
+                        "retry_in_seconds": retry.when,
+                        "error": repr(retry.exc)[:500],
+                    },
+                )
+                raise
             except Exception as error:
                 log.warning(
                     "job failed",

@@ -102,6 +102,7 @@ def register_tasks(celery, config) -> None:
     for name, function in JOBS.items():
         celery.task(
             name=name,
+            shared=False,  # each Celery app its own tasks, with its own app's settings
             autoretry_for=TRANSIENT,
             retry_backoff=config["JOBS_RETRY_BACKOFF_SECONDS"],
             retry_backoff_max=config["JOBS_RETRY_BACKOFF_MAX_SECONDS"],
