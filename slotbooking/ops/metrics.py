@@ -14,7 +14,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 
-from slotbooking.errors import respond
+from slotbooking.errors import error_body
 
 blp = Blueprint("metrics", __name__)
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
@@ -162,7 +162,8 @@ def metrics_page():
     if token:
         given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
         if not hmac.compare_digest(given.encode(), token.encode()):
-            return respond(401, "unauthorized", "/metrics needs the METRICS_TOKEN as a bearer token")
+            body = error_body("unauthorized", "/metrics needs the METRICS_TOKEN as a bearer token")
+            return body, 401, {"WWW-Authenticate": "Bearer"}
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         MultiProcessCollector(registry)
