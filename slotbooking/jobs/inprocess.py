@@ -10,6 +10,7 @@ import threading
 import time
 
 log = logging.getLogger("slotbooking.jobs")
+POLL_SECONDS = 0.05
 
 
 class InProcessRunner:
@@ -41,16 +42,18 @@ class InProcessRunner:
         self.jobs.put((task_name, kwargs, headers))
 
     def _loop(self) -> None:
+        # Polls with short sleeps rather than timed waits on the queue: a timed wait sleeps
+        # until an absolute deadline, which a shifted clock (faketime) puts out of reach.
         while not self.stopping.is_set():
             now = time.monotonic()
             for name, (every, at) in list(self.due.items()):
                 if at <= now:
                     self.due[name] = (every, now + every)
                     self._run(name, {}, {})
-            wait = max(0.0, min(at for _every, at in self.due.values()) - time.monotonic())
             try:
-                job = self.jobs.get(timeout=min(wait, 1.0))
+                job = self.jobs.get_nowait()
             except queue.Empty:
+                time.sleep(POLL_SECONDS)
                 continue
             if job is not None:
                 self._run(*job)
