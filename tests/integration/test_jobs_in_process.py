@@ -3,13 +3,17 @@
 import time
 
 import pytest
+from sqlalchemy import select
 
 from slotbooking.demo.cli import demo_document
 from slotbooking.extensions import db
-from slotbooking.jobs import start_in_process_jobs
+from slotbooking.jobs import start_in_process_jobs, tasks
+from slotbooking.payments.models import Refund
 from tests.conftest import import_document, make_app
+from tests.integration import test_payments
 from tests.integration.test_events import Receiver
 from tests.support.api import ApiClient
+from tests.support.localstripe import pay
 
 
 @pytest.fixture
@@ -82,3 +86,32 @@ def test_without_a_broker_or_runner_nothing_is_sent_and_the_command_still_delive
     time.sleep(0.3)
     assert receiver.received == []  # no queue, no runner: cron's `flask events deliver` does it
     assert "1 delivered" in app.test_cli_runner().invoke(args=["events", "deliver"]).output
+
+
+# The payment tests' fixtures: the Stripe emulator, the app with a Stripe key, a paying retailer.
+emulator, pay_app, paying = test_payments.emulator, test_payments.pay_app, test_payments.paying
+
+
+def test_a_cancellation_sends_its_refund_job_and_the_shopper_is_refunded_once(
+    paying, pay_app, emulator, monkeypatch
+):
+    hold = test_payments._hold(paying)
+    intent_id = test_payments._start(paying, hold["id"])["payment_intent_id"]
+    pay(emulator.client(), intent_id)
+    paying.get(f"/holds/{hold['id']}/payment")
+    booking = paying.book(hold["id"]).get_json()
+    ran = []
+    original = tasks.send_due_refunds
+    monkeypatch.setattr(tasks, "send_due_refunds", lambda *a, **k: ran.append(k) or original(*a, **k))
+    runner = start_in_process_jobs(pay_app)
+    try:
+        assert paying.post(f"/bookings/{booking['id']}/cancel").status_code == 200
+        assert _wait_for(lambda: ran), "the cancel's commit sent 'send this refund now'"
+    finally:
+        runner.stop()
+    assert ran[0]["booking_id"] == booking["id"]
+    assert len(test_payments._refunds_at_stripe(emulator, intent_id)) == 1, (
+        "the job and the request never refund twice"
+    )
+    with pay_app.app_context():
+        assert db.session.scalar(select(Refund)).status == "succeeded"
