@@ -158,6 +158,9 @@ def test_a_lost_message_is_still_delivered_by_the_periodic_run(
     celery = app.extensions["celery"]
     try:
         booking = _book(shop)  # "deliver now" is sent, but no worker is there yet
+        metrics = app.test_client().get("/metrics").get_data(as_text=True)
+        waiting = f'slotbooking_queue_messages{{queue="{app.config["JOBS_QUEUE"]}"}} 1.0'
+        assert waiting in metrics, "the queue depth shows the message waiting"
         with celery.connection_for_write() as connection:
             assert connection.default_channel.queue_purge(app.config["JOBS_QUEUE"]) >= 1, "message lost"
         beat = EmbeddedService(
