@@ -8,6 +8,9 @@ from sqlalchemy import event
 from slotbooking.clock import system_now
 from slotbooking.config import INSTANCE_DIR, load_config
 from slotbooking.extensions import db, migrate, rest_api
+from slotbooking.jobs import init_jobs
+from slotbooking.ops.logs import init_logging
+from slotbooking.ops.metrics import init_metrics
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,7 +25,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(load_config(config))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     register_security(app)
+    init_logging(app)
     register_extensions(app)
+    init_metrics(app)
+    init_jobs(app)
     register_blueprints(app)
     register_input_guard(app)
     register_errorhandlers(app)
@@ -75,12 +81,13 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_pricers(app: Flask) -> None:
+    from slotbooking.ops.metrics import TimedPricer
     from slotbooking.slots.dynamic_pricing import EnginePricer
     from slotbooking.slots.pricing import register_pricer
 
     engine = EnginePricer(solver=app.config["PRICING_SOLVER"])
-    register_pricer("dynamic", engine)
-    register_pricer("static", engine)
+    register_pricer("dynamic", TimedPricer(engine, "dynamic"))
+    register_pricer("static", TimedPricer(engine, "static"))
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

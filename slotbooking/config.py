@@ -69,6 +69,28 @@ DEFAULTS = {
     # is run again, in all this many times, after a jittered pause from this base; then 503.
     "DB_RETRY_ATTEMPTS": 3,
     "DB_RETRY_BACKOFF_SECONDS": 0.05,
+    # Job queue (Celery). Empty broker: no queue; `flask demo` runs the jobs in-process instead.
+    "BROKER_URL": "",
+    "JOBS_QUEUE": "slotbooking",
+    "JOBS_CONCURRENCY": 2,
+    # Seconds a broker may take to answer before an enqueue gives up (the periodic jobs catch up).
+    "JOBS_BROKER_TIMEOUT_SECONDS": 1.0,
+    # The periodic jobs, every this many seconds.
+    "JOBS_SWEEP_SECONDS": 60.0,
+    "JOBS_EVENTS_SECONDS": 60.0,
+    "JOBS_REFUNDS_SECONDS": 60.0,
+    "JOBS_SLOTS_SECONDS": 86400.0,
+    "JOBS_IDEMPOTENCY_SECONDS": 3600.0,
+    # A job that meets an unreachable database is retried this often, waiting 2, 4, 8 ... seconds.
+    "JOBS_MAX_RETRIES": 5,
+    "JOBS_RETRY_BACKOFF_SECONDS": 2,
+    "JOBS_RETRY_BACKOFF_MAX_SECONDS": 300,
+    "JOBS_RETRY_JITTER": True,
+    # /metrics: empty means open (keep it to the internal network); else it needs this bearer token.
+    "METRICS_TOKEN": "",
+    # Logs: one JSON object a line ("json") or plain text ("text"), at this level.
+    "LOG_FORMAT": "json",
+    "LOG_LEVEL": "INFO",
 }
 
 _TYPES = {key: type(value) for key, value in DEFAULTS.items()}

@@ -1,9 +1,10 @@
-"""GET /healthz: the database must answer; Redis being away only degrades."""
+"""GET /healthz: the database must answer; Redis or the job queue being away only degrades."""
 
 from flask import Blueprint, current_app
 from sqlalchemy import text
 
 from slotbooking.extensions import db
+from slotbooking.jobs.queue import queue_status
 
 blp = Blueprint("health", __name__)
 
@@ -18,7 +19,8 @@ def healthz():
         db.session.rollback()
         checks["database"] = "down"
     checks["redis"] = current_app.extensions["slot_cache"].status()
+    checks["queue"] = queue_status(current_app)  # "ok", "down" or "in-process" (no broker)
     if checks["database"] != "ok":
         return {"status": "down", "checks": checks}, 503, {"Retry-After": "5"}
-    status = "degraded" if checks["redis"] == "down" else "ok"
+    status = "degraded" if "down" in (checks["redis"], checks["queue"]) else "ok"
     return {"status": status, "checks": checks}

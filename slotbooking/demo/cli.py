@@ -9,6 +9,7 @@ An operator's own SLOTBOOKING_SECRET_KEY / SLOTBOOKING_ENCRYPTION_KEYS win over 
 import json
 import os
 import secrets
+from datetime import timedelta
 from importlib import resources
 from pathlib import Path
 
@@ -17,13 +18,20 @@ from cryptography.fernet import Fernet
 from flask import current_app
 from flask.cli import ScriptInfo
 from flask_migrate import upgrade
+from sqlalchemy import select
 from werkzeug.serving import run_simple
 
 from slotbooking.api.context import now
+from slotbooking.auth import Tenant
+from slotbooking.booking_sessions.presenters import created_json
+from slotbooking.booking_sessions.service import create_session
 from slotbooking.config import INSTANCE_DIR
 from slotbooking.extensions import db
+from slotbooking.jobs import start_in_process_jobs
 from slotbooking.retailers.keys import issue_keys
+from slotbooking.retailers.models import Retailer
 from slotbooking.retailers.setup import import_setup
+from slotbooking.slots.pricing import Address
 
 
 def demo_document() -> dict:
@@ -73,6 +81,8 @@ def _prepare_and_serve(host: str, port: int, no_serve: bool) -> None:
     keys_file = Path(current_app.instance_path) / "demo_keys.json"
     keys_file.write_text(json.dumps(keys, indent=2))
     base = f"http://{host}:{port}"
+    booking_link = _demo_booking_link(keys["retailer"])
+    hours = current_app.config["BOOKING_SESSION_HOURS"]
     click.echo(
         f"""
 Demo retailer "{keys["retailer"]}" is ready on {current_app.config["SQLALCHEMY_DATABASE_URI"]}
@@ -82,11 +92,35 @@ Demo retailer "{keys["retailer"]}" is ready on {current_app.config["SQLALCHEMY_D
 
 Try:
   curl -s -H "Authorization: Bearer {keys["secret_key"]}" "{base}/api/v1/slots?postcode=N1%201AA&days=2"
-  Hosted booking page (phone-ready):  {base}/r/{keys["retailer"]}/book?order_ref=DEMO-1
+  Hosted booking page for order DEMO-1 (a booking session, valid {hours} h):
+    {booking_link}
+  (shops open one per order: POST /api/v1/booking_sessions, see docs/booking-sessions.md)
   Widget script for your shop:        {base}/widget/slot-picker.js  (see docs/widget.md)
   API reference:                      {base}/api/v1/docs
 """
     )
     if not no_serve:
+        if not current_app.config["BROKER_URL"]:
+            start_in_process_jobs(current_app._get_current_object())
+            click.echo("Jobs (webhooks, refunds, hold sweep, slot generation) run in this process.")
         # Flask ignores app.run() inside its own CLI; serve with werkzeug directly.
         run_simple(host, port, current_app._get_current_object(), threaded=True)
+
+
+def _demo_booking_link(slug: str) -> str:
+    """Open a booking session for a demo order and return its link (the hosted page needs one)."""
+    retailer = db.session.scalar(select(Retailer).where(Retailer.slug == slug))
+    tenant = Tenant.of(retailer)
+    made = create_session(
+        db.session,
+        current_app.extensions["zone_finder"],
+        tenant,
+        "DEMO-1",
+        Address("N1 2AB"),
+        None,
+        None,
+        now(),
+        timedelta(hours=current_app.config["BOOKING_SESSION_HOURS"]),
+    )
+    base_url = current_app.config["PUBLIC_BASE_URL"]
+    return created_json(made.booking_session, made.token, tenant, base_url)["url"]

@@ -1,0 +1,1 @@
+"""Operating the service: structured logs with a request id, Prometheus metrics."""

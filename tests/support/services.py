@@ -49,3 +49,23 @@ def fresh_redis_url() -> str:
     except redis.RedisError as error:
         unavailable("Redis", error)
     return REDIS_URL
+
+
+BROKER_URL = os.environ.get("TEST_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//")
+
+
+def broker_url() -> str:
+    """Return the test RabbitMQ URL once the broker answers (fail in CI, else skip)."""
+    from kombu import Connection
+
+    try:
+        with Connection(BROKER_URL, connect_timeout=3) as connection:
+            connection.ensure_connection(max_retries=1, timeout=3)
+    except Exception as error:  # any failure to reach the broker
+        unavailable("RabbitMQ", error)
+    return BROKER_URL
+
+
+def private_queue_name() -> str:
+    """Return a queue name of this test's own, so parallel runs on one broker never collide."""
+    return f"slotbooking-test-{uuid.uuid4().hex[:12]}"

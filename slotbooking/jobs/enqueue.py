@@ -1,0 +1,100 @@
+"""Send jobs: "deliver events now" and "send this refund now" right after a booking change commits.
+
+The listener watches what each commit wrote: a booking event (created, rescheduled, cancelled)
+or a refund owed. Only after the commit is the job sent, so a worker never looks for a row that
+is not there yet. A broker that is down costs the request nothing but a log line: the
+periodic jobs deliver the same work from the outbox later (and the broker is skipped for a
+few seconds so each request does not wait on it).
+"""
+
+import logging
+import time
+from contextvars import ContextVar
+
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import event
+
+from slotbooking.extensions import db
+from slotbooking.ops.logs import current_request_id
+from slotbooking.ops.metrics import app_metrics
+
+log = logging.getLogger("slotbooking.jobs")
+in_job: ContextVar[bool] = ContextVar("in_job", default=False)
+_PENDING = "slotbooking_after_commit"
+BROKER_PAUSE_SECONDS = 5.0
+_listening = False
+
+
+def enqueue(app: Flask, task_name: str, **kwargs) -> str:
+    """Send a job; return "sent", "in-process", "skipped" (no broker, no runner) or "failed"."""
+    jobs = app.extensions["jobs"]
+    headers = {"request_id": current_request_id()}
+    if not app.config["BROKER_URL"]:
+        runner = jobs.runner
+        if runner is None:
+            return "skipped"  # no queue here: the periodic commands (cron) do the work
+        runner.submit(task_name, kwargs, headers)
+        return "in-process"
+    if time.monotonic() < jobs.broker_down_until:
+        return "failed"
+    try:
+        jobs.celery.tasks[task_name].apply_async(kwargs=kwargs, headers=headers, expires=3600)
+        return "sent"
+    except Exception as error:  # broker down or refusing: the outbox keeps the work
+        jobs.broker_down_until = time.monotonic() + BROKER_PAUSE_SECONDS
+        log.warning(
+            "job not sent, the periodic run will do it", extra={"task": task_name, "error": str(error)}
+        )
+        return "failed"
+
+
+def _collect(session, _flush_context) -> None:
+    from slotbooking.bookings.models import BookingEvent, Hold
+    from slotbooking.payments.models import Refund
+
+    pending = session.info.setdefault(_PENDING, {"events": [], "refunds": set(), "holds": 0})
+    for row in session.new:
+        if isinstance(row, BookingEvent):
+            pending["events"].append(row.kind)
+        elif isinstance(row, Refund):
+            pending["refunds"].add(row.booking_id)
+        elif isinstance(row, Hold):
+            pending["holds"] += 1
+
+
+def _after_commit(session) -> None:
+    from slotbooking.jobs.tasks import DELIVER_EVENTS, SEND_REFUNDS
+
+    pending = session.info.pop(_PENDING, None)
+    if not pending or not has_app_context():
+        return
+    app = current_app._get_current_object()
+    metrics = app_metrics()
+    if metrics is not None:
+        for kind in pending["events"]:
+            metrics.bookings.labels(kind).inc()
+        if pending["holds"]:
+            metrics.holds.inc(pending["holds"])
+    if in_job.get() or "jobs" not in app.extensions:
+        return  # a job's own commits need no further job
+    sends = [(DELIVER_EVENTS, {})] if pending["events"] else []
+    sends += [(SEND_REFUNDS, {"booking_id": b}) for b in sorted(pending["refunds"]) if b]
+    for task_name, kwargs in sends:
+        outcome = enqueue(app, task_name, **kwargs)
+        if metrics is not None:
+            metrics.enqueues.labels(task_name, outcome).inc()
+
+
+def _forget(session, *_args) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def listen_for_commits() -> None:
+    """Watch every session's commits (once per process: the session class is shared by apps)."""
+    global _listening
+    if _listening:
+        return
+    event.listen(db.session, "after_flush", _collect)
+    event.listen(db.session, "after_commit", _after_commit)
+    event.listen(db.session, "after_rollback", _forget)
+    _listening = True
