@@ -19,6 +19,10 @@ ERRORS = {
 # Every operation: the key is checked, the limiter counts, the database may be away, and junk
 # in a query or path is a validation_error.
 EVERY_OPERATION = (401, 403, 422, 429, 503)
+# Said on the answers that ask the client to come back later, and only on those.
+RETRY_AFTER = {
+    "Retry-After": {"description": "seconds to wait before trying again", "schema": {"type": "integer"}}
+}
 # Every operation with a JSON body.
 WITH_A_BODY = (400, 413)
 
@@ -32,7 +36,10 @@ def documents_errors(blp, *statuses: int, **meanings: str):
     def decorate(view):
         for status in sorted({*EVERY_OPERATION, *statuses}):
             description = meanings.get(f"s{status}", ERRORS[status])
-            view = blp.alt_response(status, schema=ApiErrorSchema, description=description)(view)
+            headers = RETRY_AFTER if status in (429, 503) else None
+            view = blp.alt_response(status, schema=ApiErrorSchema, description=description, headers=headers)(
+                view
+            )
         return view
 
     return decorate

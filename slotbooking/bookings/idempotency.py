@@ -57,7 +57,7 @@ IDEMPOTENCY_KEY_DOC = {
             "in": "header",
             "name": "Idempotency-Key",
             "required": False,
-            "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+            "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[ -~]+$"},
             "description": (
                 "Retry-safe create: the same key and body (same API key, same endpoint) replay "
                 "the first 2xx answer with Idempotent-Replayed: true for IDEMPOTENCY_KEY_HOURS "
@@ -171,9 +171,9 @@ def idempotent(view):
         key = request.headers.get("Idempotency-Key")
         if key is None:
             return view(*args, **kwargs)
-        if not 1 <= len(key) <= 255 or not key.isprintable():
+        if not 1 <= len(key) <= 255 or not (key.isascii() and key.isprintable()):
             raise ValidationFailed(
-                "bad Idempotency-Key", {"Idempotency-Key": ["1 to 255 printable characters"]}
+                "bad Idempotency-Key", {"Idempotency-Key": ["1 to 255 printable ASCII characters"]}
             )
         session = db.session
         scope = Scope(g.tenant.id, g.api_key_id, f"{request.method} {request.url_rule.rule}", key)

@@ -39,7 +39,7 @@ TRANSIENT = (OperationalError, InterfaceError, ConnectionError)
 
 def deliver_events() -> dict:
     """Queue new booking events and send every delivery that is due."""
-    queued = queue_booking_events(db.session, current_app.config["PUBLIC_BASE_URL"], now())
+    queued = queue_booking_events(db.session, current_app.extensions["manage_links"], now())
     run = deliver_due(db.session, now(), retry_policy(current_app.config))
     return {"queued": queued, "delivered": run.delivered, "failed": run.failed, "given_up": run.given_up}
 

@@ -73,7 +73,7 @@ def test_the_api_needs_no_page_token_even_with_a_session_cookie(client, grid, br
         ("/r/no-such-shop/book?order_ref=A", 404, "could not find this shop"),
         ("/r/Bad%20Slug!/book?order_ref=A", 404, "could not find"),
         (f"{BOOK}", 403, "Open your booking link"),
-        (f"{BOOK}?order_ref=A%00B", 403, "Open your booking link"),
+        (f"{BOOK}?order_ref=A%00B", 400, "order_ref"),  # junk: the input guard's page names the field
         (f"{BOOK}?order_ref=A&postcode=N1%202AB", 403, "Open your booking link"),
         ("/r/demo-grocer/s/not-a-token", 404, "We do not recognise this link"),
         ("/r/demo-grocer/s/" + "x" * 43, 404, "We do not recognise this link"),
@@ -90,7 +90,7 @@ def test_bad_links_get_a_clear_page(client, demo, url, status, says):
 
 
 @pytest.mark.parametrize(
-    "query", ["?from=1999-01-01&day=tuesday", "?from=not-a-date", "?day=%00", "?order_ref=A&postcode=E8"]
+    "query", ["?from=1999-01-01&day=tuesday", "?from=not-a-date", "?day=someday", "?order_ref=A&postcode=E8"]
 )
 def test_odd_grid_links_inside_a_session_still_show_the_grid(client, grid, query):
     response = client.get(f"{BOOK}{query}")

@@ -152,8 +152,14 @@ def page_token(client, url: str) -> str:
 class TestHostedPages:
     BOOK = "/r/demo-grocer/book"
 
+    def _inside_a_session(self, client, shop) -> str:
+        """Open a booking session's link in this browser; return the grid's CSRF token."""
+        url = shop.booking_session("ORDER-9")["url"]
+        client.get("/" + url.split("/", 3)[3])
+        return page_token(client, self.BOOK)
+
     def test_a_nul_byte_in_the_chosen_window_is_refused(self, client, shop):
-        token = page_token(client, f"{self.BOOK}?order_ref=ORDER-9&postcode=N1%202AB")
+        token = self._inside_a_session(client, shop)
         form = {"csrf_token": token, "slot_id": "slot_\x00x", "order_ref": "ORDER-9", "postcode": "N1 2AB"}
         response = client.post(f"{self.BOOK}/hold", data=form)
         assert response.status_code == 400
@@ -161,7 +167,7 @@ class TestHostedPages:
 
     def test_a_nul_byte_in_the_quote_is_refused(self, client, shop):
         _, slot = shop.first_available()
-        token = page_token(client, f"{self.BOOK}?order_ref=ORDER-9&postcode=N1%202AB")
+        token = self._inside_a_session(client, shop)
         form = {
             "csrf_token": token,
             "slot_id": slot["id"],

@@ -6,6 +6,7 @@ import logging
 import urllib.request
 
 import pytest
+from cryptography.fernet import Fernet
 from prometheus_client.parser import text_string_to_metric_families
 
 from slotbooking.ops.logs import log_handler
@@ -139,6 +140,8 @@ def test_gunicorn_workers_add_up_their_metrics(tmp_path):
         env = {
             "DATABASE_URL": database_url,
             "SLOTBOOKING_SECRET_KEY": "metrics-test",
+            # Not a debug or testing app: it refuses to start without its encryption keys.
+            "SLOTBOOKING_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
             "SLOTBOOKING_RATELIMIT_ENABLED": "false",
             "PROMETHEUS_MULTIPROC_DIR": str(folder),
         }
