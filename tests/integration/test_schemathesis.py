@@ -39,6 +39,11 @@ RULES_IN_WORDS = {
         "lat": "one query parameter cannot be made to require another (give both lat and lon)",
         "from": "the bookable dates move with today and the retailer's horizon",
     },
+    ("POST", "/booking_sessions"): {
+        "return_url": "where a shopper may be sent back depends on the retailer's allowed origins",
+        "lat": "lat and lon are given both or neither",
+        "lon": "lat and lon are given both or neither",
+    },
 }
 
 
