@@ -49,7 +49,7 @@ class RescheduleIn(StrictSchema):
     quote_id = fields.String(
         load_default=None,
         allow_none=True,
-        validate=validate.Length(max=400),
+        validate=[validate.Length(max=400), NO_CONTROL],
         metadata={"description": "a quote for the booking's address: its price for the slot is honoured"},
     )
     hold_id = fields.String(
