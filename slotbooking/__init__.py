@@ -7,7 +7,7 @@ from sqlalchemy import event
 
 from slotbooking.clock import system_now
 from slotbooking.config import INSTANCE_DIR, load_config
-from slotbooking.extensions import db, migrate, rest_api
+from slotbooking.extensions import db, migrate
 from slotbooking.jobs import init_jobs
 from slotbooking.ops.logs import init_logging
 from slotbooking.ops.metrics import init_metrics
@@ -103,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
 
     from slotbooking import health
     from slotbooking.api.cors import register_cors
+    from slotbooking.api.rest import make_rest_api
     from slotbooking.api.schemas import address_in_openapi, path_id_parameter
     from slotbooking.booking_sessions.views import blp as booking_sessions_blp
     from slotbooking.bookings.schemas import booking_in_openapi
@@ -136,7 +137,7 @@ def register_blueprints(app: Flask) -> None:
             },
         },
     )
-    rest_api.init_app(app)
+    rest_api = make_rest_api(app)
     rest_api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     rest_api.register_converter(UnicodeConverter, path_id_parameter)
     rest_api.register_blueprint(slots_blp)
