@@ -9,6 +9,7 @@ from slotbooking.clock import system_now
 from slotbooking.config import INSTANCE_DIR, load_config
 from slotbooking.extensions import db, migrate
 from slotbooking.jobs import init_jobs
+from slotbooking.jobs.queue import outbox_depth, queue_depth
 from slotbooking.ops.logs import init_logging
 from slotbooking.ops.metrics import init_metrics
 
@@ -27,7 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_security(app)
     init_logging(app)
     register_extensions(app)
-    init_metrics(app)
+    init_metrics(app, queue_depth, outbox_depth)
     init_jobs(app)
     register_blueprints(app)
     register_input_guard(app)

@@ -67,24 +67,23 @@ def app_metrics() -> Metrics | None:
 class QueueCollector:
     """Queue depth at scrape time: messages waiting on the broker, and the outboxes' pending rows."""
 
-    def __init__(self, app: Flask):
-        self.app = app
+    def __init__(self, app: Flask, queue_depth, outbox_depth):
+        # Handed in by the factory: the jobs part reads the broker and the outboxes, ops only shows them.
+        self.app, self._queue_depth, self._outbox_depth = app, queue_depth, outbox_depth
 
     def collect(self):
-        from slotbooking.jobs.queue import outbox_depth, queue_depth
-
         with self.app.app_context():
             messages = GaugeMetricFamily(
                 "slotbooking_queue_messages", "Messages waiting on the broker's queue", labels=["queue"]
             )
-            depth = queue_depth(self.app)
+            depth = self._queue_depth(self.app)
             if depth is not None:
                 messages.add_metric([self.app.config["JOBS_QUEUE"]], depth)
             yield messages
             pending = GaugeMetricFamily(
                 "slotbooking_outbox_pending", "Work the database still owes (the truth)", labels=["outbox"]
             )
-            for outbox, count in outbox_depth().items():
+            for outbox, count in self._outbox_depth().items():
                 pending.add_metric([outbox], count)
             yield pending
 
@@ -123,11 +122,11 @@ class TimedPricer:
         return getattr(self._pricer, name)
 
 
-def init_metrics(app: Flask) -> None:
-    """Count every request and serve /metrics."""
+def init_metrics(app: Flask, queue_depth, outbox_depth) -> None:
+    """Count every request and serve /metrics; the queue's depths are read by the functions given."""
     metrics = Metrics()
     app.extensions["metrics"] = metrics
-    app.extensions["metrics_collector"] = QueueCollector(app)
+    app.extensions["metrics_collector"] = QueueCollector(app, queue_depth, outbox_depth)
     metrics.registry.register(app.extensions["metrics_collector"])
     app.extensions["slot_cache"] = MeteredCache(app.extensions["slot_cache"], metrics)
 
