@@ -1,6 +1,9 @@
 """Fixtures: an app on SQLite (the embedded default) or on PostgreSQL + Redis, and its keys."""
 
 import copy
+import io
+import json
+import logging
 
 import pytest
 from flask_migrate import upgrade
@@ -9,6 +12,7 @@ from sqlalchemy import text
 from slotbooking import create_app
 from slotbooking.demo.cli import demo_document
 from slotbooking.extensions import db
+from slotbooking.ops.logs import log_handler
 from slotbooking.retailers.setup import import_setup
 from tests.support.api import MONDAY_MORNING, ApiClient, Clock
 from tests.support.services import create_pg_database, drop_pg_database, fresh_redis_url
@@ -35,6 +39,25 @@ def make_app(database_url: str, clock: Clock, redis_url: str = "", **settings):
     return app
 
 
+def empty_tables(app) -> None:
+    """Empty every table of the app's PostgreSQL database (this run's database is shared by tests)."""
+    with app.app_context():
+        tables = ", ".join(t.name for t in reversed(db.metadata.sorted_tables))
+        db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.session.commit()
+
+
+@pytest.fixture
+def json_log_lines():
+    """Read back, as dicts, the JSON lines the app's loggers write while the test runs."""
+    stream = io.StringIO()
+    handler = log_handler(stream)
+    logger = logging.getLogger("slotbooking")
+    logger.addHandler(handler)
+    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
+    logger.removeHandler(handler)
+
+
 @pytest.fixture
 def clock():
     return Clock(MONDAY_MORNING)
@@ -58,10 +81,7 @@ def pg_database():
 @pytest.fixture
 def pg_app(pg_database, clock):
     app = make_app(pg_database, clock, redis_url=fresh_redis_url())
-    with app.app_context():
-        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        db.session.commit()
+    empty_tables(app)
     yield app
     with app.app_context():
         db.session.remove()

@@ -5,9 +5,6 @@ each other's messages. The worker is a real Celery worker (celery.contrib.testin
 from RabbitMQ in a thread of this process, so it shares the test's clock.
 """
 
-import io
-import json
-import logging
 import time
 
 import pytest
@@ -19,7 +16,6 @@ from slotbooking.demo.cli import demo_document
 from slotbooking.events.models import EventDelivery
 from slotbooking.extensions import db
 from slotbooking.jobs import tasks
-from slotbooking.ops.logs import log_handler
 from tests.conftest import import_document, make_app
 from tests.integration.test_events import Receiver
 from tests.support.api import ApiClient
@@ -95,19 +91,8 @@ def _wait_for(condition, seconds=15.0):
     return False
 
 
-@pytest.fixture
-def job_log():
-    """The JSON lines our loggers write while the test runs."""
-    stream = io.StringIO()
-    handler = log_handler(stream)
-    logger = logging.getLogger("slotbooking")
-    logger.addHandler(handler)
-    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
-    logger.removeHandler(handler)
-
-
 def test_a_booking_webhook_goes_out_through_the_queue_with_the_request_id(
-    queue_app, subscribed, receiver, job_log
+    queue_app, subscribed, receiver, json_log_lines
 ):
     with _worker(queue_app):
         booking = _book(subscribed, headers={"X-Request-ID": "checkout-7781"})
@@ -115,18 +100,20 @@ def test_a_booking_webhook_goes_out_through_the_queue_with_the_request_id(
         assert _wait_for(lambda: len(receiver.received) == 1), "the webhook never came"
     event = receiver.events()[0]
     assert (event["type"], event["data"]["booking"]["id"]) == ("booking.created", booking["id"])
-    jobs = [line for line in job_log() if line["message"] == "job done"]
+    jobs = [line for line in json_log_lines() if line["message"] == "job done"]
     delivered = [
         line for line in jobs if line["task"] == tasks.DELIVER_EVENTS and line["result"]["delivered"]
     ]
     assert delivered and delivered[0]["request_id"] == "checkout-7781"
     requests = [
-        line for line in job_log() if line["message"] == "request" and line["path"] == "/api/v1/bookings"
+        line
+        for line in json_log_lines()
+        if line["message"] == "request" and line["path"] == "/api/v1/bookings"
     ]
     assert requests[0]["request_id"] == "checkout-7781"
 
 
-def test_a_failing_job_is_retried_with_backoff_and_then_given_up(queue_app, monkeypatch, job_log):
+def test_a_failing_job_is_retried_with_backoff_and_then_given_up(queue_app, monkeypatch, json_log_lines):
     attempts = []
 
     def database_away(*_args, **_kwargs):
@@ -137,14 +124,14 @@ def test_a_failing_job_is_retried_with_backoff_and_then_given_up(queue_app, monk
     with _worker(queue_app):
         queue_app.extensions["celery"].tasks[tasks.DELIVER_EVENTS].delay()
         assert _wait_for(lambda: len(attempts) >= 3, 20)
-        assert _wait_for(lambda: any(line["message"] == "job failed" for line in job_log()), 20)
+        assert _wait_for(lambda: any(line["message"] == "job failed" for line in json_log_lines()), 20)
         time.sleep(1)
     assert len(attempts) == 3, "1 attempt + JOBS_MAX_RETRIES (2) retries, then given up"
-    retried = [line for line in job_log() if line["message"] == "job failed, retried later"]
+    retried = [line for line in json_log_lines() if line["message"] == "job failed, retried later"]
     assert [(line["retries"], line["retry_in_seconds"]) for line in retried] == [(0, 1), (1, 2)]
     gaps = [b - a for a, b in zip(attempts, attempts[1:], strict=False)]
     assert gaps[0] >= 0.9 and gaps[1] >= 1.9, f"each retry waits its backoff, got {gaps}"
-    given_up = [line for line in job_log() if line["message"] == "job failed"]
+    given_up = [line for line in json_log_lines() if line["message"] == "job failed"]
     assert [line["retries"] for line in given_up] == [2]
 
 
@@ -190,7 +177,7 @@ def test_healthz_reports_the_queue(queue_app):
 
 
 def test_with_the_broker_down_bookings_succeed_and_the_periodic_run_delivers(
-    pg_app, pg_database, clock, receiver, job_log
+    pg_app, pg_database, clock, receiver, json_log_lines
 ):
     app = _queue_app(pg_app, pg_database, clock, BROKER_URL="amqp://guest:guest@127.0.0.1:1//")
     try:
@@ -205,7 +192,7 @@ def test_with_the_broker_down_bookings_succeed_and_the_periodic_run_delivers(
         started = time.monotonic()
         booking = _book(shop)
         assert time.monotonic() - started < 5, "a request never waits long on a dead broker"
-        assert any(line["message"].startswith("job not sent") for line in job_log())
+        assert any(line["message"].startswith("job not sent") for line in json_log_lines())
         assert receiver.received == []
 
         result = app.test_cli_runner().invoke(args=["events", "deliver"])  # what beat would run

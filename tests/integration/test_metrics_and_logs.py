@@ -1,15 +1,11 @@
 """Operable: Prometheus metrics at /metrics, JSON log lines carrying the request id."""
 
-import io
-import json
-import logging
 import urllib.request
 
 import pytest
 from cryptography.fernet import Fernet
 from prometheus_client.parser import text_string_to_metric_families
 
-from slotbooking.ops.logs import log_handler
 from tests.conftest import import_document, make_app
 from tests.support import services
 from tests.support.gunicorn import GunicornServer
@@ -100,20 +96,10 @@ def test_metrics_can_require_a_token(tmp_path, clock):
     assert scrape(client, {"Authorization": "Bearer scrape-me"})
 
 
-@pytest.fixture
-def log_lines():
-    stream = io.StringIO()
-    handler = log_handler(stream)
-    logger = logging.getLogger("slotbooking")
-    logger.addHandler(handler)
-    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
-    logger.removeHandler(handler)
-
-
-def test_a_request_logs_one_json_line_with_its_request_id(client, shop, log_lines):
+def test_a_request_logs_one_json_line_with_its_request_id(client, shop, json_log_lines):
     answer = shop.client.get("/healthz", headers={"X-Request-ID": "lb-1234.abc"})
     assert answer.headers["X-Request-ID"] == "lb-1234.abc"
-    line = [entry for entry in log_lines() if entry["message"] == "request"][-1]
+    line = [entry for entry in json_log_lines() if entry["message"] == "request"][-1]
     assert (line["request_id"], line["route"], line["status"], line["level"]) == (
         "lb-1234.abc",
         "/healthz",
@@ -123,12 +109,12 @@ def test_a_request_logs_one_json_line_with_its_request_id(client, shop, log_line
 
 
 @pytest.mark.parametrize("junk", ["", "x" * 129, "bad id", "é", "<script>"])
-def test_a_junk_request_id_is_replaced_by_a_fresh_one(client, junk, log_lines):
+def test_a_junk_request_id_is_replaced_by_a_fresh_one(client, junk, json_log_lines):
     answer = client.get("/healthz", headers={"X-Request-ID": junk})
     given = answer.headers["X-Request-ID"]
     assert given != junk and len(given) == 32
     assert client.get("/healthz").headers["X-Request-ID"] != given
-    assert [entry["request_id"] for entry in log_lines() if entry["message"] == "request"][0] == given
+    assert [entry["request_id"] for entry in json_log_lines() if entry["message"] == "request"][0] == given
 
 
 @pytest.mark.services

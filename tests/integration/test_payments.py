@@ -1,13 +1,13 @@
 """Card payments through Stripe (the localstripe emulator): a hold is paid before it is booked."""
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from slotbooking.bookings.models import Booking, Hold
 from slotbooking.demo.cli import demo_document
 from slotbooking.extensions import db
 from slotbooking.payments.models import HoldPayment, Refund, StripeEvent
-from tests.conftest import import_document, make_app
+from tests.conftest import empty_tables, import_document, make_app
 from tests.support.api import ApiClient
 from tests.support.db import row_counts
 from tests.support.localstripe import TEST_SECRET_KEY, pay, start_localstripe, stripe_event, stripe_signature
@@ -37,10 +37,7 @@ def pay_app(request, tmp_path, clock, emulator):
         app = make_app(f"sqlite:///{tmp_path / 'payments.db'}", clock, **settings)
     else:
         app = make_app(request.getfixturevalue("pg_database"), clock, redis_url=fresh_redis_url(), **settings)
-        with app.app_context():
-            tables = ", ".join(t.name for t in reversed(db.metadata.sorted_tables))
-            db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-            db.session.commit()
+        empty_tables(app)
     yield app
     with app.app_context():
         db.session.remove()

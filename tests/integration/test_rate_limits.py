@@ -4,12 +4,11 @@ import secrets
 from itertools import count
 
 import pytest
-from sqlalchemy import text
 
 from slotbooking import create_app
 from slotbooking.demo.cli import demo_document
 from slotbooking.extensions import db
-from tests.conftest import import_document, make_app
+from tests.conftest import empty_tables, import_document, make_app
 from tests.support.api import ApiClient
 from tests.support.services import fresh_redis_url
 
@@ -42,11 +41,8 @@ def limited_app(backend, clock):
             RATELIMIT_DEFAULT=f"{LIMIT} per minute",
             **settings,
         )
-        with app.app_context():
-            if db.engine.dialect.name == "postgresql":
-                tables = ", ".join(t.name for t in reversed(db.metadata.sorted_tables))
-                db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-                db.session.commit()
+        if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+            empty_tables(app)
         built.append(app)
         return app, import_document(app, demo_document(), clock)
 

@@ -23,7 +23,7 @@ from slotbooking.events.models import EventEndpoint
 from slotbooking.extensions import db
 from slotbooking.security.encryption import UndecryptableSecret
 from slotbooking.security.startup import UnsafeConfiguration
-from tests.conftest import import_document, make_app
+from tests.conftest import empty_tables, import_document, make_app
 
 ROOT = Path(__file__).resolve().parents[2]
 BEFORE_THIS_CHANGE = "c3d1e2f4a5b6"  # the revision before manage-link digests and encrypted secrets
@@ -163,10 +163,8 @@ def database(request, tmp_path):
         return f"sqlite:///{tmp_path / 'shared.db'}"
     url = request.getfixturevalue("pg_database")
     app = make_app(url, None)
+    empty_tables(app)
     with app.app_context():
-        tables = ", ".join(t.name for t in reversed(db.metadata.sorted_tables))
-        db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        db.session.commit()
         db.engine.dispose()
     return url
 

@@ -19,7 +19,7 @@ from slotbooking.demo.cli import demo_document
 from slotbooking.extensions import db
 from slotbooking.payments.models import HoldPayment, StripeEvent
 from slotbooking.slots.models import Slot
-from tests.conftest import import_document, make_app
+from tests.conftest import empty_tables, import_document, make_app
 from tests.support.api import ApiClient
 from tests.support.localstripe import TEST_SECRET_KEY, pay, start_localstripe, stripe_event, stripe_signature
 from tests.support.services import fresh_redis_url
@@ -44,10 +44,7 @@ def pg_app(pg_database, clock, emulator):
         STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
         STRIPE_API_BASE=emulator.url,
     )
-    with app.app_context():
-        tables = ", ".join(t.name for t in reversed(db.metadata.sorted_tables))
-        db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        db.session.commit()
+    empty_tables(app)
     yield app
     with app.app_context():
         db.session.remove()
