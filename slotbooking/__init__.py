@@ -63,7 +63,9 @@ def register_extensions(app: Flask) -> None:
             event.listen(db.engine, "connect", _sqlite_pragmas)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     init_limiter(app)
-    app.extensions["slot_cache"] = Cache(app.config["REDIS_URL"], app.config["REDIS_TIMEOUT_SECONDS"])
+    app.extensions["slot_cache"] = Cache(
+        app.config["REDIS_URL"], app.config["REDIS_TIMEOUT_SECONDS"], app.config["CACHE_TTL_SECONDS"]
+    )
     app.extensions["key_cache"] = KeyCache()
     app.extensions["quote_signer"] = QuoteSigner(app.config["SECRET_KEY"])
     app.extensions["manage_links"] = ManageLinks(app.config["SECRET_KEY"], app.config["PUBLIC_BASE_URL"])

@@ -1,8 +1,12 @@
 """Redis as a cache and fast path only: every miss, error or outage falls back to the database.
 
-Entries carry the version of their namespace (one per retailer and zone) read *before* the
-database was; a write lands only while that version is still current, so a slow reader can
-never overwrite what a newer booking made fresh. Writers bump the version after commit.
+An entry carries the version of the database state it was computed from, and is served only
+while the database still reports that version (``capacity_version`` in bookings/capacity.py:
+one indexed lookup, bumped inside every booking's own transaction). Redis keeps no version of
+its own, so nothing it does (a restart from an old snapshot, FLUSHALL, eviction under
+``maxmemory``) can bring an outdated entry back to life: at worst it loses entries. A write
+never replaces an entry computed from a newer version, so a slow reader cannot overwrite what
+a newer one stored.
 """
 
 import json
@@ -13,27 +17,35 @@ import redis
 
 log = logging.getLogger(__name__)
 
-# Store only if the namespace version is still the one the value was computed under.
-_PUT_IF_CURRENT = """
-local current = redis.call('GET', KEYS[1]) or '0'
-if current == ARGV[1] then
-  redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
-  return 1
+# Store unless the key already holds an entry computed from a newer version.
+_PUT_UNLESS_NEWER = """
+local existing = redis.call('GET', KEYS[1])
+if existing then
+  local stored = tonumber(string.match(existing, '^(%d+)\\n'))
+  if stored and stored > tonumber(ARGV[1]) then
+    return 0
+  end
 end
-return 0
+redis.call('SET', KEYS[1], ARGV[1] .. '\\n' .. ARGV[2], 'EX', ARGV[3])
+return 1
 """
 
 
 class Cache:
-    """A versioned cache of texts over Redis that degrades to "always miss" when Redis is away."""
+    """A cache of texts over Redis, each valid for one database version, that degrades to
+    "always miss" when Redis is away."""
 
-    def __init__(self, url: str = "", timeout: float = 0.25, pause_after_error: float = 1.0):
+    def __init__(
+        self, url: str = "", timeout: float = 0.25, ttl_seconds: int = 60, pause_after_error: float = 1.0
+    ):
         self.client = None
         if url:
             self.client = redis.Redis.from_url(
                 url, socket_timeout=timeout, socket_connect_timeout=timeout, decode_responses=True
             )
-            self._put_if_current = self.client.register_script(_PUT_IF_CURRENT)
+            self._put_unless_newer = self.client.register_script(_PUT_UNLESS_NEWER)
+        # The longest an entry lives, whatever it depends on (CACHE_TTL_SECONDS).
+        self.ttl_seconds = ttl_seconds
         self._pause = pause_after_error
         self._down_until = 0.0
 
@@ -61,47 +73,32 @@ class Cache:
             self._failed(exc)
             return "down"
 
-    def lookup(self, namespace: str, key: str) -> tuple[str | None, str]:
-        """Return (text or None, the namespace version to store a fresh text under)."""
+    def lookup(self, key: str, version: int) -> str | None:
+        """Return the text stored under key if it was computed from this version, else None."""
         if not self._usable():
-            return None, ""
+            return None
         try:
-            version, raw = self.client.mget(f"v:{namespace}", f"e:{key}")
+            raw = self.client.get(f"e:{key}")
         except redis.RedisError as exc:
             self._failed(exc)
-            return None, ""
-        version = version or "0"
+            return None
         if raw:
             stored_version, _, text = raw.partition("\n")
-            if stored_version == version:
-                return text, version
-        return None, version
+            if stored_version == str(version):
+                return text
+        return None
 
-    def store(self, namespace: str, key: str, version: str, text: str, ttl: int) -> bool:
-        """Store text computed under version, unless the namespace has moved on since."""
-        if not version or not self._usable():
+    def store(self, key: str, version: int, text: str, ttl: int) -> bool:
+        """Store text computed from version, unless an entry from a newer version is there."""
+        if ttl < 1 or not self._usable():
             return False
         try:
-            return bool(
-                self._put_if_current(
-                    keys=[f"v:{namespace}", f"e:{key}"], args=[version, f"{version}\n{text}", ttl]
-                )
-            )
+            return bool(self._put_unless_newer(keys=[f"e:{key}"], args=[int(version), text, int(ttl)]))
+        except redis.OutOfMemoryError:
+            return False  # full and nothing left to evict: Redis is up, the entry just is not kept
         except redis.RedisError as exc:
             self._failed(exc)
             return False
-
-    def bump(self, *namespaces: str) -> None:
-        """Invalidate every entry of the namespaces (call after the database commit)."""
-        if not namespaces or not self._usable():
-            return
-        try:
-            pipe = self.client.pipeline(transaction=False)
-            for namespace in namespaces:
-                pipe.incr(f"v:{namespace}")
-            pipe.execute()
-        except redis.RedisError as exc:
-            self._failed(exc)
 
     def get(self, key: str):
         """Return an immutable value by key, or None."""
@@ -120,14 +117,17 @@ class Cache:
             return
         try:
             self.client.set(f"k:{key}", json.dumps(data, separators=(",", ":")), ex=ttl)
+        except redis.OutOfMemoryError:
+            pass
         except redis.RedisError as exc:
             self._failed(exc)
 
 
 def cache_namespace(tenant_id: int, depot_id: int) -> str:
-    """Name the cache entries one change of capacity can affect: every zone of one depot.
+    """Name the cache entries one change of capacity can affect (in their keys): one depot's.
 
     A depot's daily fleet cap is shared by its zones, and dynamic prices look at the whole
-    depot's bookings, so a booking anywhere in the depot makes all its zones' grids stale.
+    depot's bookings, so a booking anywhere in the depot makes all its zones' grids stale: their
+    version is the depot days' (``capacity_version``), not the zone's.
     """
     return f"{tenant_id}:depot:{depot_id}"

@@ -12,6 +12,10 @@ The lock is taken with an UPDATE of the row (bumping ``lock_seq``), not SELECT .
 because the same statement locks the row on PostgreSQL and takes SQLite's database write lock
 (SQLite ignores FOR UPDATE); it is always the first write of its transaction. Locks are taken
 in a fixed order (slots by id, then depot days by id) so two transactions cannot deadlock.
+
+The depot day's ``lock_seq`` is also the cache's version: every change of what a depot's day
+holds (hold, release, booking, reschedule, cancel) bumps it in its own transaction, so the
+bump commits, or vanishes, with the change itself (see ``capacity_version``).
 """
 
 from datetime import date, datetime
@@ -40,6 +44,43 @@ def lock_slots(session, slot_ids) -> None:
 def lock_depot_day(session, depot_id: int, day: date) -> None:
     """Lock the depot's row for the day."""
     session.execute(_LOCK_DEPOT_DAY, {"lock_depot_id": depot_id, "lock_day": day})
+
+
+_CAPACITY_VERSION = select(func.count() + func.coalesce(func.sum(DepotDay.lock_seq), 0)).where(
+    DepotDay.depot_id == bindparam("version_depot_id"),
+    DepotDay.service_date >= bindparam("version_first"),
+    DepotDay.service_date <= bindparam("version_last"),
+)
+
+
+def capacity_version(connection, depot_id: int, first: date, last: date) -> int:
+    """Return a number that grows with every committed change to the depot's days first..last.
+
+    Each change locks its depot day with an UPDATE that adds 1 to ``lock_seq``, and depot-day
+    rows are only ever added, so over a fixed range of days the row count plus the sum of
+    ``lock_seq`` grows with every commit and stays put only while nothing changed. One indexed
+    range read (the unique index on depot_id, service_date) of at most a horizon's rows.
+    """
+    return connection.execute(
+        _CAPACITY_VERSION, {"version_depot_id": depot_id, "version_first": first, "version_last": last}
+    ).scalar_one()
+
+
+def first_hold_expiry(session, depot_id: int, days: list[date], now: datetime) -> datetime | None:
+    """Return when the first live hold of the depot on these days lapses (None: no live hold).
+
+    Every hold a grid of the depot counts, in a slot or in the depot's daily cap, is among them.
+    """
+    if not days:
+        return None
+    return session.scalar(
+        select(func.min(Hold.expires_at)).where(
+            Hold.depot_id == depot_id,
+            Hold.service_date.in_(days),
+            Hold.status == "active",
+            Hold.expires_at > now,
+        )
+    )
 
 
 def taken_in_slot(session, slot_id: str, now: datetime) -> int:

@@ -9,7 +9,6 @@ from slotbooking.bookings import moves
 from slotbooking.bookings.capacity import has_room, lock_depot_day, lock_slots, usage_by_slot
 from slotbooking.bookings.hold_limits import check_client_cap, lock_client
 from slotbooking.bookings.models import Booking, BookingEvent, Hold
-from slotbooking.cache import cache_namespace
 from slotbooking.common.errors import (
     AddressNotServed,
     Conflict,
@@ -128,8 +127,9 @@ def _new_hold(session, deps, tenant, slot, address, quote_id, customer_ref, now,
 
 
 def _commit(session, deps, tenant, *depot_ids) -> None:
+    # Nothing to tell the cache afterwards: locking the depot days bumped their lock_seq, the
+    # cache's version, in this very transaction, so the change and the new version commit as one.
     session.commit()
-    deps.cache.bump(*(cache_namespace(tenant.id, d) for d in set(depot_ids)))
 
 
 @transaction
@@ -153,6 +153,7 @@ def release_hold(session, deps, tenant, hold_id, now) -> None:
     """
     hold = _owned(session, Hold, tenant, hold_id, "hold")
     lock_slots(session, [hold.slot_id])
+    lock_depot_day(session, hold.depot_id, hold.service_date)
     session.refresh(hold)
     if hold.status == "booked":
         raise Conflict("this hold has already been booked; cancel the booking instead")
@@ -223,6 +224,7 @@ def book_hold(session, deps, tenant, hold_id, order_ref, now) -> Booking:
     """
     hold = _owned(session, Hold, tenant, hold_id, "hold")
     lock_slots(session, [hold.slot_id])
+    lock_depot_day(session, hold.depot_id, hold.service_date)  # bookings move dynamic prices
     session.refresh(hold)
     booking = _book(session, deps, tenant, hold, order_ref, now)
     _commit(session, deps, tenant, booking.depot_id)
@@ -333,6 +335,7 @@ def cancel(session, deps, tenant, booking_id, now) -> Booking:
     if booking.slot.starts_at <= now:
         raise SlotUnavailable("this delivery has already started and cannot be cancelled")
     lock_slots(session, [booking.slot_id])
+    lock_depot_day(session, booking.depot_id, booking.service_date)
     session.refresh(booking)
     if booking.status != "cancelled":
         booking.status = "cancelled"

@@ -96,7 +96,7 @@ class MeteredCache:
 
     def lookup(self, *args, **kwargs):
         found = self._cache.lookup(*args, **kwargs)
-        self._metrics.cache.labels("hit" if found[0] is not None else "miss").inc()
+        self._metrics.cache.labels("hit" if found is not None else "miss").inc()
         return found
 
     def __getattr__(self, name):

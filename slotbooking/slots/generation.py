@@ -152,5 +152,6 @@ def _sync_depot_days(session, retailer, zones, dates, report) -> None:
             row = rows.get(day)
             if row is None:
                 session.add(DepotDay(depot_id=depot.id, service_date=day, capacity=capacity))
-            else:
+            elif row.capacity != capacity:
                 row.capacity = capacity
+                row.lock_seq = DepotDay.lock_seq + 1  # a new cache version (see capacity.py)

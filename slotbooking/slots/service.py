@@ -8,7 +8,12 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from slotbooking.bookings.capacity import usage_by_depot_day, usage_by_slot
+from slotbooking.bookings.capacity import (
+    capacity_version,
+    first_hold_expiry,
+    usage_by_depot_day,
+    usage_by_slot,
+)
 from slotbooking.cache import cache_namespace
 from slotbooking.common.errors import AddressNotServed, ValidationFailed
 from slotbooking.retailers.models import Retailer, Zone, ZonePrefix
@@ -135,15 +140,28 @@ def current_offer(session, cache, finder, tenant, query: SlotQuery, now) -> Offe
     cell = pricer.address_cell(_with_centroid(query.address, zone))
     namespace = cache_namespace(tenant.id, zone.depot_id)
     key = f"offer:{namespace}:{zone.id}:{first}:{days}:{cell}:{tenant.updated_at.timestamp()}"
-    text, version = cache.lookup(namespace, key)
-    offer = Offer.decode(text) if text else None
+    offer = version = None
+    if cache.enabled:
+        # Read before the grid is built: the grid then reflects at least this version.
+        version = offer_version(session, zone.depot_id, first, days)
+        text = cache.lookup(key, version)
+        offer = Offer.decode(text) if text else None
     if offer is None or offer.valid_until <= now.timestamp():
         ensure_slots_generated(session, tenant, now)
         offer = build_offer(session, cache, tenant, zone, first, days, query.address, cell, now)
-        ttl = int(min(offer.valid_until - now.timestamp(), 300))
-        if ttl >= 1:
-            cache.store(namespace, key, version, offer.encode(), ttl)
+        if version is not None:
+            cache.store(key, version, offer.encode(), int(offer.valid_until - now.timestamp()))
     return offer
+
+
+def offer_version(session, depot_id: int, first: date, days: int) -> int:
+    """Return the database's version of what a grid of the depot's days first.. depends on."""
+    # On a connection of its own in autocommit: one round trip (no BEGIN and ROLLBACK) on a
+    # path that otherwise touches no database. Whatever the grid reads later sees at least what
+    # this read saw (READ COMMITTED), so an entry never claims a version newer than its content.
+    with session.get_bind().connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+        return capacity_version(connection, depot_id, first, first + timedelta(days=days - 1))
 
 
 def _quote(signer, tenant, offer: Offer, now, quote_minutes: int) -> tuple[str, str]:
@@ -188,10 +206,15 @@ def build_offer(session, cache, tenant, zone, first: date, days: int, address, c
         .order_by(Slot.starts_at, Slot.ends_at)
     ).all()
     usage = usage_by_slot(session, [s.id for s in slots], now)
-    depot_usage = usage_by_depot_day(session, zone.depot_id, list({s.service_date for s in slots}), now)
+    service_dates = list({s.service_date for s in slots})
+    depot_usage = usage_by_depot_day(session, zone.depot_id, service_dates, now)
     pricer = pricer_for(tenant)
     address = _with_centroid(address, zone)
-    valid_until = now + timedelta(seconds=300)
+    # Good until the first of: the cache's own limit, a counted hold lapsing, a window closing.
+    valid_until = now + timedelta(seconds=cache.ttl_seconds)
+    lapses = first_hold_expiry(session, zone.depot_id, service_dates, now)
+    if lapses is not None:
+        valid_until = min(valid_until, lapses)
     rows, by_day = [], {}
     for slot in slots:
         capacity, taken = depot_usage.get(slot.service_date, (0, 0))

@@ -21,7 +21,7 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from slotbooking import create_app
-from slotbooking.bookings.capacity import taken_in_depot_day, taken_in_slot
+from slotbooking.bookings.capacity import lock_depot_day, taken_in_depot_day, taken_in_slot
 from slotbooking.bookings.models import OCCUPYING_STATUSES, Booking, Hold
 from slotbooking.cache import cache_namespace
 from slotbooking.clock import system_now as utcnow
@@ -29,7 +29,7 @@ from slotbooking.demo.cli import prepare_demo
 from slotbooking.extensions import db
 from slotbooking.retailers.models import Zone
 from slotbooking.slots.models import DepotDay, Slot
-from slotbooking.slots.service import Offer
+from slotbooking.slots.service import Offer, offer_version
 from tests.support import services
 from tests.support.gunicorn import GunicornServer
 
@@ -265,21 +265,30 @@ def namespace_of(live: Live, slot_id: str) -> str:
 
 
 def bump_cache(live: Live, *slot_ids: str) -> None:
-    """Tell the cache that capacities were changed behind the API's back."""
-    live.app.extensions["slot_cache"].bump(*{namespace_of(live, s) for s in slot_ids})
+    """Tell the cache that capacities were changed behind the API's back (as a lock would)."""
+    with live.app.app_context():
+        for slot_id in set(slot_ids):
+            slot = db.session.get(Slot, slot_id)
+            lock_depot_day(db.session, slot.depot_id, slot.service_date)
+        db.session.commit()
 
 
 def cached_remaining(live: Live, slot_id: str) -> set[int]:
-    """`remaining` of the slot in every current (not invalidated) cached grid in Redis."""
+    """`remaining` of the slot in every current (not outdated) cached grid in Redis."""
     namespace = namespace_of(live, slot_id)
-    version = live.redis.get(f"v:{namespace}") or "0"
+    with live.app.app_context():
+        depot_id = db.session.get(Slot, slot_id).depot_id
     seen = set()
     for key in live.redis.scan_iter(match=f"e:*:{namespace}:*", count=500):
         raw = live.redis.get(key)
         if not raw:
             continue
+        # as slots/service.py names the entry: offer:<namespace>:<zone>:<first>:<days>:...
+        first, days = key.removeprefix(f"e:offer:{namespace}:").split(":")[1:3]
+        with live.app.app_context():
+            version = offer_version(db.session, depot_id, date.fromisoformat(first), int(days))
         entry_version, _, text = raw.partition("\n")  # as slotbooking.cache stores it
-        if entry_version != version:
+        if entry_version != str(version):
             continue
         slots = json.loads(Offer.decode(text).slots_json)
         seen |= {s["remaining"] for s in slots if s["id"] == slot_id}

@@ -17,7 +17,7 @@ def private_redis():
     server = PrivateRedis()
     server.start()
     yield server
-    server.stop()
+    server.remove()
 
 
 @pytest.fixture
@@ -95,14 +95,15 @@ def test_a_stale_writer_never_overwrites_a_fresh_entry():
     from slotbooking.cache import Cache
 
     cache = Cache(fresh_redis_url())
-    value, version = cache.lookup("ns", "offer")
-    assert value is None
-    cache.bump("ns")  # a booking commits while the slow reader is still computing
-    assert cache.store("ns", "offer", version, '{"remaining": 5}', 60) is False
-    assert cache.lookup("ns", "offer")[0] is None
-    _, fresh_version = cache.lookup("ns", "offer")
-    assert cache.store("ns", "offer", fresh_version, '{"remaining": 4}', 60) is True
-    assert cache.lookup("ns", "offer")[0] == '{"remaining": 4}'
+    assert cache.lookup("offer", 7) is None
+    # a booking committed (version 8) and a fresh reader stored its grid first
+    assert cache.store("offer", 8, '{"remaining": 4}', 60) is True
+    # the slow reader that began under version 7 finishes last: it must not win
+    assert cache.store("offer", 7, '{"remaining": 5}', 60) is False
+    assert cache.lookup("offer", 8) == '{"remaining": 4}'
+    assert cache.lookup("offer", 7) is None  # an entry serves only the version it was built from
+    assert cache.store("offer", 9, '{"remaining": 3}', 60) is True
+    assert cache.lookup("offer", 9) == '{"remaining": 3}'
 
 
 def test_the_cache_answers_and_is_invalidated_by_a_booking(pg_app, clock):

@@ -4,7 +4,9 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 import redis
@@ -33,17 +35,31 @@ def service_environment() -> dict:
 
 
 class PrivateRedis:
-    def __init__(self):
+    """A redis-server of this test's own; extra_args are more of its options (e.g. maxmemory).
+
+    Its snapshot file (SAVE) is `rdb_path`, in a directory of its own, and it loads that file
+    when it starts: copy an old one there to restart it from an old snapshot.
+    """
+
+    def __init__(self, *extra_args: str):
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.process = None
+        self.extra_args = list(extra_args)
+        self.dir = Path(tempfile.mkdtemp(prefix="private-redis-"))
+        self.rdb_path = self.dir / "dump.rdb"
 
     def start(self) -> None:
         binary = shutil.which("redis-server")
         if binary is None:
             unavailable("redis-server", FileNotFoundError("redis-server not on PATH"))
         self.process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            [
+                binary,
+                *("--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"),
+                *("--dir", str(self.dir), "--dbfilename", self.rdb_path.name),
+                *self.extra_args,
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             env=service_environment(),
@@ -67,3 +83,11 @@ class PrivateRedis:
 
     def flush(self) -> None:
         redis.Redis.from_url(self.url).flushall()
+
+    def client(self) -> redis.Redis:
+        return redis.Redis.from_url(self.url, decode_responses=True)
+
+    def remove(self) -> None:
+        """Stop the server and delete its directory."""
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
