@@ -8,6 +8,7 @@ then book. Afterwards the answers, the database and the cached grid must tell th
 
 import http.client
 import json
+import os
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
@@ -40,7 +41,10 @@ SECRET = "race-test-secret"
 ENCRYPTION_KEYS = Fernet.generate_key().decode()
 LONDON = ZoneInfo("Europe/London")
 # A Redis database of its own: other test runs flush theirs (TEST_REDIS_URL) while this one runs.
-RACE_REDIS_URL = urlsplit(services.REDIS_URL)._replace(path="/14").geturl()
+# Two suites run side by side (two checkouts) give each its own TEST_RACE_REDIS_URL.
+RACE_REDIS_URL = os.environ.get(
+    "TEST_RACE_REDIS_URL", urlsplit(services.REDIS_URL)._replace(path="/14").geturl()
+)
 POSTCODES = {"N1": "N1 2AB", "NW1": "NW1 2AB", "W2": "W2 1AA", "E8": "E8 1AA"}
 
 
