@@ -27,7 +27,7 @@ blp = Blueprint(
 @blp.route("/booking_sessions")
 class BookingSessions(MethodView):
     @require_key()
-    @idempotent
+    @idempotent(seal_answer=True)
     @blp.arguments(BookingSessionIn)
     @blp.response(201, BookingSessionCreated)
     @blp.doc(**IDEMPOTENCY_KEY_DOC)

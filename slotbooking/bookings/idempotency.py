@@ -30,6 +30,7 @@ from slotbooking.bookings.models import IdempotencyRecord
 from slotbooking.clock import now
 from slotbooking.common.errors import IdempotencyConflict, IdempotencyInProgress, ValidationFailed
 from slotbooking.extensions import db
+from slotbooking.security.encryption import UndecryptableSecret
 
 
 @dataclass(frozen=True)
@@ -163,8 +164,30 @@ def _lifetimes(config) -> Lifetimes:
     )
 
 
-def idempotent(view):
-    """Honour the Idempotency-Key header on a create (place after require_key)."""
+def _seal(body) -> dict:
+    box = current_app.extensions["secret_box"]
+    return {"sealed": box.encrypt(json.dumps(body, separators=(",", ":")))}
+
+
+def _unseal(stored: dict, key: str):
+    """The kept answer in the clear; one sealed under a retired key can no longer be replayed."""
+    try:
+        return json.loads(current_app.extensions["secret_box"].decrypt(stored["sealed"]))
+    except UndecryptableSecret:
+        raise IdempotencyConflict(
+            "the first answer for this Idempotency-Key can no longer be replayed: use a new key",
+            {"key": key},
+        ) from None
+
+
+def idempotent(view=None, *, seal_answer: bool = False):
+    """Honour the Idempotency-Key header on a create (place after require_key).
+
+    ``seal_answer``: the answer carries a secret (a booking session's link), so it is kept
+    encrypted under ENCRYPTION_KEYS, like webhook secrets, never in the clear.
+    """
+    if view is None:
+        return functools.partial(idempotent, seal_answer=seal_answer)
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
@@ -179,7 +202,8 @@ def idempotent(view):
         scope = Scope(g.tenant.id, g.api_key_id, f"{request.method} {request.url_rule.rule}", key)
         record = claim_key(session, scope, _fingerprint(), _lifetimes(current_app.config), now())
         if record.status_code is not None:
-            response = make_response(record.response, record.status_code)
+            body = _unseal(record.response, key) if seal_answer else record.response
+            response = make_response(body, record.status_code)
             response.headers["Idempotent-Replayed"] = "true"
             return response
         claim_id = record.id
@@ -189,7 +213,8 @@ def idempotent(view):
             free_claim(session, claim_id)
             raise
         if 200 <= response.status_code < 300:
-            keep_answer(session, claim_id, response.status_code, response.get_json())
+            body = response.get_json()
+            keep_answer(session, claim_id, response.status_code, _seal(body) if seal_answer else body)
         else:
             free_claim(session, claim_id)
         return response

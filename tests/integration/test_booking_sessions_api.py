@@ -1,12 +1,14 @@
 """POST/GET /api/v1/booking_sessions: what a shop's backend sees, on SQLite and on PostgreSQL + Redis."""
 
 import hashlib
+import json
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from slotbooking.booking_sessions.models import BookingSession
+from slotbooking.bookings.models import IdempotencyRecord
 from slotbooking.demo.cli import demo_document
 from slotbooking.extensions import db
 from tests.conftest import import_document, make_app
@@ -131,6 +133,20 @@ def test_an_idempotent_retry_answers_the_same_session(app, shop):
         "/booking_sessions", {**body, "order_ref": "1002"}, headers={"Idempotency-Key": "session-1001"}
     )
     assert other.status_code == 409 and other.get_json()["error"]["code"] == "idempotency_conflict"
+
+
+def test_a_kept_session_answer_never_holds_the_link_in_the_clear(app, shop):
+    """The idempotency record replays the link, so it is kept sealed, as webhook secrets are."""
+    body = {"order_ref": "1001", "address": {"postcode": "N1 2AB"}}
+    first = shop.post("/booking_sessions", body, headers={"Idempotency-Key": "session-sealed"})
+    token = first.get_json()["url"].rsplit("/", 1)[-1]
+    with app.app_context():
+        kept = db.session.scalars(select(IdempotencyRecord)).one()
+        stored = json.dumps(kept.response)
+    assert token not in stored and first.get_json()["id"] not in stored
+    again = shop.post("/booking_sessions", body, headers={"Idempotency-Key": "session-sealed"})
+    assert again.get_json() == first.get_json()
+    assert again.headers["Idempotent-Replayed"] == "true"
 
 
 def test_a_session_shows_expired_once_its_link_runs_out(shop, clock):
