@@ -70,6 +70,9 @@ def demo_command(context: click.Context, host: str, port: int, no_serve: bool) -
     """Migrate the database, load the demo retailer, print its keys and serve."""
     for name, value in demo_secrets(INSTANCE_DIR).items():
         os.environ.setdefault(name, value)
+    # Links the demo prints and mails (booking sessions, manage links) point at where it serves.
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    os.environ.setdefault("SLOTBOOKING_PUBLIC_BASE_URL", f"http://{shown_host}:{port}")
     app = context.ensure_object(ScriptInfo).load_app()
     with app.app_context():
         _prepare_and_serve(host, port, no_serve)

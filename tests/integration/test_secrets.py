@@ -235,3 +235,10 @@ def test_a_failing_statement_logs_no_bound_value(app, caplog):
     assert "no_such_table" in caplog.text  # the statement is logged...
     assert value not in caplog.text  # ...but never what was bound to it
     assert value not in response.get_data(as_text=True)
+
+
+def test_the_demo_prints_links_to_where_it_serves(tmp_path):
+    shown = _flask(["demo", "--no-serve", "--port", "5077"], tmp_path / "demo")
+    assert shown.returncode == 0, shown.stderr
+    links = [word for word in shown.stdout.split() if word.startswith("http://")]
+    assert links and all(link.startswith("http://127.0.0.1:5077/") for link in links), links
