@@ -20,7 +20,7 @@ bump commits, or vanishes, with the change itself (see ``capacity_version``).
 
 from datetime import date, datetime
 
-from sqlalchemy import and_, bindparam, func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from slotbooking.bookings.models import OCCUPYING_STATUSES, Booking, Hold
 from slotbooking.db_types import UTCDateTime
@@ -77,8 +77,7 @@ def first_hold_expiry(session, depot_id: int, days: list[date], now: datetime) -
         select(func.min(Hold.expires_at)).where(
             Hold.depot_id == depot_id,
             Hold.service_date.in_(days),
-            Hold.status == "active",
-            Hold.expires_at > now,
+            Hold.is_live(now),
         )
     )
 
@@ -88,9 +87,7 @@ def taken_in_slot(session, slot_id: str, now: datetime) -> int:
     booked = session.scalar(
         select(func.count()).where(Booking.slot_id == slot_id, Booking.status.in_(OCCUPYING_STATUSES))
     )
-    held = session.scalar(
-        select(func.count()).where(Hold.slot_id == slot_id, Hold.status == "active", Hold.expires_at > now)
-    )
+    held = session.scalar(select(func.count()).where(Hold.slot_id == slot_id, Hold.is_live(now)))
     return booked + held
 
 
@@ -107,8 +104,7 @@ def taken_in_depot_day(session, depot_id: int, day: date, now: datetime) -> int:
         select(func.count()).where(
             Hold.depot_id == depot_id,
             Hold.service_date == day,
-            Hold.status == "active",
-            Hold.expires_at > now,
+            Hold.is_live(now),
         )
     )
     return booked + held
@@ -123,7 +119,7 @@ def _room_query():
         bindparam("now", type_=UTCDateTime),
     )
     occupying = Booking.status.in_(OCCUPYING_STATUSES)
-    live = and_(Hold.status == "active", Hold.expires_at > now)
+    live = Hold.is_live(now)
     count = func.count
     in_slot = (
         select(count()).where(Booking.slot_id == slot_id, occupying).scalar_subquery()
@@ -177,7 +173,7 @@ def usage_by_slot(session, slot_ids: list[str], now: datetime) -> dict[str, int]
     )
     held = session.execute(
         select(Hold.slot_id, func.count())
-        .where(Hold.slot_id.in_(slot_ids), Hold.status == "active", Hold.expires_at > now)
+        .where(Hold.slot_id.in_(slot_ids), Hold.is_live(now))
         .group_by(Hold.slot_id)
     )
     for slot_id, count in [*booked.all(), *held.all()]:
@@ -213,8 +209,7 @@ def usage_by_depot_day(
         .where(
             Hold.depot_id == depot_id,
             Hold.service_date.in_(days),
-            Hold.status == "active",
-            Hold.expires_at > now,
+            Hold.is_live(now),
         )
         .group_by(Hold.service_date)
     )

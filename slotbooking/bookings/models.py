@@ -2,7 +2,8 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, and_
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from slotbooking.clock import now
@@ -55,6 +56,20 @@ class Hold(AddressMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     slot: Mapped[Slot] = relationship()
+
+    @hybrid_method
+    def is_live(self, now: datetime) -> bool:
+        """Tell whether the hold still counts: active and not yet expired at ``now``.
+
+        The same test in SQL (``select(Hold).where(Hold.is_live(now))``), so capacity counts,
+        caps and sweeps agree with the checks made on a loaded hold.
+        """
+        return self.status == "active" and self.expires_at > now
+
+    @is_live.inplace.expression
+    @classmethod
+    def _is_live_expression(cls, now):
+        return and_(cls.status == "active", cls.expires_at > now)
 
     @property
     def payable_amount(self) -> int:

@@ -100,8 +100,7 @@ def find_move_hold(session, tenant, booking, slot, hold_id: str | None, now) -> 
             .where(
                 Hold.moves_booking_id == booking.id,
                 Hold.slot_id == slot.id,
-                Hold.status == "active",
-                Hold.expires_at > now,
+                Hold.is_live(now),
             )
             .order_by(Hold.expires_at.desc())
             .limit(1)
@@ -116,7 +115,7 @@ def find_move_hold(session, tenant, booking, slot, hold_id: str | None, now) -> 
         )
     if hold.status == "booked":
         raise Conflict("this hold has already been used for a move", {"hold_id": hold.id})
-    if hold.status != "active" or hold.expires_at <= now:
+    if not hold.is_live(now):
         raise HoldExpired("this hold has expired; please reschedule again", {"hold_id": hold.id})
     return hold
 
@@ -169,7 +168,7 @@ def check_paid(session, tenant, booking: Booking, hold: Hold, stripe_configured:
     """
     if hold.status == "booked":
         raise Conflict("this hold has already been used for a move", {"hold_id": hold.id})
-    if hold.status != "active" or hold.expires_at <= now:
+    if not hold.is_live(now):
         raise HoldExpired("this hold has expired; please reschedule again", {"hold_id": hold.id})
     if hold.amount_due is not None and hold.amount_due != hold.price - booking.price:
         raise Conflict(

@@ -170,7 +170,7 @@ def _book(session, deps, tenant, hold: Hold, order_ref: str, now, keep_hold: boo
     if hold.status == "booked":
         booking = session.scalar(select(Booking).where(Booking.hold_id == hold.id))
         raise Conflict("this hold has already been booked", {"booking_id": booking.id if booking else None})
-    if hold.status != "active" or hold.expires_at <= now:
+    if not hold.is_live(now):
         raise HoldExpired("this hold has expired; please choose a window again", {"hold_id": hold.id})
     if hold.moves_booking_id is not None:
         raise Conflict(

@@ -41,7 +41,7 @@ def queue_orphan_refunds(session, now) -> int:
             HoldPayment.status == "succeeded",
             Refund.id.is_(None),
             Hold.status != "booked",
-            (Hold.status != "active") | (Hold.expires_at <= now),
+            ~Hold.is_live(now),
         )
         .limit(500)
     ).all()
@@ -50,7 +50,7 @@ def queue_orphan_refunds(session, now) -> int:
         try:
             lock_payment(session, payment)
             hold = payment.hold
-            if hold.status != "booked" and (hold.status != "active" or hold.expires_at <= now):
+            if hold.status != "booked" and not hold.is_live(now):
                 queue_refund(session, payment, "hold_expired")
                 queued += 1
             session.commit()

@@ -90,7 +90,7 @@ def _start_payment(session, gateway, tenant, hold_id, limits: HoldLimits, now) -
     hold = _owned_hold(session, tenant, hold_id)
     if hold.status == "booked":
         raise Conflict("this hold has already been booked", {"hold_id": hold.id})
-    if hold.status != "active" or hold.expires_at <= now:
+    if not hold.is_live(now):
         raise HoldExpired("this hold has expired; please choose a window again", {"hold_id": hold.id})
     if not payment_required(tenant, hold, session, gateway.enabled):
         raise PaymentNotRequired("the fee for this window is not paid through us", {"hold_id": hold.id})

@@ -67,7 +67,7 @@ def booking_of_hold(session, hold: Hold) -> Booking | None:
 
 
 def hold_is_live(hold: Hold | None, now) -> bool:
-    return hold is not None and hold.status == "active" and hold.expires_at > now
+    return hold is not None and hold.is_live(now)
 
 
 @dataclass(frozen=True)
