@@ -15,7 +15,8 @@ from datetime import datetime
 from sqlalchemy import select
 
 from slotbooking.bookings.models import Booking, BookingEvent, Hold
-from slotbooking.common.errors import Conflict, HoldExpired, NotFound, PaymentRequired, SlotUnavailable
+from slotbooking.common.errors import Conflict, HoldExpired, PaymentRequired, SlotUnavailable
+from slotbooking.common.owned import get_owned
 from slotbooking.payments.ledger import paid_through_us, refund_from_booking
 from slotbooking.payments.service import charges_through_us, ensure_paid
 from slotbooking.slots.models import Slot
@@ -105,9 +106,7 @@ def find_move_hold(session, tenant, booking, slot, hold_id: str | None, now) -> 
             .order_by(Hold.expires_at.desc())
             .limit(1)
         )
-    hold = session.get(Hold, hold_id) if len(hold_id) <= 32 else None
-    if hold is None or hold.retailer_id != tenant.id:
-        raise NotFound(f"no hold {hold_id!r}", {"hold_id": hold_id})
+    hold = get_owned(session, Hold, tenant.id, hold_id, "hold", detail="hold_id")
     if hold.moves_booking_id != booking.id or hold.slot_id != slot.id:
         raise Conflict(
             "this hold was not placed to move this booking to that window",

@@ -9,6 +9,7 @@ from slotbooking.auth import Tenant
 from slotbooking.bookings.manage_links import expires_at, token_digest
 from slotbooking.bookings.models import Booking, Hold
 from slotbooking.common.errors import LinkExpired, NotFound
+from slotbooking.common.owned import find_owned
 from slotbooking.retailers.models import Retailer
 from slotbooking.retailers.postcodes import normalise_postcode
 
@@ -55,10 +56,7 @@ def booking_for_token(session, token: str, now) -> tuple[Tenant, Booking]:
 
 def hold_of(session, tenant, hold_id: str | None) -> Hold | None:
     """Return the retailer's hold with this id, or None."""
-    if not hold_id or not isinstance(hold_id, str) or len(hold_id) > 32:
-        return None
-    hold = session.get(Hold, hold_id)
-    return hold if hold is not None and hold.retailer_id == tenant.id else None
+    return find_owned(session, Hold, tenant.id, hold_id)
 
 
 def booking_of_hold(session, hold: Hold) -> Booking | None:
