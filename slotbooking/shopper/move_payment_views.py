@@ -83,7 +83,7 @@ def pay(token):
         page, status = _page(tenant, booking, hold, None, status=503)
         return page, status, {"Content-Security-Policy": pages.PAGE_POLICY}
     page, status = _page(tenant, booking, hold, view)
-    return page, status, {"Content-Security-Policy": payment_page_policy(pages.PAGE_POLICY)}
+    return page, status, {"Content-Security-Policy": payment_page_policy()}
 
 
 def _page(tenant, booking, hold, view, status: int = 200):

@@ -8,6 +8,7 @@ from flask import current_app, render_template, request
 from slotbooking.api.context import collaborators, now
 from slotbooking.common.errors import DomainError, ValidationFailed
 from slotbooking.extensions import db
+from slotbooking.security.csp import page_policy
 from slotbooking.shopper import present
 from slotbooking.shopper.csrf import csrf_token
 from slotbooking.slots.clock import local_today
@@ -17,10 +18,7 @@ from slotbooking.slots.service import SlotQuery, offer_slots
 DAYS_PER_PAGE = 7
 
 # Our own pages load only our own assets, and no other site may frame them.
-PAGE_POLICY = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
+PAGE_POLICY = page_policy()
 
 
 def locale():

@@ -65,7 +65,7 @@ def pay(slug):
         page, status = _page(v, None, status=503)
         return page, status, {"Content-Security-Policy": pages.PAGE_POLICY}
     page, status = _page(v, view)
-    return page, status, {"Content-Security-Policy": payment_page_policy(pages.PAGE_POLICY)}
+    return page, status, {"Content-Security-Policy": payment_page_policy()}
 
 
 def _page(v, view, status: int = 200):

@@ -5,6 +5,7 @@ from flask import current_app, request
 from slotbooking.auth import bearer_token
 from slotbooking.common.errors import Forbidden, Unauthorized
 from slotbooking.extensions import db
+from slotbooking.security.csp import page_policy
 from slotbooking.shopper.lookup import tenant_for_slug
 
 
@@ -44,8 +45,4 @@ def embed_caller(slug: str):
 
 def frame_policy(tenant) -> str:
     """Return the page CSP for an embed: our assets only, framed only by the retailer's origins."""
-    ancestors = " ".join(tenant.allowed_origins) if tenant and tenant.allowed_origins else "'none'"
-    return (
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        f"connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors {ancestors}"
-    )
+    return page_policy(frame_ancestors=tenant.allowed_origins if tenant else ())
