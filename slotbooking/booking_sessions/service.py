@@ -62,8 +62,7 @@ def token_digest(token: str) -> str:
 
 def session_address(booking_session: BookingSession) -> Address:
     """Return the address the session was made for."""
-    bs = booking_session
-    return Address(bs.postcode, bs.lat, bs.lon, bs.line1)
+    return Address.of(booking_session)
 
 
 def check_return_url(tenant, url: str | None) -> None:

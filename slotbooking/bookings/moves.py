@@ -55,7 +55,7 @@ class MovePreview:
 
 
 def address_of(booking: Booking) -> Address:
-    return Address(booking.postcode, booking.lat, booking.lon, booking.line1)
+    return Address.of(booking)
 
 
 def check_movable(tenant, booking: Booking, now: datetime) -> None:

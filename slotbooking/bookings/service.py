@@ -58,8 +58,7 @@ def _check_slot_for(session, deps, tenant, slot: Slot, address: Address, now: da
 
 def _price(session, deps, tenant, zone, slot, address: Address, quote_id, now) -> SlotPrice:
     pricer = pricer_for(tenant)
-    if address.lat is None or address.lon is None:
-        address = Address(address.postcode, zone.lat, zone.lon, address.line1)
+    address = address.or_zone_centroid(zone)
     quoted = quoted_price(
         session,
         deps.cache,

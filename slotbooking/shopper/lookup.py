@@ -9,11 +9,11 @@ from slotbooking.auth import Tenant
 from slotbooking.bookings.manage_links import expires_at, token_digest
 from slotbooking.bookings.models import Booking, Hold
 from slotbooking.common.errors import LinkExpired, NotFound
+from slotbooking.common.fields import POSTCODE_SHAPE
 from slotbooking.common.owned import find_owned
 from slotbooking.retailers.models import Retailer
 from slotbooking.retailers.postcodes import normalise_postcode
 
-_POSTCODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 -]{0,15}$")
 _PRINTABLE = re.compile(r"^[^\x00-\x1f\x7f]{1,200}$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
@@ -85,7 +85,7 @@ class ShopperInput:
             order_ref = None
         postcode = (values.get("postcode") or "").strip() or None
         if postcode is not None:
-            if _POSTCODE.match(postcode):
+            if POSTCODE_SHAPE.match(postcode):
                 postcode = normalise_postcode(postcode)
             else:
                 problems["postcode"] = "Please enter a postcode such as N1 2AB."

@@ -137,7 +137,7 @@ def current_offer(session, cache, finder, tenant, query: SlotQuery, now) -> Offe
     zone = finder.find(session, tenant, query.address.postcode)
     first, days = resolve_range(tenant, query, now)
     pricer = pricer_for(tenant)
-    cell = pricer.address_cell(_with_centroid(query.address, zone))
+    cell = pricer.address_cell(query.address.or_zone_centroid(zone))
     namespace = cache_namespace(tenant.id, zone.depot_id)
     key = f"offer:{namespace}:{zone.id}:{first}:{days}:{cell}:{tenant.updated_at.timestamp()}"
     offer = version = None
@@ -191,12 +191,6 @@ def offer_slots_json(
     return f'{head[:-1]},"slots":{offer.slots_json}}}'
 
 
-def _with_centroid(address: Address, zone) -> Address:
-    if address.lat is not None and address.lon is not None:
-        return address
-    return Address(address.postcode, zone.lat, zone.lon, address.line1)
-
-
 def build_offer(session, cache, tenant, zone, first: date, days: int, address, cell, now) -> Offer:
     """Compute the grid from the database, price it, and save its price sheet."""
     last = first + timedelta(days=days - 1)
@@ -209,7 +203,7 @@ def build_offer(session, cache, tenant, zone, first: date, days: int, address, c
     service_dates = list({s.service_date for s in slots})
     depot_usage = usage_by_depot_day(session, zone.depot_id, service_dates, now)
     pricer = pricer_for(tenant)
-    address = _with_centroid(address, zone)
+    address = address.or_zone_centroid(zone)
     # Good until the first of: the cache's own limit, a counted hold lapsing, a window closing.
     valid_until = now + timedelta(seconds=cache.ttl_seconds)
     lapses = first_hold_expiry(session, zone.depot_id, service_dates, now)
