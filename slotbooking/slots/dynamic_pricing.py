@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 import pricing
 from slotbooking.bookings.models import OCCUPYING_STATUSES, Booking
 from slotbooking.retailers.models import Depot
+from slotbooking.slots.clock import minute_of_day
 from slotbooking.slots.models import Slot
 from slotbooking.slots.pricing import Address, DayToPrice, SlotPrice
 
@@ -20,11 +21,6 @@ RULE_FIELDS = {f.name for f in dataclasses.fields(pricing.PricingRules)}
 CHOICE_FIELDS = {f.name for f in dataclasses.fields(pricing.ChoiceParameters)}
 # About 110 m by 70 m in London: near enough for "a van is on your street".
 CELL_DECIMALS = 3
-
-
-def _minutes(clock: str) -> int:
-    hours, minutes = clock.split(":")
-    return int(hours) * 60 + int(minutes)
 
 
 def _local_minutes(instant: datetime, tz, day) -> int:
@@ -102,8 +98,8 @@ class EnginePricer:
                     vehicle=g.vehicle,
                     count=g.count,
                     stops_per_vehicle=g.stops_per_vehicle,
-                    shift_start_minute=_minutes(g.shift_start),
-                    shift_end_minute=_minutes(g.shift_end),
+                    shift_start_minute=minute_of_day(g.shift_start),
+                    shift_end_minute=minute_of_day(g.shift_end),
                 )
                 for g in depot.fleet
             )
