@@ -18,6 +18,7 @@ holds (hold, release, booking, reschedule, cancel) bumps it in its own transacti
 bump commits, or vanishes, with the change itself (see ``capacity_version``).
 """
 
+import functools
 from datetime import date, datetime
 
 from sqlalchemy import bindparam, func, select, update
@@ -110,6 +111,7 @@ def taken_in_depot_day(session, depot_id: int, day: date, now: datetime) -> int:
     return booked + held
 
 
+@functools.cache
 def _room_query():
     """Build, once, the single SELECT of a slot's and its depot day's counts and capacity."""
     slot_id, depot_id, day, now = (
@@ -139,19 +141,13 @@ def _room_query():
     return select(in_slot, in_day, capacity)
 
 
-_ROOM_QUERY = None
-
-
 def has_room(session, slot: Slot, now: datetime, depot_day_already_counted: bool = False) -> bool:
     """Tell whether one more stop fits the slot and its depot day; call with both rows locked.
 
     One round trip: the four counts and the depot day's capacity in a single SELECT.
     """
-    global _ROOM_QUERY
-    if _ROOM_QUERY is None:
-        _ROOM_QUERY = _room_query()
     in_slot, in_day, capacity = session.execute(
-        _ROOM_QUERY,
+        _room_query(),
         {"slot_id": slot.id, "depot_id": slot.depot_id, "day": slot.service_date, "now": now},
     ).one()
     if in_slot >= slot.capacity:

@@ -6,8 +6,10 @@ coordinates and the retailer's rules, and the engine's prices back into SlotPric
 """
 
 import dataclasses
+import threading
 from datetime import datetime
 
+from cachetools import LRUCache, cachedmethod
 from sqlalchemy import func, select
 
 import pricing
@@ -86,27 +88,29 @@ class EnginePricer:
     def __init__(self, solver: str | None = None):
         self.solver = solver
         # Depots and fleets change only by a setup import, which moves the retailer's updated_at.
-        self._fleets: dict[tuple, tuple[pricing.GeoPoint, tuple[pricing.VehicleGroup, ...]]] = {}
+        self._fleets = LRUCache(maxsize=1000)
+        self._lock = threading.Lock()
 
-    def _depot_and_fleet(self, session, tenant, depot_id: int):
-        key = (tenant.id, tenant.updated_at, depot_id)
-        cached = self._fleets.get(key)
-        if cached is None:
-            depot = session.get(Depot, depot_id)
-            fleet = tuple(
-                pricing.VehicleGroup(
-                    vehicle=g.vehicle,
-                    count=g.count,
-                    stops_per_vehicle=g.stops_per_vehicle,
-                    shift_start_minute=minute_of_day(g.shift_start),
-                    shift_end_minute=minute_of_day(g.shift_end),
-                )
-                for g in depot.fleet
+    @cachedmethod(
+        lambda self: self._fleets,
+        key=lambda self, session, tenant, depot_id: (tenant.id, tenant.updated_at, depot_id),
+        lock=lambda self: self._lock,
+    )
+    def _depot_and_fleet(
+        self, session, tenant, depot_id: int
+    ) -> tuple[pricing.GeoPoint, tuple[pricing.VehicleGroup, ...]]:
+        depot = session.get(Depot, depot_id)
+        fleet = tuple(
+            pricing.VehicleGroup(
+                vehicle=g.vehicle,
+                count=g.count,
+                stops_per_vehicle=g.stops_per_vehicle,
+                shift_start_minute=minute_of_day(g.shift_start),
+                shift_end_minute=minute_of_day(g.shift_end),
             )
-            if len(self._fleets) > 1000:
-                self._fleets.clear()
-            cached = self._fleets[key] = (pricing.GeoPoint(depot.lat, depot.lon), fleet)
-        return cached
+            for g in depot.fleet
+        )
+        return pricing.GeoPoint(depot.lat, depot.lon), fleet
 
     def address_cell(self, address: Address) -> str:
         return f"{address.lat:.{CELL_DECIMALS}f},{address.lon:.{CELL_DECIMALS}f}"

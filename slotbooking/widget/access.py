@@ -17,9 +17,7 @@ def tenant_for_key(slug: str, token: str | None):
     tenant = tenant_for_slug(db.session, slug)
     resolved = None
     if token and token.startswith("pk_"):
-        resolved = current_app.extensions["key_cache"].resolve(
-            db.session, token, current_app.config["AUTH_CACHE_SECONDS"]
-        )
+        resolved = current_app.extensions["key_cache"].resolve(db.session, token)
     if resolved is None or resolved[1] != "publishable" or resolved[0].id != tenant.id:
         raise Unauthorized("this embed needs the shop's publishable key")
     return resolved[0]
