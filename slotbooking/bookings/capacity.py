@@ -83,34 +83,6 @@ def first_hold_expiry(session, depot_id: int, days: list[date], now: datetime) -
     )
 
 
-def taken_in_slot(session, slot_id: str, now: datetime) -> int:
-    """Count bookings plus live holds in a slot."""
-    booked = session.scalar(
-        select(func.count()).where(Booking.slot_id == slot_id, Booking.status.in_(OCCUPYING_STATUSES))
-    )
-    held = session.scalar(select(func.count()).where(Hold.slot_id == slot_id, Hold.is_live(now)))
-    return booked + held
-
-
-def taken_in_depot_day(session, depot_id: int, day: date, now: datetime) -> int:
-    """Count bookings plus live holds over every window of a depot on a day."""
-    booked = session.scalar(
-        select(func.count()).where(
-            Booking.depot_id == depot_id,
-            Booking.service_date == day,
-            Booking.status.in_(OCCUPYING_STATUSES),
-        )
-    )
-    held = session.scalar(
-        select(func.count()).where(
-            Hold.depot_id == depot_id,
-            Hold.service_date == day,
-            Hold.is_live(now),
-        )
-    )
-    return booked + held
-
-
 @functools.cache
 def _room_query():
     """Build, once, the single SELECT of a slot's and its depot day's counts and capacity."""
