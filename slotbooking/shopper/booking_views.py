@@ -2,7 +2,7 @@
 
 from contextlib import suppress
 
-from flask import Blueprint, flash, redirect, request, session, url_for
+from flask import flash, redirect, request, session, url_for
 
 from slotbooking.api.context import browser_origin, collaborators, now
 from slotbooking.booking_sessions import service as sessions
@@ -10,7 +10,6 @@ from slotbooking.bookings import service
 from slotbooking.common.errors import (
     AddressNotServed,
     Conflict,
-    DomainError,
     HoldExpired,
     NotFound,
     PaymentRequired,
@@ -20,14 +19,10 @@ from slotbooking.common.errors import (
 )
 from slotbooking.extensions import db
 from slotbooking.shopper import flow, pages, present
-from slotbooking.shopper.csrf import protect
 from slotbooking.shopper.lookup import hold_is_live, tenant_for_slug
 from slotbooking.shopper.payment import needs_payment, payment_url
 
-bp = Blueprint("booking", __name__, url_prefix="/r/<slug>")
-protect(bp)
-bp.after_request(pages.secure_headers)
-bp.register_error_handler(DomainError, pages.friendly_error)
+bp = pages.shopper_blueprint("booking", __name__, "/r/<slug>")
 
 NO_CARD_FORM = (
     "This window is paid by card, which this page cannot take yet. "

@@ -1,18 +1,16 @@
 """The hosted page's card payment step: the payment page, and the JSON check it polls after paying."""
 
-from flask import Blueprint, flash, redirect, url_for
+from flask import flash, redirect, url_for
 
 from slotbooking.api.context import collaborators
 from slotbooking.common.errors import (
     Conflict,
-    DomainError,
     HoldExpired,
     NotFound,
     PaymentNotRequired,
     PaymentsUnavailable,
 )
 from slotbooking.shopper import flow, pages, present
-from slotbooking.shopper.csrf import protect
 from slotbooking.shopper.payment import (
     UNDER_WAY,
     needs_payment,
@@ -23,10 +21,7 @@ from slotbooking.shopper.payment import (
     stripe_js,
 )
 
-bp = Blueprint("payment", __name__, url_prefix="/r/<slug>/book/pay")
-protect(bp)
-bp.after_request(pages.secure_headers)
-bp.register_error_handler(DomainError, pages.friendly_error)
+bp = pages.shopper_blueprint("payment", __name__, "/r/<slug>/book/pay")
 
 PAID_TOO_LATE = (
     "Your hold ran out before your payment went through, so the window was released. "
