@@ -119,11 +119,9 @@ def _sorry(error) -> str:
 def checkout(slug):
     """Show the held window, its price and the time left to confirm."""
     v = flow.visit(slug)
-    if (away := flow.away_unless_open(v, allow_live_hold=True)) is not None:
+    if (away := flow.away_unless_holding(v, slug)) is not None:
         return away
     tenant, state, held = v.tenant, v.state, v.hold
-    if (leave := flow.leave_unless_live(slug, state, held)) is not None:
-        return leave
     return pages.render(
         "shopper/checkout.html",
         tenant,
@@ -139,11 +137,9 @@ def checkout(slug):
 def confirm(slug):
     """Re-check the hold and its price, then book it for the session's order (or hand over to payment)."""
     v = flow.visit(slug)
-    if (away := flow.away_unless_open(v, allow_live_hold=True)) is not None:
+    if (away := flow.away_unless_holding(v, slug, warn_when_missing=True)) is not None:
         return away
     tenant, state, held = v.tenant, v.state, v.hold
-    if (leave := flow.leave_unless_live(slug, state, held, warn_when_missing=True)) is not None:
-        return leave
     if request.form.get("price") != str(held.price):
         flash(
             f"The price of this window is {pages.present.money(held.price, held.currency, pages.locale())}. "

@@ -38,11 +38,9 @@ MESSAGES = {
 def pay(slug):
     """Show the held window, the amount and the card form (Stripe.js Elements)."""
     v = flow.visit(slug)
-    if (away := flow.away_unless_open(v, allow_live_hold=True)) is not None:
+    if (away := flow.away_unless_holding(v, slug)) is not None:
         return away
     tenant, state, held = v.tenant, v.state, v.hold
-    if (leave := flow.leave_unless_live(slug, state, held)) is not None:
-        return leave
     checkout = url_for("booking.checkout", slug=slug)
     paid_here = needs_payment(tenant, held, collaborators().stripe_configured)
     if not paid_here or payment_url(tenant, held) is None:
