@@ -48,10 +48,6 @@ class WindowSpec:
     def midpoint_minute(self) -> float:
         return (self.start_minute + self.end_minute) / 2
 
-    def overlap_minutes(self, other: WindowSpec) -> int:
-        """Return how many minutes this window shares with another."""
-        return max(0, min(self.end_minute, other.end_minute) - max(self.start_minute, other.start_minute))
-
 
 @dataclass(frozen=True)
 class BookedStop:

@@ -66,7 +66,7 @@ def register_extensions(app: Flask) -> None:
     app.extensions["slot_cache"] = Cache(
         app.config["REDIS_URL"], app.config["REDIS_TIMEOUT_SECONDS"], app.config["CACHE_TTL_SECONDS"]
     )
-    app.extensions["key_cache"] = KeyCache()
+    app.extensions["key_cache"] = KeyCache(app.config["AUTH_CACHE_SECONDS"])
     app.extensions["quote_signer"] = QuoteSigner(app.config["SECRET_KEY"])
     app.extensions["manage_links"] = ManageLinks(app.config["SECRET_KEY"], app.config["PUBLIC_BASE_URL"])
     app.extensions["secret_box"] = SecretBox.from_settings(

@@ -1,11 +1,13 @@
 """API key authentication: who is calling, for which retailer, with which kind of key."""
 
 import functools
+import threading
 import time
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from cachetools import TTLCache
 from flask import current_app, g, request
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -59,30 +61,32 @@ class Tenant:
 
 
 class KeyCache:
-    """Remember resolved keys for a few seconds: a rotation takes effect within that time."""
+    """Remember resolved keys for ``ttl`` seconds (0: not at all): a rotation takes effect within that time.
 
-    def __init__(self):
-        self._entries: dict[str, tuple[float, Tenant, str, int]] = {}
+    At most ``maxsize`` keys are kept (the least recently used go first), keyed by the key's
+    digest, never the key itself.
+    """
 
-    def resolve(self, session, token: str, ttl: float) -> tuple[Tenant, str, int] | None:
+    def __init__(self, ttl: float, maxsize: int = 10_000, timer=time.monotonic):
+        self._entries: TTLCache = TTLCache(maxsize=maxsize, ttl=ttl, timer=timer)
+        self._lock = threading.Lock()  # threaded servers share one cache
+
+    def resolve(self, session, token: str) -> tuple[Tenant, str, int] | None:
         """Return the key's retailer, kind and id, or None for an unknown or revoked key."""
         key = digest(token)
-        hit = self._entries.get(key)
-        if hit and hit[0] > time.monotonic():
-            return hit[1], hit[2], hit[3]
+        with self._lock:
+            hit = self._entries.get(key)
+        if hit is not None:
+            return hit
         api_key = find_key(session, token)
         if api_key is None:
-            self._entries.pop(key, None)
+            with self._lock:
+                self._entries.pop(key, None)
             return None
-        tenant = Tenant.of(session.get(Retailer, api_key.retailer_id))
-        if ttl > 0:
-            if len(self._entries) > 10_000:
-                self._entries.clear()
-            self._entries[key] = (time.monotonic() + ttl, tenant, api_key.kind, api_key.id)
-        return tenant, api_key.kind, api_key.id
-
-    def forget(self) -> None:
-        self._entries.clear()
+        resolved = Tenant.of(session.get(Retailer, api_key.retailer_id)), api_key.kind, api_key.id
+        with self._lock:
+            self._entries[key] = resolved
+        return resolved
 
 
 def bearer_token() -> str | None:
@@ -100,9 +104,7 @@ def resolve_caller() -> tuple[Tenant, str] | None:
         token = bearer_token()
         resolved = None
         if token is not None:
-            resolved = current_app.extensions["key_cache"].resolve(
-                db.session, token, current_app.config["AUTH_CACHE_SECONDS"]
-            )
+            resolved = current_app.extensions["key_cache"].resolve(db.session, token)
         request.environ[_CALLER] = resolved
     return request.environ[_CALLER]
 

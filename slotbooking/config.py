@@ -3,6 +3,8 @@
 import os
 from pathlib import Path
 
+from flask import Config
+
 # Local state of the embedded default (SQLite file, demo keys and secrets); tests move it.
 INSTANCE_DIR = Path(
     os.environ.get("SLOTBOOKING_INSTANCE_DIR") or Path(__file__).resolve().parent.parent / "instance"
@@ -93,25 +95,35 @@ DEFAULTS = {
     "LOG_LEVEL": "INFO",
 }
 
+ENV_PREFIX = "SLOTBOOKING"
 _TYPES = {key: type(value) for key, value in DEFAULTS.items()}
 
 
 def _coerce(key: str, raw: str):
-    kind = _TYPES.get(key, str)
+    kind = _TYPES[key]
     if kind is bool:
         return raw.strip().lower() in {"1", "true", "yes", "on"}
     return kind(raw)
 
 
+def _from_environment() -> dict:
+    """Return the settings the environment sets, each read as the type of its default.
+
+    SLOTBOOKING_<NAME> through Flask's prefixed-env loader (kept as text: "0" must stay "0" for
+    a token and become False for a switch, so each value is read by its default's type, not as
+    JSON); the *_URL settings also under their usual bare names, the prefixed one winning.
+    """
+    found = Config("")
+    found.from_prefixed_env(ENV_PREFIX, loads=str)
+    for key in DEFAULTS:
+        if key.endswith("_URL") and key not in found and key in os.environ:
+            found[key] = os.environ[key]
+    return {key: _coerce(key, found[key]) for key in DEFAULTS if key in found}
+
+
 def load_config(overrides: dict | None = None) -> dict:
     """Return the settings: defaults, then SLOTBOOKING_<NAME> (or DATABASE_URL/REDIS_URL), then overrides."""
-    config = dict(DEFAULTS)
-    for key in DEFAULTS:
-        for env_name in (f"SLOTBOOKING_{key}", key if key.endswith("_URL") else None):
-            if env_name and env_name in os.environ:
-                config[key] = _coerce(key, os.environ[env_name])
-                break
-    config.update(overrides or {})
+    config = {**DEFAULTS, **_from_environment(), **(overrides or {})}
     url = config["DATABASE_URL"]
     if url.startswith("postgres://"):
         url = "postgresql://" + url.removeprefix("postgres://")

@@ -30,6 +30,11 @@ class UTCDateTime(TypeDecorator):
         return dialect.type_descriptor(DateTime(timezone=dialect.name == "postgresql"))
 
 
+# The longest public id (``hold_4f1c...``, ``bkg_...``) the id columns hold. A caller's id
+# longer than this names no row, so lookups refuse it without asking the database.
+PUBLIC_ID_MAX_LENGTH = 32
+
+
 def new_id(prefix: str) -> str:
     """Return an unguessable public id such as ``hold_4f1c...``."""
     return f"{prefix}_{secrets.token_hex(10)}"

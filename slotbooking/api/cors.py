@@ -5,8 +5,10 @@ which is known only once the key is read; a preflight carries no key, so it is a
 any origin that some retailer allows, and the real request is then checked per retailer.
 """
 
+import threading
 import time
 
+from cachetools import TTLCache, cachedmethod
 from flask import g, request
 from sqlalchemy import select
 
@@ -18,15 +20,16 @@ ALLOWED_METHODS = "GET, POST, DELETE, OPTIONS"
 
 
 class KnownOrigins:
-    def __init__(self, ttl: float = 10.0):
-        self._ttl, self._until, self._origins = ttl, 0.0, frozenset()
+    """Every origin some retailer allows, read again at most every ``ttl`` seconds."""
 
+    def __init__(self, ttl: float = 10.0, timer=time.monotonic):
+        self._cache = TTLCache(maxsize=1, ttl=ttl, timer=timer)
+        self._lock = threading.Lock()
+
+    @cachedmethod(lambda self: self._cache, key=lambda self: "all", lock=lambda self: self._lock)
     def get(self) -> frozenset:
-        if time.monotonic() >= self._until:
-            rows = db.session.scalars(select(Retailer.allowed_origins)).all()
-            self._origins = frozenset(o for origins in rows for o in origins or ())
-            self._until = time.monotonic() + self._ttl
-        return self._origins
+        rows = db.session.scalars(select(Retailer.allowed_origins)).all()
+        return frozenset(o for origins in rows for o in origins or ())
 
 
 def register_cors(app) -> None:

@@ -2,9 +2,8 @@
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from slotbooking.common.fields import NO_CONTROL, StrictSchema, latitude, longitude, text
+from slotbooking.common.fields import NO_CONTROL, POSTCODE, StrictSchema, latitude, longitude, text
 
-POSTCODE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9 -]{0,15}$", error="not a postcode")
 PUBLIC_ID = [validate.Length(min=1, max=64), NO_CONTROL]
 
 

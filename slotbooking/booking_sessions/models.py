@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from slotbooking.bookings.models import AddressMixin
 from slotbooking.clock import now
-from slotbooking.db_types import UTCDateTime
+from slotbooking.db_types import PUBLIC_ID_MAX_LENGTH, UTCDateTime
 from slotbooking.extensions import db
 
 
@@ -19,7 +19,7 @@ class BookingSession(AddressMixin, db.Model):
 
     __tablename__ = "booking_sessions"
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    id: Mapped[str] = mapped_column(String(PUBLIC_ID_MAX_LENGTH), primary_key=True)
     retailer_id: Mapped[int] = mapped_column(ForeignKey("retailers.id"), index=True)
     # SHA-256 of the link's token; the token itself is shown once, in the answer that made it.
     token_digest: Mapped[str] = mapped_column(String(64), unique=True)

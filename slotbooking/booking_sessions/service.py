@@ -21,6 +21,7 @@ from slotbooking.bookings import service as bookings
 from slotbooking.bookings.hold_limits import HoldOrigin
 from slotbooking.bookings.models import Booking, Hold
 from slotbooking.common.errors import Conflict, DomainError, NotFound, ValidationFailed
+from slotbooking.common.owned import find_owned, get_owned
 from slotbooking.common.retry import transaction
 from slotbooking.db_types import new_id
 from slotbooking.retailers.postcodes import normalise_postcode
@@ -61,8 +62,7 @@ def token_digest(token: str) -> str:
 
 def session_address(booking_session: BookingSession) -> Address:
     """Return the address the session was made for."""
-    bs = booking_session
-    return Address(bs.postcode, bs.lat, bs.lon, bs.line1)
+    return Address.of(booking_session)
 
 
 def check_return_url(tenant, url: str | None) -> None:
@@ -116,12 +116,7 @@ def create_session(
 
 def get_session(session, tenant, session_id) -> BookingSession:
     """:raises NotFound: no such session for this retailer."""
-    found = None
-    if isinstance(session_id, str) and len(session_id) <= 32:
-        found = session.get(BookingSession, session_id)
-    if found is None or found.retailer_id != tenant.id:
-        raise NotFound(f"no booking session {session_id!r}", {"id": session_id})
-    return found
+    return get_owned(session, BookingSession, tenant.id, session_id, "booking session")
 
 
 def session_for_token(session, tenant, token: str) -> BookingSession:
@@ -215,7 +210,7 @@ def book_in_session(session, deps, tenant, booking_session, hold_id, now) -> Boo
     :raises SessionSpent, HoldExpired, PaymentRequired, NotFound:
     """
     _lock_unspent(session, booking_session, now, may_be_expired=True)
-    hold = session.get(Hold, hold_id) if isinstance(hold_id, str) and len(hold_id) <= 32 else None
+    hold = find_owned(session, Hold, booking_session.retailer_id, hold_id)
     if hold is None or hold.session_id != booking_session.id:
         raise NotFound("this hold is not one of this booking link's", {"hold_id": hold_id})
     return bookings.book_hold.__wrapped__(session, deps, tenant, hold.id, booking_session.order_ref, now)

@@ -41,13 +41,12 @@ class BookingSessions(MethodView):
     )
     def post(self, data):
         """Open a booking session for an order and get the hosted page's link for the shopper."""
-        address = data["address"]
         made = service.create_session(
             db.session,
             current_app.extensions["zone_finder"],
             g.tenant,
             data["order_ref"],
-            Address(address["postcode"], address.get("lat"), address.get("lon"), address.get("line1")),
+            Address.from_dict(data["address"]),
             data["customer_ref"],
             data["return_url"],
             now(),

@@ -18,9 +18,10 @@ holds (hold, release, booking, reschedule, cancel) bumps it in its own transacti
 bump commits, or vanishes, with the change itself (see ``capacity_version``).
 """
 
+import functools
 from datetime import date, datetime
 
-from sqlalchemy import and_, bindparam, func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from slotbooking.bookings.models import OCCUPYING_STATUSES, Booking, Hold
 from slotbooking.db_types import UTCDateTime
@@ -77,43 +78,12 @@ def first_hold_expiry(session, depot_id: int, days: list[date], now: datetime) -
         select(func.min(Hold.expires_at)).where(
             Hold.depot_id == depot_id,
             Hold.service_date.in_(days),
-            Hold.status == "active",
-            Hold.expires_at > now,
+            Hold.is_live(now),
         )
     )
 
 
-def taken_in_slot(session, slot_id: str, now: datetime) -> int:
-    """Count bookings plus live holds in a slot."""
-    booked = session.scalar(
-        select(func.count()).where(Booking.slot_id == slot_id, Booking.status.in_(OCCUPYING_STATUSES))
-    )
-    held = session.scalar(
-        select(func.count()).where(Hold.slot_id == slot_id, Hold.status == "active", Hold.expires_at > now)
-    )
-    return booked + held
-
-
-def taken_in_depot_day(session, depot_id: int, day: date, now: datetime) -> int:
-    """Count bookings plus live holds over every window of a depot on a day."""
-    booked = session.scalar(
-        select(func.count()).where(
-            Booking.depot_id == depot_id,
-            Booking.service_date == day,
-            Booking.status.in_(OCCUPYING_STATUSES),
-        )
-    )
-    held = session.scalar(
-        select(func.count()).where(
-            Hold.depot_id == depot_id,
-            Hold.service_date == day,
-            Hold.status == "active",
-            Hold.expires_at > now,
-        )
-    )
-    return booked + held
-
-
+@functools.cache
 def _room_query():
     """Build, once, the single SELECT of a slot's and its depot day's counts and capacity."""
     slot_id, depot_id, day, now = (
@@ -123,7 +93,7 @@ def _room_query():
         bindparam("now", type_=UTCDateTime),
     )
     occupying = Booking.status.in_(OCCUPYING_STATUSES)
-    live = and_(Hold.status == "active", Hold.expires_at > now)
+    live = Hold.is_live(now)
     count = func.count
     in_slot = (
         select(count()).where(Booking.slot_id == slot_id, occupying).scalar_subquery()
@@ -143,19 +113,13 @@ def _room_query():
     return select(in_slot, in_day, capacity)
 
 
-_ROOM_QUERY = None
-
-
 def has_room(session, slot: Slot, now: datetime, depot_day_already_counted: bool = False) -> bool:
     """Tell whether one more stop fits the slot and its depot day; call with both rows locked.
 
     One round trip: the four counts and the depot day's capacity in a single SELECT.
     """
-    global _ROOM_QUERY
-    if _ROOM_QUERY is None:
-        _ROOM_QUERY = _room_query()
     in_slot, in_day, capacity = session.execute(
-        _ROOM_QUERY,
+        _room_query(),
         {"slot_id": slot.id, "depot_id": slot.depot_id, "day": slot.service_date, "now": now},
     ).one()
     if in_slot >= slot.capacity:
@@ -177,7 +141,7 @@ def usage_by_slot(session, slot_ids: list[str], now: datetime) -> dict[str, int]
     )
     held = session.execute(
         select(Hold.slot_id, func.count())
-        .where(Hold.slot_id.in_(slot_ids), Hold.status == "active", Hold.expires_at > now)
+        .where(Hold.slot_id.in_(slot_ids), Hold.is_live(now))
         .group_by(Hold.slot_id)
     )
     for slot_id, count in [*booked.all(), *held.all()]:
@@ -213,8 +177,7 @@ def usage_by_depot_day(
         .where(
             Hold.depot_id == depot_id,
             Hold.service_date.in_(days),
-            Hold.status == "active",
-            Hold.expires_at > now,
+            Hold.is_live(now),
         )
         .group_by(Hold.service_date)
     )

@@ -18,7 +18,7 @@ def sweep_expired_holds(session, at) -> int:
     """Mark expired holds as such (an expired hold never counts anyway) and queue hold.expired events."""
     expired = session.scalars(
         update(Hold)
-        .where(Hold.status == "active", Hold.expires_at <= at)
+        .where(Hold.status == "active", ~Hold.is_live(at))
         .values(status="expired")
         .returning(Hold.id)
     ).all()

@@ -30,8 +30,7 @@ _ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 _LIVE_OF_CLIENT = select(func.count()).where(
     Hold.retailer_id == bindparam("retailer_id"),
     Hold.client == bindparam("client"),
-    Hold.status == "active",
-    Hold.expires_at > bindparam("now", type_=UTCDateTime),
+    Hold.is_live(bindparam("now", type_=UTCDateTime)),
 )
 
 

@@ -2,11 +2,12 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, and_
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from slotbooking.clock import now
-from slotbooking.db_types import UTCDateTime
+from slotbooking.db_types import PUBLIC_ID_MAX_LENGTH, UTCDateTime
 from slotbooking.extensions import db
 from slotbooking.slots.models import Slot
 
@@ -30,7 +31,7 @@ class Hold(AddressMixin, db.Model):
         Index("ix_holds_moves_booking", "moves_booking_id", "slot_id", "status"),
     )
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    id: Mapped[str] = mapped_column(String(PUBLIC_ID_MAX_LENGTH), primary_key=True)
     retailer_id: Mapped[int] = mapped_column(ForeignKey("retailers.id"), index=True)
     slot_id: Mapped[str] = mapped_column(ForeignKey("slots.id"))
     depot_id: Mapped[int] = mapped_column(ForeignKey("depots.id"))
@@ -50,11 +51,25 @@ class Hold(AddressMixin, db.Model):
     # A hold that stands for moving a booking to this slot (not a new booking), and what must be
     # paid through us for it (the price difference); None: a new booking's hold, paying its price.
     # No foreign key: bookings already point at holds, and a cycle would muddle table order.
-    moves_booking_id: Mapped[str | None] = mapped_column(String(32))
+    moves_booking_id: Mapped[str | None] = mapped_column(String(PUBLIC_ID_MAX_LENGTH))
     amount_due: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     slot: Mapped[Slot] = relationship()
+
+    @hybrid_method
+    def is_live(self, now: datetime) -> bool:
+        """Tell whether the hold still counts: active and not yet expired at ``now``.
+
+        The same test in SQL (``select(Hold).where(Hold.is_live(now))``), so capacity counts,
+        caps and sweeps agree with the checks made on a loaded hold.
+        """
+        return self.status == "active" and self.expires_at > now
+
+    @is_live.inplace.expression
+    @classmethod
+    def _is_live_expression(cls, now):
+        return and_(cls.status == "active", cls.expires_at > now)
 
     @property
     def payable_amount(self) -> int:
@@ -72,7 +87,7 @@ class Booking(AddressMixin, db.Model):
         Index("ix_bookings_retailer_day", "retailer_id", "service_date", "id"),
     )
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    id: Mapped[str] = mapped_column(String(PUBLIC_ID_MAX_LENGTH), primary_key=True)
     retailer_id: Mapped[int] = mapped_column(ForeignKey("retailers.id"))
     slot_id: Mapped[str] = mapped_column(ForeignKey("slots.id"))
     zone_id: Mapped[int] = mapped_column(ForeignKey("zones.id"))

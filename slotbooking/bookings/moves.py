@@ -15,7 +15,8 @@ from datetime import datetime
 from sqlalchemy import select
 
 from slotbooking.bookings.models import Booking, BookingEvent, Hold
-from slotbooking.common.errors import Conflict, HoldExpired, NotFound, PaymentRequired, SlotUnavailable
+from slotbooking.common.errors import Conflict, HoldExpired, PaymentRequired, SlotUnavailable
+from slotbooking.common.owned import get_owned
 from slotbooking.payments.ledger import paid_through_us, refund_from_booking
 from slotbooking.payments.service import charges_through_us, ensure_paid
 from slotbooking.slots.models import Slot
@@ -54,7 +55,7 @@ class MovePreview:
 
 
 def address_of(booking: Booking) -> Address:
-    return Address(booking.postcode, booking.lat, booking.lon, booking.line1)
+    return Address.of(booking)
 
 
 def check_movable(tenant, booking: Booking, now: datetime) -> None:
@@ -100,15 +101,12 @@ def find_move_hold(session, tenant, booking, slot, hold_id: str | None, now) -> 
             .where(
                 Hold.moves_booking_id == booking.id,
                 Hold.slot_id == slot.id,
-                Hold.status == "active",
-                Hold.expires_at > now,
+                Hold.is_live(now),
             )
             .order_by(Hold.expires_at.desc())
             .limit(1)
         )
-    hold = session.get(Hold, hold_id) if len(hold_id) <= 32 else None
-    if hold is None or hold.retailer_id != tenant.id:
-        raise NotFound(f"no hold {hold_id!r}", {"hold_id": hold_id})
+    hold = get_owned(session, Hold, tenant.id, hold_id, "hold", detail="hold_id")
     if hold.moves_booking_id != booking.id or hold.slot_id != slot.id:
         raise Conflict(
             "this hold was not placed to move this booking to that window",
@@ -116,7 +114,7 @@ def find_move_hold(session, tenant, booking, slot, hold_id: str | None, now) -> 
         )
     if hold.status == "booked":
         raise Conflict("this hold has already been used for a move", {"hold_id": hold.id})
-    if hold.status != "active" or hold.expires_at <= now:
+    if not hold.is_live(now):
         raise HoldExpired("this hold has expired; please reschedule again", {"hold_id": hold.id})
     return hold
 
@@ -169,7 +167,7 @@ def check_paid(session, tenant, booking: Booking, hold: Hold, stripe_configured:
     """
     if hold.status == "booked":
         raise Conflict("this hold has already been used for a move", {"hold_id": hold.id})
-    if hold.status != "active" or hold.expires_at <= now:
+    if not hold.is_live(now):
         raise HoldExpired("this hold has expired; please reschedule again", {"hold_id": hold.id})
     if hold.amount_due is not None and hold.amount_due != hold.price - booking.price:
         raise Conflict(

@@ -13,10 +13,10 @@ from slotbooking.common.errors import (
     AddressNotServed,
     Conflict,
     HoldExpired,
-    NotFound,
     SlotFull,
     SlotUnavailable,
 )
+from slotbooking.common.owned import get_owned
 from slotbooking.common.retry import RetryPolicy, transaction
 from slotbooking.db_types import new_id
 from slotbooking.payments.service import ensure_paid, queue_cancellation_refund
@@ -43,13 +43,6 @@ class Collaborators:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
 
 
-def _owned(session, model, tenant, object_id: str, label: str):
-    row = session.get(model, object_id) if isinstance(object_id, str) and len(object_id) <= 32 else None
-    if row is None or row.retailer_id != tenant.id:
-        raise NotFound(f"no {label} {object_id!r}", {"id": object_id})
-    return row
-
-
 def _check_slot_for(session, deps, tenant, slot: Slot, address: Address, now: datetime):
     zone = deps.finder.find(session, tenant, address.postcode)
     if zone.id != slot.zone_id:
@@ -65,8 +58,7 @@ def _check_slot_for(session, deps, tenant, slot: Slot, address: Address, now: da
 
 def _price(session, deps, tenant, zone, slot, address: Address, quote_id, now) -> SlotPrice:
     pricer = pricer_for(tenant)
-    if address.lat is None or address.lon is None:
-        address = Address(address.postcode, zone.lat, zone.lon, address.line1)
+    address = address.or_zone_centroid(zone)
     quoted = quoted_price(
         session,
         deps.cache,
@@ -138,7 +130,7 @@ def place_hold(session, deps, tenant, slot_id, address, quote_id, customer_ref, 
 
     :raises SlotFull, SlotUnavailable, AddressNotServed, NotFound, TooManyHolds:
     """
-    slot = _owned(session, Slot, tenant, slot_id, "slot")
+    slot = get_owned(session, Slot, tenant.id, slot_id, "slot")
     hold = _new_hold(session, deps, tenant, slot, address, quote_id, customer_ref, now, origin)
     session.add(hold)
     _commit(session, deps, tenant, slot.depot_id)
@@ -151,7 +143,7 @@ def release_hold(session, deps, tenant, hold_id, now) -> None:
 
     :raises Conflict: the hold has become a booking.
     """
-    hold = _owned(session, Hold, tenant, hold_id, "hold")
+    hold = get_owned(session, Hold, tenant.id, hold_id, "hold")
     lock_slots(session, [hold.slot_id])
     lock_depot_day(session, hold.depot_id, hold.service_date)
     session.refresh(hold)
@@ -170,7 +162,7 @@ def _book(session, deps, tenant, hold: Hold, order_ref: str, now, keep_hold: boo
     if hold.status == "booked":
         booking = session.scalar(select(Booking).where(Booking.hold_id == hold.id))
         raise Conflict("this hold has already been booked", {"booking_id": booking.id if booking else None})
-    if hold.status != "active" or hold.expires_at <= now:
+    if not hold.is_live(now):
         raise HoldExpired("this hold has expired; please choose a window again", {"hold_id": hold.id})
     if hold.moves_booking_id is not None:
         raise Conflict(
@@ -222,7 +214,7 @@ def book_hold(session, deps, tenant, hold_id, order_ref, now) -> Booking:
 
     :raises HoldExpired, Conflict, NotFound:
     """
-    hold = _owned(session, Hold, tenant, hold_id, "hold")
+    hold = get_owned(session, Hold, tenant.id, hold_id, "hold")
     lock_slots(session, [hold.slot_id])
     lock_depot_day(session, hold.depot_id, hold.service_date)  # bookings move dynamic prices
     session.refresh(hold)
@@ -237,7 +229,7 @@ def book_slot(session, deps, tenant, slot_id, address, order_ref, customer_ref, 
 
     :raises SlotFull, SlotUnavailable, AddressNotServed, NotFound, PaymentRequired:
     """
-    slot = _owned(session, Slot, tenant, slot_id, "slot")
+    slot = get_owned(session, Slot, tenant.id, slot_id, "slot")
     hold = _new_hold(session, deps, tenant, slot, address, None, customer_ref, now)
     booking = _book(session, deps, tenant, hold, order_ref, now, keep_hold=False)
     _commit(session, deps, tenant, booking.depot_id)
@@ -256,8 +248,8 @@ def reschedule(
 
     :raises SlotFull, SlotUnavailable, AddressNotServed, Conflict, NotFound, PaymentRequired, HoldExpired:
     """
-    booking = _owned(session, Booking, tenant, booking_id, "booking")
-    new_slot = _owned(session, Slot, tenant, new_slot_id, "slot")
+    booking = get_owned(session, Booking, tenant.id, booking_id, "booking")
+    new_slot = get_owned(session, Slot, tenant.id, new_slot_id, "slot")
     moves.check_movable(tenant, booking, now)
     if new_slot.id == booking.slot_id:
         return moves.Move(booking, 0)
@@ -311,8 +303,8 @@ def preview_reschedule(session, deps, tenant, booking_id, new_slot_id, quote_id,
     :raises SlotUnavailable, AddressNotServed, Conflict, NotFound:
     """
     try:
-        booking = _owned(session, Booking, tenant, booking_id, "booking")
-        new_slot = _owned(session, Slot, tenant, new_slot_id, "slot")
+        booking = get_owned(session, Booking, tenant.id, booking_id, "booking")
+        new_slot = get_owned(session, Slot, tenant.id, new_slot_id, "slot")
         moves.check_movable(tenant, booking, now)
         address = moves.address_of(booking)
         zone = _check_slot_for(session, deps, tenant, new_slot, address, now)
@@ -329,7 +321,7 @@ def cancel(session, deps, tenant, booking_id, now) -> Booking:
 
     :raises SlotUnavailable, NotFound:
     """
-    booking = _owned(session, Booking, tenant, booking_id, "booking")
+    booking = get_owned(session, Booking, tenant.id, booking_id, "booking")
     if booking.status == "cancelled":
         return booking
     if booking.slot.starts_at <= now:
@@ -354,7 +346,7 @@ def cancel(session, deps, tenant, booking_id, now) -> Booking:
 
 def get_booking(session, tenant, booking_id) -> Booking:
     """:raises NotFound: no such booking for this retailer."""
-    return _owned(session, Booking, tenant, booking_id, "booking")
+    return get_owned(session, Booking, tenant.id, booking_id, "booking")
 
 
 def list_bookings(session, tenant, day=None, zone_code=None, status=None, after=None, limit=50):

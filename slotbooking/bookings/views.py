@@ -26,10 +26,6 @@ from slotbooking.slots.pricing import Address
 blp = Blueprint("bookings", __name__, url_prefix="/api/v1", description="Holds and bookings")
 
 
-def _address(data: dict) -> Address:
-    return Address(data["postcode"], data.get("lat"), data.get("lon"), data.get("line1"))
-
-
 def _booking(booking) -> dict:
     return booking_json(booking, g.tenant, current_app.extensions["manage_links"])
 
@@ -56,7 +52,7 @@ class Holds(MethodView):
             collaborators(),
             g.tenant,
             data["slot_id"],
-            _address(data["address"]),
+            Address.from_dict(data["address"]),
             data["quote_id"],
             data["customer_ref"],
             now(),
@@ -103,7 +99,7 @@ class Bookings(MethodView):
                 collaborators(),
                 g.tenant,
                 data["slot_id"],
-                _address(data["address"]),
+                Address.from_dict(data["address"]),
                 data["order_ref"],
                 data["customer_ref"],
                 now(),

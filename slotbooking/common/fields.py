@@ -13,6 +13,10 @@ NO_CONTROL = validate.Regexp(
     r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$", error="must not contain control characters"
 )
 HHMM = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+# What may be a postcode anywhere (letters, digits, spaces, dashes; 16 at most): the API and the
+# hosted pages refuse anything else before a zone is looked for.
+POSTCODE_SHAPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 -]{0,15}$")
+POSTCODE = validate.Regexp(POSTCODE_SHAPE, error="not a postcode")
 
 
 def _control_errors(value):

@@ -12,10 +12,10 @@ import json
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
+from slotbooking.common.retry_queue import RetryQueue
 from slotbooking.events.models import EventDelivery, EventEndpoint
 from slotbooking.retailers.models import Retailer
 
@@ -29,9 +29,15 @@ class RetryPolicy:
     max_seconds: int = 3600
     max_attempts: int = 10
 
-    def delay(self, attempts: int) -> timedelta:
-        """Wait base, 2 x base, 4 x base, ... after the 1st, 2nd, 3rd failed attempt, up to max."""
-        return timedelta(seconds=min(self.base_seconds * 2 ** (attempts - 1), self.max_seconds))
+    @property
+    def queue(self) -> RetryQueue:
+        """The deliveries' retry queue: a claim outlasts a send's timeout twice over, with room to spare."""
+        return RetryQueue(
+            base_seconds=self.base_seconds,
+            max_seconds=self.max_seconds,
+            max_attempts=self.max_attempts,
+            claim_seconds=self.timeout_seconds * 2 + 30,
+        )
 
 
 @dataclass
@@ -71,22 +77,18 @@ def post_json(url: str, body: bytes, headers: dict, timeout: float) -> tuple[int
 
 def deliver_due(session, now, policy: RetryPolicy, send=post_json, limit: int = 100) -> DeliveryRun:
     """Send every pending delivery that is due to its retailer's current webhook URL."""
-    run = DeliveryRun()
+    run, queue = DeliveryRun(), policy.queue
     due = session.execute(
         select(EventDelivery, EventEndpoint, Retailer.slug)
         .join(EventEndpoint, EventEndpoint.retailer_id == EventDelivery.retailer_id)
         .join(Retailer, Retailer.id == EventDelivery.retailer_id)
-        .where(
-            EventDelivery.status == "pending",
-            EventDelivery.next_attempt_at <= now,
-            EventEndpoint.url.is_not(None),
-        )
+        .where(queue.due(EventDelivery, now), EventEndpoint.url.is_not(None))
         .order_by(EventDelivery.id)
         .limit(limit)
     ).all()
     for delivery, endpoint, slug in due:
         url, secret = endpoint.url, endpoint.secret
-        if not _claim(session, delivery, now, policy):
+        if not queue.claim(session, delivery, now):
             continue
         body = body_of(delivery.payload)
         headers = {
@@ -98,31 +100,12 @@ def deliver_due(session, now, policy: RetryPolicy, send=post_json, limit: int = 
             "Slotbooking-Retailer": slug,
         }
         status, error = send(url, body, headers, policy.timeout_seconds)
-        _record(delivery, status, error, now, policy, run)
+        _record(delivery, status, error, now, queue, run)
         session.commit()
     return run
 
 
-def _claim(session, delivery: EventDelivery, now, policy: RetryPolicy) -> bool:
-    claimed = session.execute(
-        update(EventDelivery)
-        .where(
-            EventDelivery.id == delivery.id,
-            EventDelivery.status == "pending",
-            EventDelivery.next_attempt_at == delivery.next_attempt_at,
-        )
-        .values(
-            next_attempt_at=now + timedelta(seconds=policy.timeout_seconds * 2 + 30),
-            attempts=EventDelivery.attempts + 1,
-        )
-    ).rowcount
-    session.commit()
-    if claimed:
-        session.refresh(delivery)
-    return bool(claimed)
-
-
-def _record(delivery: EventDelivery, status, error, now, policy: RetryPolicy, run: DeliveryRun) -> None:
+def _record(delivery: EventDelivery, status, error, now, queue: RetryQueue, run: DeliveryRun) -> None:
     delivery.last_status, delivery.last_error = status, error
     if status is not None and 200 <= status < 300:
         delivery.status, delivery.delivered_at = "delivered", now
@@ -130,11 +113,9 @@ def _record(delivery: EventDelivery, status, error, now, policy: RetryPolicy, ru
         return
     if error is None:
         delivery.last_error = f"HTTP {status}"
-    if delivery.attempts >= policy.max_attempts:
-        delivery.status = "failed"
+    if queue.failed(delivery, now):
         run.given_up += 1
     else:
-        delivery.next_attempt_at = now + policy.delay(delivery.attempts)
         run.failed += 1
 
 

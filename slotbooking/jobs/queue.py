@@ -26,6 +26,10 @@ def make_celery(app: Flask) -> Celery:
     timeout = config["JOBS_BROKER_TIMEOUT_SECONDS"]
 
     class FlaskTask(Task):
+        def _log_fields(self, **fields) -> dict:
+            """Return what every log line of a job run names (the task, its id, its retries), plus fields."""
+            return {"task": self.name, "task_id": self.request.id, "retries": self.request.retries, **fields}
+
         def __call__(self, *args, **kwargs):
             from slotbooking.jobs.enqueue import in_job
 
@@ -37,36 +41,21 @@ def make_celery(app: Flask) -> Celery:
                     result = self.run(*args, **kwargs)
                 log.info(
                     "job done",
-                    extra={
-                        "task": self.name,
-                        "task_id": self.request.id,
-                        "retries": self.request.retries,
-                        "result": result,
-                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                    },
+                    extra=self._log_fields(
+                        result=result, duration_ms=round((time.perf_counter() - started) * 1000, 2)
+                    ),
                 )
                 return result
             except Retry as retry:
                 log.warning(
                     "job failed, retried later",
-                    extra={
-                        "task": self.name,
-                        "task_id": self.request.id,
-                        "retries": self.request.retries,
-                        "retry_in_seconds": retry.when,
-                        "error": repr(retry.exc)[:500],
-                    },
+                    extra=self._log_fields(retry_in_seconds=retry.when, error=repr(retry.exc)[:500]),
                 )
                 raise
             except Exception as error:
                 log.warning(
                     "job failed",
-                    extra={
-                        "task": self.name,
-                        "task_id": self.request.id,
-                        "retries": self.request.retries,
-                        "error": repr(error)[:500],
-                    },
+                    extra=self._log_fields(error=repr(error)[:500]),
                 )
                 raise
             finally:

@@ -7,17 +7,21 @@ answer and our commit is answered with the first refund, not a second one.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from slotbooking.bookings.models import Hold
 from slotbooking.common.errors import PaymentsUnavailable
+from slotbooking.common.retry_queue import RetryQueue
 from slotbooking.payments.models import HoldPayment, Refund
 from slotbooking.payments.state import lock_payment, queue_refund
 
 CLAIM_SECONDS = 120
 MAX_ATTEMPTS = 8
+# A failed refund waits 1 minute, then 2, 4 ... at most 6 hours; given up after MAX_ATTEMPTS.
+REFUND_QUEUE = RetryQueue(
+    base_seconds=60, max_seconds=6 * 3600, max_attempts=MAX_ATTEMPTS, claim_seconds=CLAIM_SECONDS
+)
 
 
 @dataclass
@@ -25,10 +29,6 @@ class RefundRun:
     queued: int = 0
     sent: int = 0
     failed: int = 0
-
-
-def _backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(60 * 2 ** (attempts - 1), 6 * 3600))
 
 
 def queue_orphan_refunds(session, now) -> int:
@@ -41,7 +41,7 @@ def queue_orphan_refunds(session, now) -> int:
             HoldPayment.status == "succeeded",
             Refund.id.is_(None),
             Hold.status != "booked",
-            (Hold.status != "active") | (Hold.expires_at <= now),
+            ~Hold.is_live(now),
         )
         .limit(500)
     ).all()
@@ -50,7 +50,7 @@ def queue_orphan_refunds(session, now) -> int:
         try:
             lock_payment(session, payment)
             hold = payment.hold
-            if hold.status != "booked" and (hold.status != "active" or hold.expires_at <= now):
+            if hold.status != "booked" and not hold.is_live(now):
                 queue_refund(session, payment, "hold_expired")
                 queued += 1
             session.commit()
@@ -63,12 +63,12 @@ def queue_orphan_refunds(session, now) -> int:
 def send_due_refunds(session, gateway, now, limit: int = 100, booking_id: str | None = None) -> RefundRun:
     """Send every pending refund that is due (or just one booking's); failures retry with backoff."""
     run = RefundRun()
-    query = select(Refund).where(Refund.status == "pending", Refund.next_attempt_at <= now)
+    query = select(Refund).where(REFUND_QUEUE.due(Refund, now))
     if booking_id is not None:
         query = query.where(Refund.booking_id == booking_id)
     due = session.scalars(query.order_by(Refund.id).limit(limit)).all()
     for refund in due:
-        if not _claim(session, refund, now):
+        if not REFUND_QUEUE.claim(session, refund, now):
             continue
         try:
             refund.stripe_refund_id = gateway.refund(
@@ -78,30 +78,10 @@ def send_due_refunds(session, gateway, now, limit: int = 100, booking_id: str | 
             run.sent += 1
         except PaymentsUnavailable as error:
             refund.last_error = error.message[:500]
-            if refund.attempts >= MAX_ATTEMPTS:
-                refund.status = "failed"
-            else:
-                refund.next_attempt_at = now + _backoff(refund.attempts)
+            REFUND_QUEUE.failed(refund, now)
             run.failed += 1
         session.commit()
     return run
-
-
-def _claim(session, refund: Refund, now) -> bool:
-    """Take the refund for this sender alone (for a while), counting the attempt."""
-    claimed = session.execute(
-        update(Refund)
-        .where(
-            Refund.id == refund.id,
-            Refund.status == "pending",
-            Refund.next_attempt_at == refund.next_attempt_at,
-        )
-        .values(next_attempt_at=now + timedelta(seconds=CLAIM_SECONDS), attempts=Refund.attempts + 1)
-    ).rowcount
-    session.commit()
-    if claimed:
-        session.refresh(refund)
-    return bool(claimed)
 
 
 def settle_refunds(session, gateway, now) -> RefundRun:

@@ -15,6 +15,7 @@ from slotbooking.common.errors import (
     PaymentNotRequired,
     PaymentRequired,
 )
+from slotbooking.common.owned import get_owned
 from slotbooking.common.retry import DEFAULT_RETRY, RetryPolicy, run_transaction
 from slotbooking.payments.gateway import Intent
 from slotbooking.payments.ledger import refund_from_booking
@@ -50,13 +51,6 @@ def charges_through_us(session, tenant, stripe_configured: bool = True) -> bool:
     return stripe_configured and collect_mode(session, tenant.id) == "stripe"
 
 
-def _owned_hold(session, tenant, hold_id) -> Hold:
-    hold = session.get(Hold, hold_id) if isinstance(hold_id, str) and len(hold_id) <= 32 else None
-    if hold is None or hold.retailer_id != tenant.id:
-        raise NotFound(f"no hold {hold_id!r}", {"id": hold_id})
-    return hold
-
-
 def _payment_of(session, hold_id: str) -> HoldPayment | None:
     return session.scalar(select(HoldPayment).where(HoldPayment.hold_id == hold_id))
 
@@ -87,10 +81,10 @@ def start_payment(
 
 
 def _start_payment(session, gateway, tenant, hold_id, limits: HoldLimits, now) -> PaymentView:
-    hold = _owned_hold(session, tenant, hold_id)
+    hold = get_owned(session, Hold, tenant.id, hold_id, "hold")
     if hold.status == "booked":
         raise Conflict("this hold has already been booked", {"hold_id": hold.id})
-    if hold.status != "active" or hold.expires_at <= now:
+    if not hold.is_live(now):
         raise HoldExpired("this hold has expired; please choose a window again", {"hold_id": hold.id})
     if not payment_required(tenant, hold, session, gateway.enabled):
         raise PaymentNotRequired("the fee for this window is not paid through us", {"hold_id": hold.id})
@@ -155,7 +149,7 @@ def show_payment(
     """
 
     def show() -> PaymentView:
-        hold = _owned_hold(session, tenant, hold_id)
+        hold = get_owned(session, Hold, tenant.id, hold_id, "hold")
         payment = _payment_of(session, hold.id)
         if payment is None or payment.payment_intent_id is None:
             raise NotFound("no payment has been started for this hold", {"hold_id": hold.id})

@@ -58,7 +58,7 @@ def apply_status(session, payment: HoldPayment, status: str, limits: HoldLimits,
         return status if changed else "unchanged"
     if hold.status == "booked":
         return "already_booked"
-    if hold.status == "active" and hold.expires_at > now:
+    if hold.is_live(now):
         _extend_once(payment, hold, limits, now)
         return "paid"
     queue_refund(session, payment, "hold_expired")
@@ -67,7 +67,7 @@ def apply_status(session, payment: HoldPayment, status: str, limits: HoldLimits,
 
 def _extend_once(payment: HoldPayment, hold, limits: HoldLimits, now: datetime) -> None:
     """Give the shopper time to finish paying and the shop time to book, once and within bounds."""
-    if payment.hold_extended or hold.status != "active" or hold.expires_at <= now:
+    if payment.hold_extended or not hold.is_live(now):
         return
     # Bounded from when paying began: a shopper who pays slowly cannot keep a window for long.
     ceiling = payment.created_at + timedelta(minutes=limits.max_minutes)

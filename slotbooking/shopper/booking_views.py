@@ -2,7 +2,7 @@
 
 from contextlib import suppress
 
-from flask import Blueprint, flash, redirect, request, session, url_for
+from flask import flash, redirect, request, session, url_for
 
 from slotbooking.api.context import browser_origin, collaborators, now
 from slotbooking.booking_sessions import service as sessions
@@ -10,7 +10,6 @@ from slotbooking.bookings import service
 from slotbooking.common.errors import (
     AddressNotServed,
     Conflict,
-    DomainError,
     HoldExpired,
     NotFound,
     PaymentRequired,
@@ -20,14 +19,10 @@ from slotbooking.common.errors import (
 )
 from slotbooking.extensions import db
 from slotbooking.shopper import flow, pages, present
-from slotbooking.shopper.csrf import protect
 from slotbooking.shopper.lookup import hold_is_live, tenant_for_slug
 from slotbooking.shopper.payment import needs_payment, payment_url
 
-bp = Blueprint("booking", __name__, url_prefix="/r/<slug>")
-protect(bp)
-bp.after_request(pages.secure_headers)
-bp.register_error_handler(DomainError, pages.friendly_error)
+bp = pages.shopper_blueprint("booking", __name__, "/r/<slug>")
 
 NO_CARD_FORM = (
     "This window is paid by card, which this page cannot take yet. "
@@ -124,11 +119,9 @@ def _sorry(error) -> str:
 def checkout(slug):
     """Show the held window, its price and the time left to confirm."""
     v = flow.visit(slug)
-    if (away := flow.away_unless_open(v, allow_live_hold=True)) is not None:
+    if (away := flow.away_unless_holding(v, slug)) is not None:
         return away
     tenant, state, held = v.tenant, v.state, v.hold
-    if (leave := flow.leave_unless_live(slug, state, held)) is not None:
-        return leave
     return pages.render(
         "shopper/checkout.html",
         tenant,
@@ -144,11 +137,9 @@ def checkout(slug):
 def confirm(slug):
     """Re-check the hold and its price, then book it for the session's order (or hand over to payment)."""
     v = flow.visit(slug)
-    if (away := flow.away_unless_open(v, allow_live_hold=True)) is not None:
+    if (away := flow.away_unless_holding(v, slug, warn_when_missing=True)) is not None:
         return away
     tenant, state, held = v.tenant, v.state, v.hold
-    if (leave := flow.leave_unless_live(slug, state, held, warn_when_missing=True)) is not None:
-        return leave
     if request.form.get("price") != str(held.price):
         flash(
             f"The price of this window is {pages.present.money(held.price, held.currency, pages.locale())}. "

@@ -114,6 +114,15 @@ def to_booking_of(hold):
     return to_booking(booking_of_hold(db.session, hold))
 
 
+def away_unless_holding(v: Visit, slug: str, warn_when_missing: bool = False):
+    """Return where to send a shopper who cannot finish a hold here (checkout, confirm, pay); None: go on.
+
+    The session must be open (or expired with its hold still live), and the hold live.
+    """
+    away = away_unless_open(v, allow_live_hold=True)
+    return away if away is not None else leave_unless_live(slug, v.state, v.hold, warn_when_missing)
+
+
 def leave_unless_live(slug: str, state: dict, hold, warn_when_missing: bool = False):
     """Return where to send a shopper whose hold was booked (its booking) or is gone (the grid).
 

@@ -9,10 +9,11 @@ from slotbooking.auth import Tenant
 from slotbooking.bookings.manage_links import expires_at, token_digest
 from slotbooking.bookings.models import Booking, Hold
 from slotbooking.common.errors import LinkExpired, NotFound
+from slotbooking.common.fields import POSTCODE_SHAPE
+from slotbooking.common.owned import find_owned
 from slotbooking.retailers.models import Retailer
 from slotbooking.retailers.postcodes import normalise_postcode
 
-_POSTCODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 -]{0,15}$")
 _PRINTABLE = re.compile(r"^[^\x00-\x1f\x7f]{1,200}$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
@@ -55,10 +56,7 @@ def booking_for_token(session, token: str, now) -> tuple[Tenant, Booking]:
 
 def hold_of(session, tenant, hold_id: str | None) -> Hold | None:
     """Return the retailer's hold with this id, or None."""
-    if not hold_id or not isinstance(hold_id, str) or len(hold_id) > 32:
-        return None
-    hold = session.get(Hold, hold_id)
-    return hold if hold is not None and hold.retailer_id == tenant.id else None
+    return find_owned(session, Hold, tenant.id, hold_id)
 
 
 def booking_of_hold(session, hold: Hold) -> Booking | None:
@@ -67,7 +65,7 @@ def booking_of_hold(session, hold: Hold) -> Booking | None:
 
 
 def hold_is_live(hold: Hold | None, now) -> bool:
-    return hold is not None and hold.status == "active" and hold.expires_at > now
+    return hold is not None and hold.is_live(now)
 
 
 @dataclass(frozen=True)
@@ -87,7 +85,7 @@ class ShopperInput:
             order_ref = None
         postcode = (values.get("postcode") or "").strip() or None
         if postcode is not None:
-            if _POSTCODE.match(postcode):
+            if POSTCODE_SHAPE.match(postcode):
                 postcode = normalise_postcode(postcode)
             else:
                 problems["postcode"] = "Please enter a postcode such as N1 2AB."

@@ -1,6 +1,6 @@
 """The manage page behind a booking's manage link: see, reschedule, cancel."""
 
-from flask import Blueprint, flash, get_flashed_messages, redirect, request, url_for
+from flask import flash, get_flashed_messages, redirect, request, url_for
 
 from slotbooking.api.context import collaborators, now
 from slotbooking.booking_sessions import service as sessions
@@ -8,7 +8,6 @@ from slotbooking.bookings import moves, service
 from slotbooking.common.errors import (
     AddressNotServed,
     Conflict,
-    DomainError,
     NotFound,
     PaymentRequired,
     SlotFull,
@@ -16,17 +15,13 @@ from slotbooking.common.errors import (
 )
 from slotbooking.extensions import db
 from slotbooking.shopper import pages, present
-from slotbooking.shopper.csrf import protect
 from slotbooking.shopper.lookup import booking_for_token
 from slotbooking.shopper.payment import card_form_available, paid_by_card, refund_now
 from slotbooking.slots.rules import closes_at
 
 FILLED_UP = "Sorry, that window has just filled up; your booking is unchanged. Please choose another."
 
-bp = Blueprint("manage", __name__, url_prefix="/manage/<token>")
-protect(bp)
-bp.after_request(pages.secure_headers)
-bp.register_error_handler(DomainError, pages.friendly_error)
+bp = pages.shopper_blueprint("manage", __name__, "/manage/<token>")
 
 
 def _abilities(tenant, booking) -> dict:

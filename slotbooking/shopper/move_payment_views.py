@@ -10,13 +10,12 @@ Until then the booking stays where it was.
 
 from contextlib import suppress
 
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 
 from slotbooking.api.context import collaborators, now
 from slotbooking.bookings import moves, service
 from slotbooking.common.errors import (
     Conflict,
-    DomainError,
     HoldExpired,
     NotFound,
     PaymentNotRequired,
@@ -26,7 +25,6 @@ from slotbooking.common.errors import (
 )
 from slotbooking.extensions import db
 from slotbooking.shopper import pages, present
-from slotbooking.shopper.csrf import protect
 from slotbooking.shopper.lookup import booking_for_token, hold_is_live
 from slotbooking.shopper.manage_views import changed_words
 from slotbooking.shopper.payment import (
@@ -38,10 +36,7 @@ from slotbooking.shopper.payment import (
     stripe_js,
 )
 
-bp = Blueprint("move_payment", __name__, url_prefix="/manage/<token>/reschedule/pay")
-protect(bp)
-bp.after_request(pages.secure_headers)
-bp.register_error_handler(DomainError, pages.friendly_error)
+bp = pages.shopper_blueprint("move_payment", __name__, "/manage/<token>/reschedule/pay")
 
 LAPSED = "The new window was held for you for a while and that time ran out. Your delivery is unchanged."
 PAID_TOO_LATE = (
@@ -83,7 +78,7 @@ def pay(token):
         page, status = _page(tenant, booking, hold, None, status=503)
         return page, status, {"Content-Security-Policy": pages.PAGE_POLICY}
     page, status = _page(tenant, booking, hold, view)
-    return page, status, {"Content-Security-Policy": payment_page_policy(pages.PAGE_POLICY)}
+    return page, status, {"Content-Security-Policy": payment_page_policy()}
 
 
 def _page(tenant, booking, hold, view, status: int = 200):

@@ -3,13 +3,14 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request
 
 from slotbooking.api.context import collaborators, now
 from slotbooking.common.errors import DomainError, ValidationFailed
 from slotbooking.extensions import db
+from slotbooking.security.csp import page_policy
 from slotbooking.shopper import present
-from slotbooking.shopper.csrf import csrf_token
+from slotbooking.shopper.csrf import csrf_token, protect
 from slotbooking.slots.clock import local_today
 from slotbooking.slots.pricing import Address
 from slotbooking.slots.service import SlotQuery, offer_slots
@@ -17,10 +18,7 @@ from slotbooking.slots.service import SlotQuery, offer_slots
 DAYS_PER_PAGE = 7
 
 # Our own pages load only our own assets, and no other site may frame them.
-PAGE_POLICY = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
+PAGE_POLICY = page_policy()
 
 
 def locale():
@@ -55,6 +53,15 @@ def friendly_error(error: DomainError):
     """Answer a shopper's bad link or stale form with a page in our style, never a bare error."""
     page = render_template("shopper/error.html", tenant=None, locale=locale(), error=error)
     return page, error.status
+
+
+def shopper_blueprint(name: str, import_name: str, url_prefix: str) -> Blueprint:
+    """Return a blueprint of shopper pages: CSRF-checked forms, our page headers, friendly errors."""
+    bp = Blueprint(name, import_name, url_prefix=url_prefix)
+    protect(bp)
+    bp.after_request(secure_headers)
+    bp.register_error_handler(DomainError, friendly_error)
+    return bp
 
 
 def parse_day(raw: str | None) -> date | None:

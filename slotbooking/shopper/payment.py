@@ -27,6 +27,7 @@ from slotbooking.payments.ledger import paid_through_us
 from slotbooking.payments.models import Refund
 from slotbooking.payments.refunds import send_due_refunds
 from slotbooking.payments.state import HoldLimits
+from slotbooking.security.csp import page_policy
 from slotbooking.shopper.lookup import booking_of_hold, hold_is_live
 
 STRIPE_JS_ORIGIN = "https://js.stripe.com"
@@ -68,7 +69,7 @@ def stripe_js() -> dict:
     }
 
 
-def payment_page_policy(base_policy: str) -> str:
+def payment_page_policy() -> str:
     """Widen our page policy just enough for Stripe.js: its origins in script-, frame- and connect-src.
 
     Stripe's own Stripe.js gets the origins Stripe documents; any other STRIPE_JS_URL (the test
@@ -77,11 +78,7 @@ def payment_page_policy(base_policy: str) -> str:
     parts = urlsplit(current_app.config["STRIPE_JS_URL"])
     origin = f"{parts.scheme}://{parts.netloc}"
     sources = STRIPE_SOURCES if origin == STRIPE_JS_ORIGIN else dict.fromkeys(STRIPE_SOURCES, origin)
-    directives = [d.strip() for d in base_policy.split(";") if d.strip()]
-    names = {d.split()[0] for d in directives}
-    widened = [f"{d} {sources[d.split()[0]]}" if d.split()[0] in sources else d for d in directives]
-    widened += [f"{name} {value}" for name, value in sources.items() if name not in names]
-    return "; ".join(widened)
+    return page_policy(extra_sources=sources)
 
 
 def _gateway():

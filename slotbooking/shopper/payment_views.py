@@ -1,18 +1,16 @@
 """The hosted page's card payment step: the payment page, and the JSON check it polls after paying."""
 
-from flask import Blueprint, flash, redirect, url_for
+from flask import flash, redirect, url_for
 
 from slotbooking.api.context import collaborators
 from slotbooking.common.errors import (
     Conflict,
-    DomainError,
     HoldExpired,
     NotFound,
     PaymentNotRequired,
     PaymentsUnavailable,
 )
 from slotbooking.shopper import flow, pages, present
-from slotbooking.shopper.csrf import protect
 from slotbooking.shopper.payment import (
     UNDER_WAY,
     needs_payment,
@@ -23,10 +21,7 @@ from slotbooking.shopper.payment import (
     stripe_js,
 )
 
-bp = Blueprint("payment", __name__, url_prefix="/r/<slug>/book/pay")
-protect(bp)
-bp.after_request(pages.secure_headers)
-bp.register_error_handler(DomainError, pages.friendly_error)
+bp = pages.shopper_blueprint("payment", __name__, "/r/<slug>/book/pay")
 
 PAID_TOO_LATE = (
     "Your hold ran out before your payment went through, so the window was released. "
@@ -43,11 +38,9 @@ MESSAGES = {
 def pay(slug):
     """Show the held window, the amount and the card form (Stripe.js Elements)."""
     v = flow.visit(slug)
-    if (away := flow.away_unless_open(v, allow_live_hold=True)) is not None:
+    if (away := flow.away_unless_holding(v, slug)) is not None:
         return away
     tenant, state, held = v.tenant, v.state, v.hold
-    if (leave := flow.leave_unless_live(slug, state, held)) is not None:
-        return leave
     checkout = url_for("booking.checkout", slug=slug)
     paid_here = needs_payment(tenant, held, collaborators().stripe_configured)
     if not paid_here or payment_url(tenant, held) is None:
@@ -65,7 +58,7 @@ def pay(slug):
         page, status = _page(v, None, status=503)
         return page, status, {"Content-Security-Policy": pages.PAGE_POLICY}
     page, status = _page(v, view)
-    return page, status, {"Content-Security-Policy": payment_page_policy(pages.PAGE_POLICY)}
+    return page, status, {"Content-Security-Policy": payment_page_policy()}
 
 
 def _page(v, view, status: int = 200):

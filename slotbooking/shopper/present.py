@@ -74,16 +74,6 @@ class WindowView:
     more: list[str] = field(default_factory=list)  # the rest, behind "Why this price?"
     current: bool = False
 
-    @property
-    def accessible_label(self) -> str:
-        parts = [self.time_label, self.width_label, self.price_label]
-        if self.base_label:
-            parts.append(f"reduced from {self.base_label}")
-        parts += [b.label for b in self.badges]
-        if self.status_label:
-            parts.append(self.status_label)
-        return ", ".join(parts)
-
 
 @dataclass
 class WindowGroup:

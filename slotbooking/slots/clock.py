@@ -5,16 +5,23 @@ from zoneinfo import ZoneInfo
 
 
 def parse_hhmm(value: str) -> time:
+    """Read a setup document's "HH:MM" (the schema has checked its shape)."""
     hours, minutes = value.split(":")
     return time(int(hours), int(minutes))
 
 
-def local_instant(day: date, clock: str, tz: ZoneInfo) -> datetime | None:
-    """Return the UTC instant of a wall-clock time on a day, or None when the clock skips it.
+def minute_of_day(value: str) -> int:
+    """Return the minutes from midnight of an "HH:MM", as the pricing engine counts time."""
+    at = parse_hhmm(value)
+    return at.hour * 60 + at.minute
+
+
+def local_instant(day: date, clock: str | time, tz: ZoneInfo) -> datetime | None:
+    """Return the UTC instant of a wall-clock time ("HH:MM", or a time) on a day; None if the clock skips it.
 
     A time that occurs twice (clocks going back) gives its first occurrence only.
     """
-    naive = datetime.combine(day, parse_hhmm(clock))
+    naive = datetime.combine(day, clock if isinstance(clock, time) else parse_hhmm(clock))
     aware = naive.replace(tzinfo=tz, fold=0)
     round_trip = aware.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
     if round_trip != naive:

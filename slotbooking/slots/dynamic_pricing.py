@@ -6,13 +6,16 @@ coordinates and the retailer's rules, and the engine's prices back into SlotPric
 """
 
 import dataclasses
+import threading
 from datetime import datetime
 
+from cachetools import LRUCache, cachedmethod
 from sqlalchemy import func, select
 
 import pricing
 from slotbooking.bookings.models import OCCUPYING_STATUSES, Booking
 from slotbooking.retailers.models import Depot
+from slotbooking.slots.clock import minute_of_day
 from slotbooking.slots.models import Slot
 from slotbooking.slots.pricing import Address, DayToPrice, SlotPrice
 
@@ -20,11 +23,6 @@ RULE_FIELDS = {f.name for f in dataclasses.fields(pricing.PricingRules)}
 CHOICE_FIELDS = {f.name for f in dataclasses.fields(pricing.ChoiceParameters)}
 # About 110 m by 70 m in London: near enough for "a van is on your street".
 CELL_DECIMALS = 3
-
-
-def _minutes(clock: str) -> int:
-    hours, minutes = clock.split(":")
-    return int(hours) * 60 + int(minutes)
 
 
 def _local_minutes(instant: datetime, tz, day) -> int:
@@ -90,27 +88,29 @@ class EnginePricer:
     def __init__(self, solver: str | None = None):
         self.solver = solver
         # Depots and fleets change only by a setup import, which moves the retailer's updated_at.
-        self._fleets: dict[tuple, tuple[pricing.GeoPoint, tuple[pricing.VehicleGroup, ...]]] = {}
+        self._fleets = LRUCache(maxsize=1000)
+        self._lock = threading.Lock()
 
-    def _depot_and_fleet(self, session, tenant, depot_id: int):
-        key = (tenant.id, tenant.updated_at, depot_id)
-        cached = self._fleets.get(key)
-        if cached is None:
-            depot = session.get(Depot, depot_id)
-            fleet = tuple(
-                pricing.VehicleGroup(
-                    vehicle=g.vehicle,
-                    count=g.count,
-                    stops_per_vehicle=g.stops_per_vehicle,
-                    shift_start_minute=_minutes(g.shift_start),
-                    shift_end_minute=_minutes(g.shift_end),
-                )
-                for g in depot.fleet
+    @cachedmethod(
+        lambda self: self._fleets,
+        key=lambda self, session, tenant, depot_id: (tenant.id, tenant.updated_at, depot_id),
+        lock=lambda self: self._lock,
+    )
+    def _depot_and_fleet(
+        self, session, tenant, depot_id: int
+    ) -> tuple[pricing.GeoPoint, tuple[pricing.VehicleGroup, ...]]:
+        depot = session.get(Depot, depot_id)
+        fleet = tuple(
+            pricing.VehicleGroup(
+                vehicle=g.vehicle,
+                count=g.count,
+                stops_per_vehicle=g.stops_per_vehicle,
+                shift_start_minute=minute_of_day(g.shift_start),
+                shift_end_minute=minute_of_day(g.shift_end),
             )
-            if len(self._fleets) > 1000:
-                self._fleets.clear()
-            cached = self._fleets[key] = (pricing.GeoPoint(depot.lat, depot.lon), fleet)
-        return cached
+            for g in depot.fleet
+        )
+        return pricing.GeoPoint(depot.lat, depot.lon), fleet
 
     def address_cell(self, address: Address) -> str:
         return f"{address.lat:.{CELL_DECIMALS}f},{address.lon:.{CELL_DECIMALS}f}"

@@ -6,7 +6,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from slotbooking.clock import now
-from slotbooking.db_types import UTCDateTime
+from slotbooking.db_types import PUBLIC_ID_MAX_LENGTH, UTCDateTime
 from slotbooking.extensions import db
 from slotbooking.retailers.models import Zone
 
@@ -20,7 +20,7 @@ class Slot(db.Model):
         Index("ix_slots_zone_date", "zone_id", "service_date"),
     )
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    id: Mapped[str] = mapped_column(String(PUBLIC_ID_MAX_LENGTH), primary_key=True)
     retailer_id: Mapped[int] = mapped_column(ForeignKey("retailers.id"), index=True)
     zone_id: Mapped[int] = mapped_column(ForeignKey("zones.id"))
     depot_id: Mapped[int] = mapped_column(ForeignKey("depots.id"))

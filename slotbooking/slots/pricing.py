@@ -3,17 +3,35 @@
 ``flat`` prices here; ``dynamic`` plugs the pricing engine in behind the same interface.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Protocol
 
 
 @dataclass(frozen=True)
 class Address:
+    """Where a delivery goes: the postcode finds the zone, the coordinates (if given) the price."""
+
     postcode: str
     lat: float | None = None
     lon: float | None = None
     line1: str | None = None
+
+    @classmethod
+    def from_dict(cls, data) -> "Address":
+        """Return the address of the API's address object (as its schema loaded it)."""
+        return cls(data["postcode"], data.get("lat"), data.get("lon"), data.get("line1"))
+
+    @classmethod
+    def of(cls, row) -> "Address":
+        """Return the address a stored hold, booking or booking session was made for."""
+        return cls(row.postcode, row.lat, row.lon, row.line1)
+
+    def or_zone_centroid(self, zone) -> "Address":
+        """Return this address placed at its own coordinates, or at its zone's centroid without any."""
+        if self.lat is not None and self.lon is not None:
+            return self
+        return replace(self, lat=zone.lat, lon=zone.lon)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from slotbooking.slots.clock import local_instant, local_today
+from slotbooking.slots.clock import local_instant, local_today, parse_hhmm
 
 
 def closes_at(tenant, slot) -> datetime:
@@ -10,10 +10,10 @@ def closes_at(tenant, slot) -> datetime:
     closing = slot.starts_at - timedelta(hours=tenant.lead_time_hours)
     if tenant.cutoff:
         eve = slot.service_date - timedelta(days=1)
-        cutoff = local_instant(eve, tenant.cutoff, tenant.tz)
+        at = parse_hhmm(tenant.cutoff)
+        cutoff = local_instant(eve, at, tenant.tz)
         if cutoff is None:  # the clocks skip the cut-off time that day: close an hour later
-            hours, minutes = tenant.cutoff.split(":")
-            cutoff = local_instant(eve, f"{int(hours) + 1:02d}:{minutes}", tenant.tz)
+            cutoff = local_instant(eve, at.replace(hour=at.hour + 1), tenant.tz)
         closing = min(closing, cutoff)
     return closing
 

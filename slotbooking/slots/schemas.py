@@ -2,8 +2,8 @@
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from slotbooking.api.schemas import POSTCODE, MoneySchema
-from slotbooking.common.fields import StrictSchema, latitude, longitude
+from slotbooking.api.schemas import MoneySchema
+from slotbooking.common.fields import POSTCODE, StrictSchema, latitude, longitude
 
 
 class SlotsQuery(StrictSchema):

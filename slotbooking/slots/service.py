@@ -2,9 +2,11 @@
 
 import json
 import logging
+import threading
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from cachetools import LRUCache, cachedmethod
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -50,31 +52,39 @@ class ZoneView:
 
 
 class ZoneFinder:
-    """Longest-prefix zone lookup, with each retailer's prefixes kept until its setup changes."""
+    """Longest-prefix zone lookup, with each retailer's prefixes kept until its setup changes.
 
-    def __init__(self):
-        self._prefixes: dict[tuple, dict[str, int]] = {}
+    Kept per setup version (the retailer's ``updated_at``): an import makes a new entry and the
+    old one is never read again, so it goes when ``kept`` newer ones have been used since.
+    """
 
-    def find(self, session, tenant, postcode: str) -> Zone:
+    def __init__(self, kept: int = 1024):
+        self._prefixes = LRUCache(maxsize=kept)
+        self._lock = threading.Lock()
+
+    def find(self, session, tenant, postcode: str) -> ZoneView:
         """:raises AddressNotServed: no zone of the retailer covers the postcode."""
-        key = (tenant.id, tenant.updated_at)
-        cached = self._prefixes.get(key)
-        if cached is None:
-            rows = session.execute(
-                select(ZonePrefix.prefix, Zone)
-                .join(Zone, Zone.id == ZonePrefix.zone_id)
-                .where(ZonePrefix.retailer_id == tenant.id, Zone.active.is_(True))
-            )
-            cached = {
-                prefix: ZoneView(z.id, z.retailer_id, z.depot_id, z.code, z.name, z.lat, z.lon, z.active)
-                for prefix, z in rows.all()
-            }
-            self._prefixes = {k: v for k, v in self._prefixes.items() if k[0] != tenant.id}
-            self._prefixes[key] = cached
-        match = longest_prefix(cached, normalise_postcode(postcode))
+        zones = self._zones_by_prefix(session, tenant)
+        match = longest_prefix(zones, normalise_postcode(postcode))
         if match is None:
             raise AddressNotServed(f'we do not deliver to "{postcode}" yet', {"postcode": postcode})
-        return cached[match]
+        return zones[match]
+
+    @cachedmethod(
+        lambda self: self._prefixes,
+        key=lambda self, session, tenant: (tenant.id, tenant.updated_at),
+        lock=lambda self: self._lock,
+    )
+    def _zones_by_prefix(self, session, tenant) -> dict[str, ZoneView]:
+        rows = session.execute(
+            select(ZonePrefix.prefix, Zone)
+            .join(Zone, Zone.id == ZonePrefix.zone_id)
+            .where(ZonePrefix.retailer_id == tenant.id, Zone.active.is_(True))
+        )
+        return {
+            prefix: ZoneView(z.id, z.retailer_id, z.depot_id, z.code, z.name, z.lat, z.lon, z.active)
+            for prefix, z in rows.all()
+        }
 
 
 def ensure_slots_generated(session, tenant, now: datetime) -> None:
@@ -137,7 +147,7 @@ def current_offer(session, cache, finder, tenant, query: SlotQuery, now) -> Offe
     zone = finder.find(session, tenant, query.address.postcode)
     first, days = resolve_range(tenant, query, now)
     pricer = pricer_for(tenant)
-    cell = pricer.address_cell(_with_centroid(query.address, zone))
+    cell = pricer.address_cell(query.address.or_zone_centroid(zone))
     namespace = cache_namespace(tenant.id, zone.depot_id)
     key = f"offer:{namespace}:{zone.id}:{first}:{days}:{cell}:{tenant.updated_at.timestamp()}"
     offer = version = None
@@ -191,12 +201,6 @@ def offer_slots_json(
     return f'{head[:-1]},"slots":{offer.slots_json}}}'
 
 
-def _with_centroid(address: Address, zone) -> Address:
-    if address.lat is not None and address.lon is not None:
-        return address
-    return Address(address.postcode, zone.lat, zone.lon, address.line1)
-
-
 def build_offer(session, cache, tenant, zone, first: date, days: int, address, cell, now) -> Offer:
     """Compute the grid from the database, price it, and save its price sheet."""
     last = first + timedelta(days=days - 1)
@@ -209,7 +213,7 @@ def build_offer(session, cache, tenant, zone, first: date, days: int, address, c
     service_dates = list({s.service_date for s in slots})
     depot_usage = usage_by_depot_day(session, zone.depot_id, service_dates, now)
     pricer = pricer_for(tenant)
-    address = _with_centroid(address, zone)
+    address = address.or_zone_centroid(zone)
     # Good until the first of: the cache's own limit, a counted hold lapsing, a window closing.
     valid_until = now + timedelta(seconds=cache.ttl_seconds)
     lapses = first_hold_expiry(session, zone.depot_id, service_dates, now)

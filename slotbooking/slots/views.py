@@ -25,7 +25,7 @@ class Slots(MethodView):
         """List the delivery windows for an address, priced, with a quote."""
         deps = collaborators()
         query = SlotQuery(
-            address=Address(args["postcode"], args["lat"], args["lon"]),
+            address=Address.from_dict(args),
             from_date=args["from_date"],
             days=args["days"],
         )

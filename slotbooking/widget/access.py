@@ -5,6 +5,7 @@ from flask import current_app, request
 from slotbooking.auth import bearer_token
 from slotbooking.common.errors import Forbidden, Unauthorized
 from slotbooking.extensions import db
+from slotbooking.security.csp import page_policy
 from slotbooking.shopper.lookup import tenant_for_slug
 
 
@@ -16,9 +17,7 @@ def tenant_for_key(slug: str, token: str | None):
     tenant = tenant_for_slug(db.session, slug)
     resolved = None
     if token and token.startswith("pk_"):
-        resolved = current_app.extensions["key_cache"].resolve(
-            db.session, token, current_app.config["AUTH_CACHE_SECONDS"]
-        )
+        resolved = current_app.extensions["key_cache"].resolve(db.session, token)
     if resolved is None or resolved[1] != "publishable" or resolved[0].id != tenant.id:
         raise Unauthorized("this embed needs the shop's publishable key")
     return resolved[0]
@@ -44,8 +43,4 @@ def embed_caller(slug: str):
 
 def frame_policy(tenant) -> str:
     """Return the page CSP for an embed: our assets only, framed only by the retailer's origins."""
-    ancestors = " ".join(tenant.allowed_origins) if tenant and tenant.allowed_origins else "'none'"
-    return (
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        f"connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors {ancestors}"
-    )
+    return page_policy(frame_ancestors=tenant.allowed_origins if tenant else ())

@@ -41,7 +41,7 @@ def slots(slug):
     tenant = embed_caller(slug)
     args = _load(SlotsQuery(), request.args.to_dict())
     deps = collaborators()
-    query = SlotQuery(Address(args["postcode"], args["lat"], args["lon"]), args["from_date"], args["days"])
+    query = SlotQuery(Address.from_dict(args), args["from_date"], args["days"])
     minutes = current_app.config["QUOTE_MINUTES"]
     return offer_slots(db.session, deps.cache, deps.signer, deps.finder, tenant, query, now(), minutes)
 
@@ -51,13 +51,12 @@ def hold(slug):
     """Hold a window, as POST /api/v1/holds does."""
     tenant = embed_caller(slug)
     data = _load(HoldIn(), request.get_json(silent=True))
-    address = data["address"]
     held = service.place_hold(
         db.session,
         collaborators(),
         tenant,
         data["slot_id"],
-        Address(address["postcode"], address.get("lat"), address.get("lon"), address.get("line1")),
+        Address.from_dict(data["address"]),
         data["quote_id"],
         data["customer_ref"],
         now(),

@@ -22,7 +22,7 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from slotbooking import create_app
-from slotbooking.bookings.capacity import lock_depot_day, taken_in_depot_day, taken_in_slot
+from slotbooking.bookings.capacity import lock_depot_day, usage_by_depot_day, usage_by_slot
 from slotbooking.bookings.models import OCCUPYING_STATUSES, Booking, Hold
 from slotbooking.cache import cache_namespace
 from slotbooking.clock import system_now as utcnow
@@ -317,7 +317,13 @@ def live_holds_in_slot(live: Live, slot_id: str) -> int:
 
 def occupied(live: Live, slot_id: str) -> int:
     with live.app.app_context():
-        return taken_in_slot(db.session, slot_id, utcnow())
+        return usage_by_slot(db.session, [slot_id], utcnow())[slot_id]
+
+
+def depot_day_taken(depot_id: int, day: date) -> int:
+    """Bookings plus live holds over the depot's windows that day (call in an app context)."""
+    _capacity, taken = usage_by_depot_day(db.session, depot_id, [day], utcnow())[day]
+    return taken
 
 
 def assert_views_agree(live: Live, zone: str, day: date, slot_id: str, remaining: int) -> None:
@@ -363,7 +369,7 @@ def test_the_depot_daily_cap_gives_its_last_places_to_exactly_that_many_clients(
         depot_day = db.session.scalar(
             select(DepotDay).where(DepotDay.depot_id == depot_id, DepotDay.service_date == day)
         )
-        taken_before = taken_in_depot_day(db.session, depot_id, day, utcnow())
+        taken_before = depot_day_taken(depot_id, day)
         depot_day.capacity = taken_before + 3
         capacity = depot_day.capacity
         other_depot_zone = db.session.scalar(select(Zone).where(Zone.code == "E8"))
@@ -377,7 +383,7 @@ def test_the_depot_daily_cap_gives_its_last_places_to_exactly_that_many_clients(
 
     assert_exactly(attempts, places=3)
     with live.app.app_context():
-        assert taken_in_depot_day(db.session, depot_id, day, utcnow()) == capacity
+        assert depot_day_taken(depot_id, day) == capacity
     assert occupied(live, in_n1["id"]) + occupied(live, in_nw1["id"]) == 3
     assert live_holds_in_slot(live, in_n1["id"]) + live_holds_in_slot(live, in_nw1["id"]) == 0
     assert_views_agree(live, "N1", day, in_n1["id"], remaining=0)

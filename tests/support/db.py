@@ -23,8 +23,8 @@ def set_slot_capacity(app, slot_id: str, capacity: int) -> None:
 
 
 def occupied(app, slot_id: str, now) -> int:
-    """Bookings plus live holds in a slot, as the database sees it."""
-    from slotbooking.bookings.capacity import taken_in_slot
+    """Bookings plus live holds in a slot, as the database sees it (counted as the grid counts them)."""
+    from slotbooking.bookings.capacity import usage_by_slot
 
     with app.app_context():
-        return taken_in_slot(db.session, slot_id, now)
+        return usage_by_slot(db.session, [slot_id], now)[slot_id]
