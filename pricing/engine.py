@@ -71,11 +71,13 @@ def price_windows(request: PricingRequest) -> PricingResult:
         request.depot_bookings,
         _stops_per_vehicle(request) if rules.per_vehicle_density else None,
     )
-    insertions = insert_address(projection, request.shopper, rules.road_factor)
     planned: dict[str, PlannedCost] = {}
     if request.plan is not None:
+        # The plan replaces the projection's known tours; its density (the forecast) stays.
         planned = planned_costs(request.plan, request.shopper, request.windows, projection, rules)
-        insertions = {key: planned[key].insertion for key in insertions}
+        insertions = {key: cost.insertion for key, cost in planned.items()}
+    else:
+        insertions = insert_address(projection, request.shopper, rules.road_factor)
     typical_km = projection.typical_insertion_km
     green = {
         w.key: insertions[w.key].known_stops > 0
