@@ -4,6 +4,7 @@ Plans are made here by `flask routes plan` (what the queue's job runs); tests/in
 test_routes_queue.py covers the job queue itself.
 """
 
+import time
 from datetime import datetime
 
 import pytest
@@ -152,3 +153,25 @@ def test_dynamic_prices_follow_the_plan_and_a_new_plan_refreshes_cached_grids(ap
     # Green now means the planned van passes then: at 08:00-09:00, not hours after it has left.
     assert {("08:00", 60), ("08:00", 240)} <= planned
     assert not {("10:00", 60), ("11:00", 60)} & planned
+
+
+def test_without_a_broker_the_demos_runner_plans_the_day_after_its_countdown(tmp_path, clock):
+    from slotbooking.jobs import start_in_process_jobs
+    from tests.conftest import make_app
+
+    app = make_app(f"sqlite:///{tmp_path / 'demo.db'}", clock, ROUTES_DEBOUNCE_SECONDS=0.5)
+    shop, _ = _shop(app, clock)
+    runner = start_in_process_jobs(app)
+    try:
+        offer = shop.slots(NEAR["postcode"], lat=NEAR["lat"], lon=NEAR["lon"])
+        booking = _book(shop, _tomorrows(offer, 60)[0], NEAR, "DEMO")
+        day = booking["slot"]["start"][:10]
+        for _ in range(300):
+            answer = shop.get("/routes", date=day, depot="PRY")
+            if answer.status_code == 200:
+                break
+            time.sleep(0.05)
+        assert answer.status_code == 200, "the runner never planned the day"
+        assert answer.get_json()["vehicles"][0]["stops"][0]["order_ref"] == "DEMO"
+    finally:
+        runner.stop()
