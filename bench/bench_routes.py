@@ -2,10 +2,12 @@
 
 Run: python bench/bench_routes.py [--stops 300] [--repeats 3] [--seconds S] [--iterations N]
      python bench/bench_routes.py --job [--pg-admin-url postgresql://postgres@127.0.0.1:5432/test]
+     python bench/bench_routes.py --quotes
 Prints each run's wall time and what the plan drives; nothing here is a hard-coded figure.
 The target (issue 10): a depot-day with 300 stops planned within 10 s of wall time on the queue.
 The first form times the planner alone; --job times the queue's job on PostgreSQL (reading the
-bookings, planning, storing the plan) with the app's default settings.
+bookings, planning, storing the plan) with the app's default settings; --quotes the CPU a quote's
+pricing spends inserting the address into such a plan, against the projection alone.
 """
 
 from __future__ import annotations
@@ -72,9 +74,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--iterations", type=int, default=None, help="iteration cap (default: the app's)")
     parser.add_argument("--job", action="store_true", help="time the planning job on PostgreSQL")
     parser.add_argument("--pg-admin-url", default="postgresql://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--quotes", action="store_true", help="CPU per quote with and without the plan")
     args = parser.parse_args(argv)
     if args.job:
         return job(args)
+    if args.quotes:
+        return quotes(args)
     limits = {}
     if args.seconds is not None:
         limits["max_seconds"] = args.seconds
@@ -134,6 +139,52 @@ def job(args) -> int:
     verdict = "met" if worst <= TARGET_SECONDS else "MISSED"
     print(f"worst {worst:.2f} s; target <= {TARGET_SECONDS:.0f} s: {verdict}")
     return 0 if worst <= TARGET_SECONDS else 1
+
+
+def quotes(args) -> int:
+    """Print the CPU of one zone-day's price_windows with a 300-stop plan and without one."""
+    from pricing import BookedStop, PricingRequest, WindowSpec, price_windows
+
+    stops = depot_day(args.stops, seed=0)
+    plan = plan_routes(
+        PlanRequest(DEPOT, FLEET, stops, settings_from_rules(PricingRules(), **app_limits({})))
+    )
+    spans = sorted({(stop.start_minute, stop.end_minute) for stop in stops})
+    windows = tuple(WindowSpec(f"{a}-{b}", a, b, capacity=40, remaining=20) for a, b in spans)
+    key = {(w.start_minute, w.end_minute): w.key for w in windows}
+    booked = [BookedStop(stop.point, key[(stop.start_minute, stop.end_minute)]) for stop in stops]
+    zone, others = tuple(booked[:80]), tuple(booked[80:])  # one zone's bookings, the depot's others
+
+    def request(index: int, with_plan: bool) -> PricingRequest:
+        near = stops[index].point
+        return PricingRequest(
+            depot=DEPOT,
+            fleet=FLEET,
+            windows=windows,
+            bookings=zone,
+            depot_bookings=others,
+            shopper=GeoPoint(near.lat + 0.001, near.lon),
+            rules=PricingRules(),
+            plan=plan if with_plan else None,
+        )
+
+    cpu = {False: 0.0, True: 0.0}
+    calls = 50
+    for _ in range(max(1, args.repeats) * 2):
+        for with_plan in (False, True):
+            requests = [request(i, with_plan) for i in range(calls)]
+            started = time.process_time()
+            for one in requests:
+                price_windows(one)
+            cpu[with_plan] += time.process_time() - started
+    rounds = max(1, args.repeats) * 2 * calls
+    print(
+        f"One zone-day, {len(windows)} windows, a plan of {len(plan.routes)} routes and {plan.stops} stops "
+        f"({rounds} quotes each, CPU time):"
+    )
+    print(f"  projection only  {cpu[False] / rounds * 1000:6.2f} ms per price_windows")
+    print(f"  with the plan    {cpu[True] / rounds * 1000:6.2f} ms per price_windows")
+    return 0
 
 
 if __name__ == "__main__":
