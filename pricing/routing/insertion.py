@@ -23,6 +23,7 @@ so the three legs of a detour are measured alike; times use the plan's speeds an
 from __future__ import annotations
 
 import math
+import threading
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from itertools import repeat
@@ -162,6 +163,7 @@ def _new_route(prepared: _Prepared, depot_km, start, end, best, best_cost):
 
 _CACHE: dict[int, tuple[RoutePlan, _Prepared]] = {}
 _CACHE_SIZE = 64
+_CACHE_LOCK = threading.Lock()  # quotes are priced on several threads of one process
 
 
 def _prepared(plan: RoutePlan) -> _Prepared:
@@ -170,9 +172,10 @@ def _prepared(plan: RoutePlan) -> _Prepared:
     if cached is not None and cached[0] is plan:
         return cached[1]
     prepared = _prepare(plan)
-    if len(_CACHE) >= _CACHE_SIZE:
-        _CACHE.pop(next(iter(_CACHE)))
-    _CACHE[id(plan)] = (plan, prepared)  # the plan is held, so its id is not reused meanwhile
+    with _CACHE_LOCK:
+        while len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[id(plan)] = (plan, prepared)  # the plan is held, so its id is not reused meanwhile
     return prepared
 
 
