@@ -25,7 +25,8 @@ CHOICE_FIELDS = {f.name for f in dataclasses.fields(pricing.ChoiceParameters)}
 CELL_DECIMALS = 3
 
 
-def _local_minutes(instant: datetime, tz, day) -> int:
+def local_minutes(instant: datetime, tz, day) -> int:
+    """Return an instant as minutes since the local midnight of a day (windows, plans)."""
     local = instant.astimezone(tz)
     return (local.date() - day).days * 1440 + local.hour * 60 + local.minute
 
@@ -83,10 +84,15 @@ def _discount_given(session, tenant, day) -> int:
 
 
 class EnginePricer:
-    """Prices each window for the shopper's address with the pricing engine."""
+    """Prices each window for the shopper's address with the pricing engine.
 
-    def __init__(self, solver: str | None = None):
+    ``plans`` (session, depot id, day) -> the depot-day's newest route plan or None, handed in
+    by the app factory: dynamic prices then come from the planned routes (docs/routes.md).
+    """
+
+    def __init__(self, solver: str | None = None, plans=None):
         self.solver = solver
+        self.plans = plans
         # Depots and fleets change only by a setup import, which moves the retailer's updated_at.
         self._fleets = LRUCache(maxsize=1000)
         self._lock = threading.Lock()
@@ -122,8 +128,8 @@ class EnginePricer:
         windows = tuple(
             pricing.WindowSpec(
                 key=slot.id,
-                start_minute=_local_minutes(slot.starts_at, tz, day),
-                end_minute=_local_minutes(slot.ends_at, tz, day),
+                start_minute=local_minutes(slot.starts_at, tz, day),
+                end_minute=local_minutes(slot.ends_at, tz, day),
                 capacity=slot.capacity,
                 remaining=max(0, remaining),
                 template_fee=slot.fee,
@@ -132,6 +138,8 @@ class EnginePricer:
         )
         stops, neighbour_stops = _depot_day_stops(session, zone, day, request.slots)
         spent = _discount_given(session, tenant, day) if tenant.pricing.get("daily_discount_budget") else 0
+        dynamic = tenant.pricing.get("mode") == "dynamic"
+        plan = self.plans(session, zone.depot_id, day) if self.plans is not None and dynamic else None
         result = pricing.price_windows(
             pricing.PricingRequest(
                 depot=depot_point,
@@ -144,6 +152,7 @@ class EnginePricer:
                 choice=choice_parameters(tenant.pricing),
                 zone_centroid=pricing.GeoPoint(zone.lat, zone.lon),
                 currency=tenant.currency,
+                plan=plan,
             )
         )
         return {
