@@ -3,8 +3,9 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import current_app, render_template, request
+from flask import current_app, render_template
 
+from slotbooking import wording
 from slotbooking.api.context import collaborators, now
 from slotbooking.common.errors import DomainError, ValidationFailed
 from slotbooking.extensions import db
@@ -24,11 +25,13 @@ PAGE_POLICY = (
 
 
 def locale():
-    return present.pick_locale(request.accept_languages)
+    """Return the page's locale: the shopper's choice among ours, else the retailer's."""
+    return wording.current_locale()
 
 
 def render(template: str, tenant, status: int = 200, **context):
     """Render a shopper page for a retailer, with the helpers every page uses."""
+    wording.use_retailer_locale(tenant.locale if tenant else None)
     loc = locale()
     page = render_template(
         template,
@@ -36,6 +39,7 @@ def render(template: str, tenant, status: int = 200, **context):
         locale=loc,
         csrf_token=csrf_token(),
         money=lambda amount, currency=None: present.money(amount, currency or tenant.currency, loc),
+        reasons_of=present.reasons_of,
         **context,
     )
     return page, status

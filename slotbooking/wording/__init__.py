@@ -14,6 +14,7 @@ from slotbooking.wording.locales import (
     in_locale,
     init_babel,
     is_supported,
+    remember_language_choice,
     use_retailer_locale,
 )
 from slotbooking.wording.reasons import reason_text
@@ -29,6 +30,7 @@ __all__ = [
     "money",
     "number",
     "reason_text",
+    "remember_language_choice",
     "signed_money",
     "time_range",
     "use_retailer_locale",

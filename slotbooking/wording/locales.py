@@ -1,8 +1,9 @@
 """Which locale a request speaks: the shopper's choice among ours, else the retailer's.
 
-Order: ``?lang=`` on a page (remembered in the session for the pages after it), then the
-browser's Accept-Language, then the retailer's ``locale`` setting, then en_GB. The REST API
-has no say: its reasons are worded in the retailer's locale when a grid is priced.
+Order: ``?lang=`` (remembered in the session for the pages after it, on the pages that opt
+in with ``remember_language_choice``), then the browser's Accept-Language, then the
+retailer's ``locale`` setting, then en_GB. The REST API has no say: its reasons are worded in
+the retailer's locale when a grid is priced.
 """
 
 from babel import Locale, UnknownLocaleError
@@ -54,6 +55,11 @@ def use_retailer_locale(code: str | None) -> None:
         refresh()
 
 
+def remember_language_choice() -> None:
+    """Keep a page's ?lang= for the shopper's next pages (a before_request of our page blueprints)."""
+    g.remember_language = True
+
+
 def in_locale(code: str):
     """Word and format in the given locale for the duration of a with block."""
     return force_locale(code)
@@ -68,7 +74,8 @@ def select_locale() -> str:
     if asked is not None:
         chosen = match(asked, fallback)
         if chosen is not None:
-            session[SESSION_KEY] = chosen
+            if g.get("remember_language"):
+                session[SESSION_KEY] = chosen
             return chosen
     remembered = session.get(SESSION_KEY)
     if remembered in SUPPORTED_LOCALES:
