@@ -10,7 +10,7 @@ case "${1:-compile}" in
   compile)
     "$PYBABEL" compile --statistics -d "$DIR" ;;
   extract)
-    "$PYBABEL" extract -F "$DIR/babel.cfg" -k lazy_gettext --sort-by-file --no-location \
+    "$PYBABEL" extract -F "$DIR/babel.cfg" -k lazy_gettext -k _plural:1,2 --sort-by-file --no-location \
       --project slotbooking --copyright-holder slotbooking -o "$DIR/messages.pot" .
     "$PYBABEL" update -i "$DIR/messages.pot" -d "$DIR" --no-fuzzy-matching
     ;;

@@ -4,7 +4,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import groupby
 
-from babel.dates import format_date
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -23,7 +22,7 @@ def time_range(start: datetime, end: datetime, tz, locale) -> str:
 
 
 def long_day(day: date, locale) -> str:
-    return format_date(day, "EEEE d MMMM", locale=locale)
+    return wording.long_date(day, locale)
 
 
 def width_label(minutes: int) -> str:
@@ -197,8 +196,8 @@ def grid(offer: dict, tz, currency: str, locale, current_slot_id=None) -> list[D
         days.append(
             DayView(
                 key=day_key,
-                short_label=format_date(day, "EEE", locale=locale),
-                date_label=format_date(day, "d MMM", locale=locale),
+                short_label=wording.weekday(day, locale),
+                date_label=wording.short_date(day, locale),
                 long_label=long_day(day, locale),
                 groups=groups,
                 from_label=_("from %(price)s", price=money(min(open_prices), currency, locale))

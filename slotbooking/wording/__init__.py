@@ -6,7 +6,16 @@ as codes with numbers (pricing.Reason); ``reasons`` turns them into sentences, `
 does money and times, ``locales`` chooses the locale of a request.
 """
 
-from slotbooking.wording.formats import clock_range, money, number, signed_money, time_range
+from slotbooking.wording.formats import (
+    clock_range,
+    long_date,
+    money,
+    number,
+    short_date,
+    signed_money,
+    time_range,
+    weekday,
+)
 from slotbooking.wording.locales import (
     DEFAULT_LOCALE,
     SUPPORTED_LOCALES,
@@ -27,11 +36,14 @@ __all__ = [
     "in_locale",
     "init_babel",
     "is_supported",
+    "long_date",
     "money",
     "number",
     "reason_text",
     "remember_language_choice",
+    "short_date",
     "signed_money",
     "time_range",
     "use_retailer_locale",
+    "weekday",
 ]

@@ -4,12 +4,13 @@ Formatting is memoised per locale: a grid words a few hundred reasons from a han
 distinct amounts and windows, and Babel's formatters are the costly part of a cache miss.
 """
 
-from datetime import datetime, time
+import re
+from datetime import date, datetime, time
 from decimal import Decimal
 from functools import lru_cache
 
 from babel import Locale
-from babel.dates import format_time
+from babel.dates import format_date, format_time
 from babel.numbers import (
     format_currency,
     format_decimal,
@@ -47,6 +48,35 @@ def time_range(start: datetime, end: datetime, tz, locale: Locale) -> str:
 def clock_range(start_minute: int, end_minute: int, locale: Locale) -> str:
     """Format a window given in minutes since local midnight, e.g. 480, 720 -> '08:00–12:00'."""
     return _clock_range(start_minute, end_minute, str(locale))
+
+
+def long_date(day: date, locale: Locale) -> str:
+    """Format a delivery day in full without the year: 'Tuesday 24 November', 'Dienstag, 24. November'."""
+    return format_date(day, _long_date_pattern(str(locale)), locale=locale)
+
+
+def short_date(day: date, locale: Locale) -> str:
+    """Format a day tab's date: '24 Nov' (en_GB), '24. Nov.' (de_DE), 'Nov 24' (en_US)."""
+    return format_date(day, _skeleton(str(locale), "MMMd"), locale=locale)
+
+
+def weekday(day: date, locale: Locale) -> str:
+    return format_date(day, "EEE", locale=locale)
+
+
+@lru_cache(maxsize=64)
+def _long_date_pattern(locale: str) -> str:
+    # CLDR names this skeleton for few locales; elsewhere widen the abbreviated one, as ICU does.
+    skeletons = Locale.parse(locale).datetime_skeletons
+    if "MMMMEEEEd" in skeletons:
+        return skeletons["MMMMEEEEd"].pattern
+    abbreviated = _skeleton(locale, "MMMEd")
+    return re.sub(r"M{3}", "MMMM", re.sub(r"E+", "EEEE", abbreviated))
+
+
+def _skeleton(locale: str, skeleton: str) -> str:
+    found = Locale.parse(locale).datetime_skeletons.get(skeleton)
+    return found.pattern if found is not None else {"MMMd": "d MMM", "MMMEd": "E d MMM"}[skeleton]
 
 
 @lru_cache(maxsize=4096)

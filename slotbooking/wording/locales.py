@@ -56,8 +56,16 @@ def use_retailer_locale(code: str | None) -> None:
 
 
 def remember_language_choice() -> None:
-    """Keep a page's ?lang= for the shopper's next pages (a before_request of our page blueprints)."""
-    g.remember_language = True
+    """Keep a page's ?lang= in the session for the shopper's next pages (our pages' before_request).
+
+    Also on a page that only redirects, such as a booking link with ?lang=de: the pages after it
+    speak German. A ?lang= that names none of our languages changes nothing.
+    """
+    asked = request.args.get("lang")
+    chosen = match(asked, g.get("retailer_locale") or DEFAULT_LOCALE) if asked else None
+    if chosen is not None and session.get(SESSION_KEY) != chosen:
+        session[SESSION_KEY] = chosen
+        refresh()
 
 
 def in_locale(code: str):
@@ -74,8 +82,6 @@ def select_locale() -> str:
     if asked is not None:
         chosen = match(asked, fallback)
         if chosen is not None:
-            if g.get("remember_language"):
-                session[SESSION_KEY] = chosen
             return chosen
     remembered = session.get(SESSION_KEY)
     if remembered in SUPPORTED_LOCALES:
