@@ -27,8 +27,12 @@ TIME_RANGE = re.compile(r"^\d\d:\d\d–\d\d:\d\d$")  # 24-hour, en dash, in both
 BRITISH_MONEY = re.compile(r"^(£\d+\.\d\d|Free)$")
 GERMAN_MONEY = re.compile(r"^(\d+,\d\d\xa0£|Kostenlos)$")
 # One sentence of each language's reasons, as the engine's codes are worded.
-BRITISH_REASON = re.compile(r"(Quieter time of day|Busy time of day|Popular window|Any time|A van is already)")
-GERMAN_REASON = re.compile(r"(Ruhigere Tageszeit|Gefragte Tageszeit|Beliebtes Fenster|Flexibel|Lieferwagen)")
+BRITISH_REASON = re.compile(
+    r"(Quieter time|Busy time|Popular window|Any time|A van is|Harder to fit|Spare room)"
+)
+GERMAN_REASON = re.compile(
+    r"(Ruhigere Tageszeit|Gefragte Tageszeit|Beliebtes Fenster|Flexibel|Lieferwagen|Touren)"
+)
 # A shopper a little way from the zone's centre, so the engine has something to say.
 ADDRESS = {"lat": 51.5386, "lon": -0.1030}
 
