@@ -35,8 +35,7 @@ def signed_money(amount: int, currency: str, locale: Locale) -> str:
 
 def number(value: float, locale: Locale, decimals: int = 0) -> str:
     """Format a quantity such as km or grams, e.g. 0.4 -> '0.4' (en_GB) or '0,4' (de_DE)."""
-    pattern = "#,##0." + "0" * decimals if decimals else "#,##0"
-    return format_decimal(value, pattern, locale=locale)
+    return _number(value, str(locale), decimals)
 
 
 def time_range(start: datetime, end: datetime, tz, locale: Locale) -> str:
@@ -77,6 +76,12 @@ def _long_date_pattern(locale: str) -> str:
 def _skeleton(locale: str, skeleton: str) -> str:
     found = Locale.parse(locale).datetime_skeletons.get(skeleton)
     return found.pattern if found is not None else {"MMMd": "d MMM", "MMMEd": "E d MMM"}[skeleton]
+
+
+@lru_cache(maxsize=4096)
+def _number(value: float, locale: str, decimals: int) -> str:
+    pattern = "#,##0." + "0" * decimals if decimals else "#,##0"
+    return format_decimal(value, pattern, locale=locale)
 
 
 @lru_cache(maxsize=4096)

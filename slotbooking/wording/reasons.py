@@ -5,6 +5,7 @@ its amounts. The English msgids are the sentences the engine used to write itsel
 """
 
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -16,9 +17,18 @@ Params = Mapping[str, int | float]
 
 
 def reason_text(code: str, params: Params, currency: str) -> str | None:
-    """Return the reason as a sentence, or None for a code this version does not know."""
-    words = _REASONS.get(code)
-    return None if words is None else words(_Facts(params, currency))
+    """Return the reason as a sentence in the current locale; None for a code this version does not know."""
+    if code not in _REASONS:
+        return None
+    locale = current_locale()
+    return _worded(code, tuple(sorted(params.items())), currency, str(locale))
+
+
+@lru_cache(maxsize=8192)
+def _worded(code: str, params: tuple, currency: str, locale: str) -> str:
+    # A day's grid repeats its reasons (the same window, amount and distance on many days):
+    # word each once per locale. The catalogs do not change while the process runs.
+    return _REASONS[code](_Facts(dict(params), currency))
 
 
 class _Facts:
