@@ -1,5 +1,8 @@
 """Retailer locale: the language and formats of shopper pages and worded reasons
 
+Plain ADD/DROP COLUMN, not a batch: on SQLite a batch copies the table, and retailers is
+referenced by every other table (foreign keys are on), so the copy could not replace it.
+
 Revision ID: d4f2a6b8c0e1
 Revises: 5e1c0a7d9b42
 Create Date: 2026-12-02 14:00:00.000000
@@ -16,10 +19,10 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table("retailers", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("locale", sa.String(length=16), nullable=False, server_default="en_GB"))
+    op.add_column(
+        "retailers", sa.Column("locale", sa.String(length=16), nullable=False, server_default="en_GB")
+    )
 
 
 def downgrade():
-    with op.batch_alter_table("retailers", schema=None) as batch_op:
-        batch_op.drop_column("locale")
+    op.drop_column("retailers", "locale")
