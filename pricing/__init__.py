@@ -7,7 +7,7 @@ dataclasses out, money in integer minor units.
 
 from pricing.engine import price_windows
 from pricing.model import BookedStop, GeoPoint, PricingRequest, VehicleGroup, WindowSpec
-from pricing.results import Incentive, PricingResult, WindowPrice
+from pricing.results import REASON_CODES, Incentive, PricingResult, Reason, WindowPrice
 from pricing.rules import ChoiceParameters, PricingRules
 
 __all__ = [
@@ -18,6 +18,8 @@ __all__ = [
     "PricingRequest",
     "PricingResult",
     "PricingRules",
+    "REASON_CODES",
+    "Reason",
     "VehicleGroup",
     "WindowPrice",
     "WindowSpec",

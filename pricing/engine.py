@@ -263,11 +263,11 @@ def _window_price(request, window, price, cost: WindowCost, typical_km) -> Windo
     drivers = _drivers(request, window, cost, typical_km)
     if request.rules.mode != "flat" and window.fixed_price is None:
         anchor = _anchor(request, window)
-        cap = cap_incentive(base, anchor, request.rules.min_fee, request.currency)
+        cap = cap_incentive(base, anchor, request.rules.min_fee)
         if request.rules.mode == "static":
-            moved = explain_wide_discount(price - anchor, window, request.currency)
+            moved = explain_wide_discount(price - anchor, window)
         else:
-            moved = explain_move(price - anchor, window, drivers, request.currency)
+            moved = explain_move(price - anchor, window, drivers)
         incentives = ((cap,) if cap else ()) + moved
     return WindowPrice(
         key=window.key,

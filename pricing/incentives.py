@@ -1,14 +1,16 @@
-"""Explain a price: split the move from the base price into incentives with reasons."""
+"""Explain a price: split the move from the base price into incentives with reasons.
+
+Reasons are codes with their numbers (pricing.results.REASON_CODES); the app words them in
+the shopper's language and formats the money in the retailer's currency.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from pricing.model import WindowSpec
-from pricing.results import Incentive
+from pricing.results import Incentive, Reason
 
-CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
-ZERO_DECIMAL_CURRENCIES = frozenset({"JPY", "KRW", "VND", "CLP", "ISK", "UGX", "XAF", "XOF"})
 # When two reasons weigh the same, the remainder of the split goes to the earlier kind.
 DISCOUNT_KIND_ORDER = ("green", "wide", "offpeak")
 
@@ -35,77 +37,55 @@ class PriceDrivers:
     busy: bool
 
 
-def format_money(amount: int, currency: str, signed: bool = False) -> str:
-    """Format minor units for a shopper, e.g. -£1.00, €2.50, CHF 3.00."""
-    sign = ("+" if amount > 0 else "-" if amount < 0 else "") if signed else "-" * (amount < 0)
-    units = abs(amount)
-    number = str(units) if currency in ZERO_DECIMAL_CURRENCIES else f"{units // 100}.{units % 100:02d}"
-    symbol = CURRENCY_SYMBOLS.get(currency)
-    return f"{sign}{symbol}{number}" if symbol else f"{sign}{currency} {number}"
-
-
-def window_label(window: WindowSpec) -> str:
-    """Return the window as a shopper reads it, e.g. 10:00-12:00."""
-    return f"{_clock(window.start_minute)}-{_clock(window.end_minute)}"
-
-
-def cap_incentive(base_price: int, anchor: int, min_fee: int, currency: str) -> Incentive | None:
+def cap_incentive(base_price: int, anchor: int, min_fee: int) -> Incentive | None:
     """Explain a base price moved into the retailer's fee bounds, if it was."""
     move = anchor - base_price
     if move == 0:
         return None
-    bound = "minimum" if anchor == min_fee and move > 0 else "maximum"
-    return Incentive(
-        kind="cap",
-        amount=move,
-        reason=f"The retailer's {bound} fee is {format_money(anchor, currency)}: "
-        f"{format_money(move, currency, signed=True)}",
-    )
+    code = "cap_minimum" if anchor == min_fee and move > 0 else "cap_maximum"
+    return Incentive(kind="cap", amount=move, reason=Reason(code, {"fee": anchor, "amount": move}))
 
 
-def explain_move(
-    move: int, window: WindowSpec, drivers: PriceDrivers, currency: str
-) -> tuple[Incentive, ...]:
+def explain_move(move: int, window: WindowSpec, drivers: PriceDrivers) -> tuple[Incentive, ...]:
     """Split a price move into incentives whose amounts add up to it exactly.
 
     Every incentive has a nonzero amount: a green window that earned no discount carries
     its reason in WindowPrice.green_reason instead (see green_reason below).
     """
-    label = window_label(window)
     if move == 0:
         return ()
     if move > 0:
-        return (Incentive("demand", move, _surcharge_reason(move, label, drivers, currency)),)
+        return (Incentive("demand", move, _surcharge_reason(move, window, drivers)),)
     weights = {
         "green": drivers.green_saving,
         "wide": drivers.wide_saving,
         "offpeak": drivers.offpeak_saving,
     }
     if sum(weights.values()) <= 0:
-        reason = f"Spare room on our vans {label}: {format_money(move, currency, signed=True)}"
-        return (Incentive("demand", move, reason),)
+        return (Incentive("demand", move, Reason("demand_spare", _window(window, amount=move))),)
     amounts = _split(move, weights)
     return tuple(
-        Incentive(kind, amount, _discount_reason(kind, amount, label, drivers, currency))
+        Incentive(kind, amount, _discount_reason(kind, amount, window, drivers))
         for kind, amount in amounts.items()
         if amount != 0
     )
 
 
-def green_reason(window: WindowSpec, drivers: PriceDrivers) -> str | None:
+def green_reason(window: WindowSpec, drivers: PriceDrivers) -> Reason | None:
     """Return why a window is green, without money, for the badge; None when it is not."""
     if not drivers.is_green:
         return None
-    text = f"A van is already near you {window_label(window)} (about {drivers.nearest_stop_km:.1f} km away)"
-    return text + _co2_clause(drivers.green_co2_grams)
+    return Reason(
+        "green_window",
+        _window(window, nearest_stop_km=_km(drivers.nearest_stop_km), co2_grams=drivers.green_co2_grams),
+    )
 
 
-def explain_wide_discount(move: int, window: WindowSpec, currency: str) -> tuple[Incentive, ...]:
+def explain_wide_discount(move: int, window: WindowSpec) -> tuple[Incentive, ...]:
     """Explain the fixed wide-window discount of static mode."""
     if move == 0:
         return ()
-    money = format_money(move, currency, signed=True)
-    return (Incentive("wide", move, f"Any time {window_label(window)}: {money} for a wider window"),)
+    return (Incentive("wide", move, Reason("static_wide", _window(window, amount=move))),)
 
 
 def _split(total: int, weights: dict[str, float]) -> dict[str, int]:
@@ -117,32 +97,28 @@ def _split(total: int, weights: dict[str, float]) -> dict[str, int]:
     return {kind: shares[kind] for kind in DISCOUNT_KIND_ORDER}
 
 
-def _discount_reason(kind, amount, label, drivers: PriceDrivers, currency) -> str:
-    money = format_money(amount, currency, signed=True)
+def _discount_reason(kind: str, amount: int, window: WindowSpec, drivers: PriceDrivers) -> Reason:
     if kind == "green":
-        text = f"A van is already near you {label} (about {drivers.nearest_stop_km:.1f} km away)"
-        text += f": {money}" if amount else ""
-        return text + _co2_clause(drivers.green_co2_grams)
+        facts = {"nearest_stop_km": _km(drivers.nearest_stop_km), "co2_grams": drivers.green_co2_grams}
+        return Reason("green_discount", _window(window, **facts, amount=amount))
     if kind == "wide":
-        text = f"Any time {label} lets us plan a shorter route: {money}"
-        return text + _co2_clause(drivers.wide_co2_grams)
-    return f"Quieter time of day {label}: {money}"
+        return Reason("wide_discount", _window(window, co2_grams=drivers.wide_co2_grams, amount=amount))
+    return Reason("offpeak_discount", _window(window, amount=amount))
 
 
-def _surcharge_reason(move, label, drivers: PriceDrivers, currency) -> str:
-    money = format_money(move, currency, signed=True)
+def _surcharge_reason(move: int, window: WindowSpec, drivers: PriceDrivers) -> Reason:
     if drivers.scarce:
-        left = drivers.places_left
-        places = "1 place" if left == 1 else f"{left} places"
-        return f"Popular window {label}, likely to fill up ({places} left): {money}"
+        return Reason("demand_scarce", _window(window, places_left=drivers.places_left, amount=move))
     if drivers.busy:
-        return f"Busy time of day {label}: {money}"
-    return f"Harder to fit into our routes {label} (about {drivers.marginal_km:.1f} km extra): {money}"
+        return Reason("demand_busy", _window(window, amount=move))
+    return Reason("demand_route", _window(window, extra_km=_km(drivers.marginal_km), amount=move))
 
 
-def _co2_clause(grams: int) -> str:
-    return f", saves about {grams} g CO2" if grams >= 1 else ""
+def _window(window: WindowSpec, **facts: int | float) -> dict[str, int | float]:
+    """Return a reason's numbers, led by the window they are about."""
+    return {"start_minute": window.start_minute, "end_minute": window.end_minute, **facts}
 
 
-def _clock(minute: int) -> str:
-    return f"{minute // 60:02d}:{minute % 60:02d}"
+def _km(km: float) -> float:
+    """Round a distance to the 0.1 km a shopper is told."""
+    return round(km, 1)

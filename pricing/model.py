@@ -75,7 +75,6 @@ class PricingRequest:
     forecast: dict[str, float] | None = None
     choice: ChoiceParameters = ChoiceParameters()
     zone_centroid: GeoPoint | None = None
-    currency: str = "GBP"
     # Bookings of the depot's other zones that day, each keyed to this zone's window with the
     # same start and end (stops of windows this zone lacks are ignored). Vans serve several
     # zones from one depot, so a van booked next door at 10:00 can also stop here then. They

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 # Kinds of incentive. "wide", "green", "offpeak" and "demand" are in the retailer
@@ -10,13 +11,40 @@ from dataclasses import dataclass, field
 INCENTIVE_KINDS = ("wide", "green", "offpeak", "demand", "cap")
 
 
+# Codes of the reasons; the app words each one (slotbooking/wording) in the shopper's language.
+# Every reason's params are numbers: "amount" (signed minor units, the incentive's own
+# amount), "fee" (minor units), "start_minute"/"end_minute" (the window, minutes since local
+# midnight), "nearest_stop_km"/"extra_km" (km to 0.1 km), "co2_grams", "places_left".
+REASON_CODES = (
+    "cap_minimum",  # fee, amount: the retailer's minimum fee lifted the base price
+    "cap_maximum",  # fee, amount: the retailer's maximum fee lowered it
+    "demand_scarce",  # window, places_left, amount: likely to fill up
+    "demand_busy",  # window, amount: a busy time of day
+    "demand_route",  # window, extra_km, amount: harder to fit into the routes
+    "demand_spare",  # window, amount: spare room on the vans
+    "green_discount",  # window, nearest_stop_km, co2_grams, amount: a van is already near
+    "wide_discount",  # window, co2_grams, amount: a wide window makes a shorter route
+    "offpeak_discount",  # window, amount: a quieter time of day
+    "static_wide",  # window, amount: the fixed wide-window discount of static mode
+    "green_window",  # window, nearest_stop_km, co2_grams: why the window is green (no money)
+)
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a price moved, as a code and its numbers: no words, so any language can say it."""
+
+    code: str
+    params: Mapping[str, int | float] = field(default_factory=dict, hash=False)
+
+
 @dataclass(frozen=True)
 class Incentive:
     """One reason for the difference between a window's price and its base price."""
 
     kind: str
     amount: int  # signed minor units: negative is a discount
-    reason: str
+    reason: Reason
 
 
 @dataclass(frozen=True)
@@ -31,11 +59,11 @@ class WindowPrice:
     co2_grams: int  # marginal emissions of serving this address in this window
     marginal_km: float
     marginal_minutes: float
-    # Why the window is green, for the badge ("A van is already near you 10:00-11:00 (about
-    # 0.4 km away), saves about 151 g CO2"); None when it is not green. It is set whether or
-    # not the window is discounted: a green window's price never rises above its base price,
-    # but a discount (then a `green` incentive) depends on the rules and the budget.
-    green_reason: str | None = None
+    # Why the window is green, for the badge (code "green_window": the window, the nearest
+    # van's distance, the CO2 saved); None when it is not green. It is set whether or not the
+    # window is discounted: a green window's price never rises above its base price, but a
+    # discount (then a `green` incentive) depends on the rules and the budget.
+    green_reason: Reason | None = None
 
 
 @dataclass(frozen=True)

@@ -6,4 +6,5 @@ python3 -m venv .venv
 . .venv/bin/activate
 python -m pip install -q --upgrade pip
 python -m pip install -q -e .
+scripts/i18n.sh compile   # the message catalogs (the app refuses to start without them)
 exec flask --app wsgi demo "$@"

@@ -14,6 +14,7 @@ python3 -m venv .venv
 . .venv/bin/activate
 python -m pip install -q --upgrade pip
 python -m pip install -q -e '.[test]'
+scripts/i18n.sh compile   # the message catalogs (the app refuses to start without them)
 if [ -x scripts/install-localstripe.sh ]; then scripts/install-localstripe.sh; fi
 
 exec python -m pytest "$@"

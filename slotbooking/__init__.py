@@ -56,7 +56,9 @@ def register_extensions(app: Flask) -> None:
     from slotbooking.security.encryption import SecretBox
     from slotbooking.slots.quotes import QuoteSigner
     from slotbooking.slots.service import ZoneFinder
+    from slotbooking.wording import init_babel
 
+    init_babel(app)
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

@@ -26,6 +26,7 @@ class Tenant:
     name: str
     timezone: str
     currency: str
+    locale: str
     allowed_origins: tuple[str, ...]
     horizon_days: int
     lead_time_hours: int
@@ -48,6 +49,7 @@ class Tenant:
             name=retailer.name,
             timezone=retailer.timezone,
             currency=retailer.currency,
+            locale=retailer.locale,
             allowed_origins=tuple(retailer.allowed_origins),
             horizon_days=retailer.horizon_days,
             lead_time_hours=retailer.lead_time_hours,

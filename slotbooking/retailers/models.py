@@ -18,6 +18,8 @@ class Retailer(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64))
     currency: Mapped[str] = mapped_column(String(3))
+    # Words, money and times on shopper pages and in the API's reasons (shoppers may pick another).
+    locale: Mapped[str] = mapped_column(String(16), default="en_GB", server_default="en_GB")
     allowed_origins: Mapped[list] = mapped_column(JSON, default=list)
     horizon_days: Mapped[int] = mapped_column(default=14)
     lead_time_hours: Mapped[int] = mapped_column(default=12)

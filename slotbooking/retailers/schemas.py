@@ -16,6 +16,7 @@ from slotbooking.common.fields import (
     text,
     timezone_name,
 )
+from slotbooking.wording import DEFAULT_LOCALE, SUPPORTED_LOCALES
 
 RULE_DEFAULTS = {f.name: f.default for f in dataclasses.fields(pricing.PricingRules)}
 CHOICE_DEFAULTS = {f.name: f.default for f in dataclasses.fields(pricing.ChoiceParameters)}
@@ -71,6 +72,11 @@ class RetailerSection(StrictSchema):
     timezone = timezone_name(load_default="Europe/London")
     currency = fields.String(
         load_default="GBP", validate=validate.Regexp(r"^[A-Z]{3}$", error="ISO 4217 code")
+    )
+    locale = fields.String(
+        load_default=DEFAULT_LOCALE,
+        validate=validate.OneOf(SUPPORTED_LOCALES, error="one of {choices}"),
+        metadata={"description": "shopper pages' and reasons' language and formats, e.g. en_GB, de_DE"},
     )
     allowed_origins = fields.List(
         fields.String(validate=_origin), load_default=list, validate=validate.Length(max=50)

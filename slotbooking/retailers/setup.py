@@ -126,7 +126,7 @@ def _apply(session, doc: dict, now: datetime) -> ImportResult:
     if created:
         retailer = Retailer(slug=section["slug"])
         session.add(retailer)
-    for key in ("name", "timezone", "currency", "allowed_origins"):
+    for key in ("name", "timezone", "currency", "locale", "allowed_origins"):
         setattr(retailer, key, section[key])
     rules = doc["booking_rules"]
     for key in RULE_FIELDS:
@@ -236,6 +236,7 @@ def export_setup(retailer: Retailer) -> dict:
             "name": retailer.name,
             "timezone": retailer.timezone,
             "currency": retailer.currency,
+            "locale": retailer.locale,
             "allowed_origins": list(retailer.allowed_origins),
         },
         "depots": [{"code": d.code, "name": d.name, "lat": d.lat, "lon": d.lon} for d in depots],

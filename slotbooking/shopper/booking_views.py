@@ -3,6 +3,8 @@
 from contextlib import suppress
 
 from flask import flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 
 from slotbooking.api.context import browser_origin, collaborators, now
 from slotbooking.booking_sessions import service as sessions
@@ -24,7 +26,7 @@ from slotbooking.shopper.payment import needs_payment, payment_url
 
 bp = pages.shopper_blueprint("booking", __name__, "/r/<slug>")
 
-NO_CARD_FORM = (
+NO_CARD_FORM = lazy_gettext(
     "This window is paid by card, which this page cannot take yet. "
     "Your window stays held: please finish paying for it in the shop."
 )
@@ -78,7 +80,7 @@ def hold(slug):
     state = {"session_id": v.booking_session.id, "day": request.form.get("day")}
     slot_id = request.form.get("slot_id", "")
     if not slot_id:
-        flash("Please choose a window from the list.", "warning")
+        flash(_("Please choose a window from the list."), "warning")
         return redirect(flow.grid_url(slug, state))
     try:
         new_hold = sessions.hold_in_session(
@@ -104,15 +106,15 @@ def hold(slug):
 
 def _sorry(error) -> str:
     if isinstance(error, SlotFull):
-        return "Sorry, that window has just filled up. Please choose another one."
+        return _("Sorry, that window has just filled up. Please choose another one.")
     if isinstance(error, NotFound):
-        return "Sorry, that window is no longer offered. Please choose another one."
+        return _("Sorry, that window is no longer offered. Please choose another one.")
     if isinstance(error, TooManyHolds):
-        return (
+        return _(
             "Sorry, this device is already holding as many delivery windows as it may. "
             "Finish or release a booking in your other tabs, or wait a few minutes for those holds to end."
         )
-    return f"Sorry, {error.message}. Please choose another window."
+    return _("Sorry, %(problem)s. Please choose another window.", problem=error.message)
 
 
 @bp.get("/book/checkout")
@@ -142,8 +144,10 @@ def confirm(slug):
     tenant, state, held = v.tenant, v.state, v.hold
     if request.form.get("price") != str(held.price):
         flash(
-            f"The price of this window is {pages.present.money(held.price, held.currency, pages.locale())}. "
-            "Please check it and confirm again.",
+            _(
+                "The price of this window is %(price)s. Please check it and confirm again.",
+                price=pages.present.money(held.price, held.currency, pages.locale()),
+            ),
             "warning",
         )
         return redirect(url_for("booking.checkout", slug=slug))
@@ -153,7 +157,7 @@ def confirm(slug):
     try:
         booking = sessions.book_in_session(db.session, deps, tenant, v.booking_session, held.id, now())
     except HoldExpired:
-        flash(flow.EXPIRED, "warning")
+        flash(str(flow.EXPIRED), "warning")
         return redirect(flow.grid_url(slug, state))
     except Conflict:  # booked already: this hold, or the session in another tab
         return redirect(url_for("booking.book", slug=slug))
@@ -167,7 +171,7 @@ def _to_payment(slug: str, tenant, held):
     url = payment_url(tenant, held)
     if url:
         return redirect(url)
-    flash(NO_CARD_FORM, "warning")
+    flash(str(NO_CARD_FORM), "warning")
     return redirect(url_for("booking.checkout", slug=slug))
 
 

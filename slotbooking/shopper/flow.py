@@ -8,6 +8,7 @@ never from the query string or a form. A page reached without one explains itsel
 from dataclasses import dataclass
 
 from flask import current_app, flash, redirect, session, url_for
+from flask_babel import lazy_gettext
 
 from slotbooking.api.context import now
 from slotbooking.auth import Tenant
@@ -19,7 +20,7 @@ from slotbooking.extensions import db
 from slotbooking.shopper import pages
 from slotbooking.shopper.lookup import booking_of_hold, hold_is_live, hold_of, tenant_for_slug
 
-EXPIRED = (
+EXPIRED = lazy_gettext(
     "Your hold ran out, so the window was released. Please choose a window again: the grid is up to date."
 )
 # Why a page cannot go on without an open booking session, and the status it answers with.
@@ -132,6 +133,6 @@ def leave_unless_live(slug: str, state: dict, hold, warn_when_missing: bool = Fa
         return to_booking_of(hold)
     if not hold_is_live(hold, now()):
         if hold is not None or warn_when_missing:
-            flash(EXPIRED, "warning")
+            flash(str(EXPIRED), "warning")
         return redirect(grid_url(slug, state))
     return None

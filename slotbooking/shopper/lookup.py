@@ -3,6 +3,8 @@
 import re
 from dataclasses import dataclass
 
+from babel.dates import format_date
+from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from slotbooking.auth import Tenant
@@ -13,6 +15,7 @@ from slotbooking.common.fields import POSTCODE_SHAPE
 from slotbooking.common.owned import find_owned
 from slotbooking.retailers.models import Retailer
 from slotbooking.retailers.postcodes import normalise_postcode
+from slotbooking.wording import current_locale, use_retailer_locale
 
 _PRINTABLE = re.compile(r"^[^\x00-\x1f\x7f]{1,200}$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -24,7 +27,9 @@ def tenant_for_slug(session, slug: str) -> Tenant:
     retailer = session.scalar(select(Retailer).where(Retailer.slug == slug)) if _SLUG.match(slug) else None
     if retailer is None:
         raise NotFound("we could not find this shop's booking page")
-    return Tenant.of(retailer)
+    tenant = Tenant.of(retailer)
+    use_retailer_locale(tenant.locale)  # the page speaks it unless the shopper picks another
+    return tenant
 
 
 def booking_for_token(session, token: str, now) -> tuple[Tenant, Booking]:
@@ -44,12 +49,16 @@ def booking_for_token(session, token: str, now) -> tuple[Tenant, Booking]:
     if booking is None:
         raise NotFound("we could not find this booking; please check the link in your confirmation")
     tenant = Tenant.of(session.get(Retailer, booking.retailer_id))
+    use_retailer_locale(tenant.locale)
     if now >= expires_at(booking.service_date, tenant.timezone):
-        when = booking.service_date
-        day = f"{when:%A} {when.day} {when:%B %Y}"
+        day = format_date(booking.service_date, "EEEE d MMMM y", locale=current_locale())
         raise LinkExpired(
-            f"this link was for a delivery on {day}, which has passed, so it no longer opens the "
-            f"booking. For anything about that delivery, please contact {tenant.name}"
+            _(
+                "this link was for a delivery on %(day)s, which has passed, so it no longer opens the "
+                "booking. For anything about that delivery, please contact %(shop)s",
+                day=day,
+                shop=tenant.name,
+            )
         )
     return tenant, booking
 
@@ -81,12 +90,12 @@ class ShopperInput:
         problems = {}
         order_ref = (values.get("order_ref") or "").strip() or None
         if order_ref is not None and not _PRINTABLE.match(order_ref):
-            problems["order_ref"] = "This order reference cannot be read."
+            problems["order_ref"] = _("This order reference cannot be read.")
             order_ref = None
         postcode = (values.get("postcode") or "").strip() or None
         if postcode is not None:
             if POSTCODE_SHAPE.match(postcode):
                 postcode = normalise_postcode(postcode)
             else:
-                problems["postcode"] = "Please enter a postcode such as N1 2AB."
+                problems["postcode"] = _("Please enter a postcode such as N1 2AB.")
         return cls(order_ref, postcode if "postcode" not in problems else None, problems)

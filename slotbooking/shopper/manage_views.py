@@ -1,6 +1,8 @@
 """The manage page behind a booking's manage link: see, reschedule, cancel."""
 
 from flask import flash, get_flashed_messages, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 
 from slotbooking.api.context import collaborators, now
 from slotbooking.booking_sessions import service as sessions
@@ -19,7 +21,9 @@ from slotbooking.shopper.lookup import booking_for_token
 from slotbooking.shopper.payment import card_form_available, paid_by_card, refund_now
 from slotbooking.slots.rules import closes_at
 
-FILLED_UP = "Sorry, that window has just filled up; your booking is unchanged. Please choose another."
+FILLED_UP = lazy_gettext(
+    "Sorry, that window has just filled up; your booking is unchanged. Please choose another."
+)
 
 bp = pages.shopper_blueprint("manage", __name__, "/manage/<token>")
 
@@ -68,7 +72,7 @@ def choose_new_window(token):
     """Show the grid for the booking's address, priced for it now, its current window marked."""
     tenant, booking = booking_for_token(db.session, token, now())
     if not _abilities(tenant, booking)["can_change"]:
-        flash("This delivery can no longer be changed online.", "warning")
+        flash(_("This delivery can no longer be changed online."), "warning")
         return redirect(url_for("manage.show", token=token))
     offer, week = pages.fetch_offer(
         tenant, moves.address_of(booking), pages.parse_day(request.args.get("from"))
@@ -89,7 +93,7 @@ def review_choice(token):
     booking_for_token(db.session, token, now())
     slot_id = request.form.get("slot_id", "")
     if not slot_id:
-        flash("Please choose a window from the list.", "warning")
+        flash(_("Please choose a window from the list."), "warning")
         return redirect(url_for("manage.choose_new_window", token=token))
     args = {k: request.form.get(k) or None for k in ("quote_id", "day")}
     return redirect(url_for("manage.review", token=token, slot_id=slot_id, **args))
@@ -106,7 +110,7 @@ def review(token):
             db.session, collaborators(), tenant, booking.id, request.args.get("slot_id", ""), quote_id, now()
         )
     except (SlotUnavailable, AddressNotServed, NotFound, Conflict) as error:
-        flash(f"Sorry, {error.message}. Your booking is unchanged.", "warning")
+        flash(_("Sorry, %(problem)s. Your booking is unchanged.", problem=error.message), "warning")
         return redirect(back)
     slot = preview.slot
     return _page(
@@ -129,7 +133,7 @@ def reschedule(token):
     back = url_for("manage.choose_new_window", token=token, day=day)
     shown = request.form.get("price", "")
     if not slot_id or not shown.isdigit():
-        flash("Please choose a window from the list.", "warning")
+        flash(_("Please choose a window from the list."), "warning")
         return redirect(back)
     try:
         deps = collaborators()
@@ -138,15 +142,18 @@ def reschedule(token):
         )
     except moves.PriceChanged as error:
         price = present.money(error.details["price"], booking.currency, pages.locale())
-        flash(f"The price of this window is now {price}. Please check it and confirm again.", "warning")
+        flash(
+            _("The price of this window is now %(price)s. Please check it and confirm again.", price=price),
+            "warning",
+        )
         return redirect(url_for("manage.review", token=token, slot_id=slot_id, day=day))
     except PaymentRequired:
         return redirect(url_for("move_payment.pay", token=token))
     except SlotFull:
-        flash(FILLED_UP, "warning")
+        flash(str(FILLED_UP), "warning")
         return redirect(back)
     except (SlotUnavailable, AddressNotServed, NotFound, Conflict) as error:
-        flash(f"Sorry, {error.message}. Your booking is unchanged.", "warning")
+        flash(_("Sorry, %(problem)s. Your booking is unchanged.", problem=error.message), "warning")
         return redirect(back)
     refunds = [r for r in refund_now(booking) if r.id in move.refund_ids] if move.refunded else []
     flash(changed_words(move, refunds), "success")
@@ -156,18 +163,27 @@ def reschedule(token):
 def changed_words(move, refunds=()) -> str:
     """Say that the window changed, at what price, and what was paid or is refunded."""
     loc, currency = pages.locale(), move.booking.currency
-    words = "Your delivery window has been changed."
+    words = [_("Your delivery window has been changed.")]
     if move.price_change:
-        words += f" Your delivery now costs {present.money(move.booking.price, currency, loc)}."
+        words.append(
+            _("Your delivery now costs %(price)s.", price=present.money(move.booking.price, currency, loc))
+        )
     if move.paid:
-        words += f" You paid the {present.money(move.paid, currency, loc)} difference by card."
+        words.append(
+            _("You paid the %(amount)s difference by card.", amount=present.money(move.paid, currency, loc))
+        )
     if refunds:
         amount = present.money(sum(r.amount for r in refunds), currency, loc)
         if all(r.status == "succeeded" for r in refunds):
-            words += f" The {amount} difference has been refunded to your card (allow a few days)."
+            words.append(
+                _(
+                    "The %(amount)s difference has been refunded to your card (allow a few days).",
+                    amount=amount,
+                )
+            )
         else:
-            words += f" The {amount} difference will be refunded to your card."
-    return words
+            words.append(_("The %(amount)s difference will be refunded to your card.", amount=amount))
+    return " ".join(words)
 
 
 @bp.get("/cancel")
@@ -179,7 +195,13 @@ def confirm_cancel(token):
     paid = paid_by_card(booking)
     if paid:  # shown on this page, among its notices
         amount = present.money(paid, booking.currency, pages.locale())
-        flash(f"You paid {amount} by card for this delivery. Cancelling refunds it to your card.", "info")
+        flash(
+            _(
+                "You paid %(amount)s by card for this delivery. Cancelling refunds it to your card.",
+                amount=amount,
+            ),
+            "info",
+        )
     return _page("shopper/cancel.html", tenant, booking)
 
 
@@ -190,17 +212,22 @@ def cancel(token):
     try:
         service.cancel(db.session, collaborators(), tenant, booking.id, now())
     except SlotUnavailable as error:
-        flash(f"Sorry, {error.message}.", "warning")
+        flash(_("Sorry, %(problem)s.", problem=error.message), "warning")
         return redirect(url_for("manage.show", token=token))
     refunds = [r for r in refund_now(booking) if r.reason == "booking_cancelled"]
-    flash(f"Your delivery has been cancelled.{_refund_words(refunds)}", "success")
+    flash(" ".join([_("Your delivery has been cancelled."), *_refund_words(refunds)]), "success")
     return redirect(url_for("manage.show", token=token))
 
 
-def _refund_words(refunds) -> str:
+def _refund_words(refunds) -> list[str]:
     if not refunds:
-        return ""
+        return []
     amount = present.money(sum(r.amount for r in refunds), refunds[0].currency, pages.locale())
     if all(r.status == "succeeded" for r in refunds):
-        return f" The {amount} you paid has been refunded to your card; it can take a few days to show."
-    return f" The {amount} you paid will be refunded to your card."
+        return [
+            _(
+                "The %(amount)s you paid has been refunded to your card; it can take a few days to show.",
+                amount=amount,
+            )
+        ]
+    return [_("The %(amount)s you paid will be refunded to your card.", amount=amount)]

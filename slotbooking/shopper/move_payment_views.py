@@ -11,6 +11,8 @@ Until then the booking stays where it was.
 from contextlib import suppress
 
 from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 
 from slotbooking.api.context import collaborators, now
 from slotbooking.bookings import moves, service
@@ -38,16 +40,17 @@ from slotbooking.shopper.payment import (
 
 bp = pages.shopper_blueprint("move_payment", __name__, "/manage/<token>/reschedule/pay")
 
-LAPSED = "The new window was held for you for a while and that time ran out. Your delivery is unchanged."
-PAID_TOO_LATE = (
+LAPSED = lazy_gettext(
+    "The new window was held for you for a while and that time ran out. Your delivery is unchanged."
+)
+PAID_TOO_LATE = lazy_gettext(
     "The new window's hold ran out before your payment went through, so your delivery is unchanged. "
     "The difference you paid will be refunded to your card."
 )
-PAID_BACK = "Your delivery is unchanged, and the difference you paid will be refunded to your card."
 MESSAGES = {
-    "open": "Your card was not charged. Please check the details, or try another card.",
-    "pending": "Waiting for your bank to confirm the payment…",
-    "unavailable": "We could not reach our payment provider just now. We will keep trying.",
+    "open": lazy_gettext("Your card was not charged. Please check the details, or try another card."),
+    "pending": lazy_gettext("Waiting for your bank to confirm the payment…"),
+    "unavailable": lazy_gettext("We could not reach our payment provider just now. We will keep trying."),
 }
 
 
@@ -63,14 +66,14 @@ def pay(token):
     if hold is not None and hold.status == "booked":
         return redirect(url_for("manage.show", token=token))
     if not hold_is_live(hold, now()):
-        flash(LAPSED, "warning")
+        flash(str(LAPSED), "warning")
         return _grid(token)
     if not card_form_available():  # no publishable key: Stripe.js cannot take the card here
         return release(token)
     try:
         view = open_payment(tenant, hold)
     except (HoldExpired, NotFound):
-        flash(LAPSED, "warning")
+        flash(str(LAPSED), "warning")
         return _grid(token)
     except (Conflict, PaymentNotRequired):  # used already, or the retailer stopped charging by card
         return redirect(url_for("manage.review", token=token, slot_id=hold.slot_id))
@@ -118,10 +121,10 @@ def check(token):
     if status == "succeeded":
         return _complete(tenant, booking, hold, current, done)
     if not hold_is_live(hold, current) or status == "canceled":
-        flash(LAPSED, "warning")
+        flash(str(LAPSED), "warning")
         return {"state": "expired", "next": url_for("manage.choose_new_window", token=token)}
     state = "unavailable" if status == "unavailable" else "pending" if status in UNDER_WAY else "open"
-    return {"state": state, "message": MESSAGES[state]}
+    return {"state": state, "message": str(MESSAGES[state])}
 
 
 def _complete(tenant, booking, hold, current, done: dict) -> dict:
@@ -131,14 +134,20 @@ def _complete(tenant, booking, hold, current, done: dict) -> dict:
             db.session, collaborators(), tenant, booking.id, hold.slot_id, current, hold_id=hold.id
         )
     except PaymentRequired:  # our record of the payment has not caught up yet
-        return {"state": "pending", "message": MESSAGES["pending"]}
+        return {"state": "pending", "message": str(MESSAGES["pending"])}
     except (HoldExpired, Conflict, SlotUnavailable, NotFound) as error:
         # Paid, but the move cannot happen (the hold ran out, or the booking changed or closed):
         # the hold ends unbooked, and `payments refunds` refunds what was paid for it.
         with suppress(Conflict, NotFound):
             service.release_hold(db.session, collaborators(), tenant, hold.id, current)
         flash(
-            PAID_TOO_LATE if isinstance(error, HoldExpired) else f"Sorry, {error.message}. {PAID_BACK}",
+            str(PAID_TOO_LATE)
+            if isinstance(error, HoldExpired)
+            else _(
+                "Sorry, %(problem)s. Your delivery is unchanged, and the difference you paid will be "
+                "refunded to your card.",
+                problem=error.message,
+            ),
             "warning",
         )
         return {"state": "expired", "next": url_for("manage.show", token=token)}
@@ -154,5 +163,5 @@ def release(token):
     if hold is not None and hold.status == "active":
         with suppress(Conflict, NotFound):
             service.release_hold(db.session, collaborators(), tenant, hold.id, now())
-    flash("Your delivery is unchanged.", "info")
+    flash(_("Your delivery is unchanged."), "info")
     return redirect(url_for("manage.show", token=token))

@@ -3,8 +3,9 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, render_template
 
+from slotbooking import wording
 from slotbooking.api.context import collaborators, now
 from slotbooking.common.errors import DomainError, ValidationFailed
 from slotbooking.extensions import db
@@ -22,11 +23,13 @@ PAGE_POLICY = page_policy()
 
 
 def locale():
-    return present.pick_locale(request.accept_languages)
+    """Return the page's locale: the shopper's choice among ours, else the retailer's."""
+    return wording.current_locale()
 
 
 def render(template: str, tenant, status: int = 200, **context):
     """Render a shopper page for a retailer, with the helpers every page uses."""
+    wording.use_retailer_locale(tenant.locale if tenant else None)
     loc = locale()
     page = render_template(
         template,
@@ -34,6 +37,7 @@ def render(template: str, tenant, status: int = 200, **context):
         locale=loc,
         csrf_token=csrf_token(),
         money=lambda amount, currency=None: present.money(amount, currency or tenant.currency, loc),
+        reasons_of=present.reasons_of,
         **context,
     )
     return page, status

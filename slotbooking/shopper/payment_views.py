@@ -1,6 +1,7 @@
 """The hosted page's card payment step: the payment page, and the JSON check it polls after paying."""
 
 from flask import flash, redirect, url_for
+from flask_babel import lazy_gettext
 
 from slotbooking.api.context import collaborators
 from slotbooking.common.errors import (
@@ -23,14 +24,14 @@ from slotbooking.shopper.payment import (
 
 bp = pages.shopper_blueprint("payment", __name__, "/r/<slug>/book/pay")
 
-PAID_TOO_LATE = (
+PAID_TOO_LATE = lazy_gettext(
     "Your hold ran out before your payment went through, so the window was released. "
     "The payment will be refunded to your card. Please choose a window again."
 )
 MESSAGES = {
-    "open": "Your card was not charged. Please check the details, or try another card.",
-    "pending": "Waiting for your bank to confirm the payment…",
-    "unavailable": "We could not reach our payment provider just now. We will keep trying.",
+    "open": lazy_gettext("Your card was not charged. Please check the details, or try another card."),
+    "pending": lazy_gettext("Waiting for your bank to confirm the payment…"),
+    "unavailable": lazy_gettext("We could not reach our payment provider just now. We will keep trying."),
 }
 
 
@@ -48,7 +49,7 @@ def pay(slug):
     try:
         view = open_payment(tenant, held)
     except (HoldExpired, NotFound):
-        flash(flow.EXPIRED, "warning")
+        flash(str(flow.EXPIRED), "warning")
         return redirect(flow.grid_url(slug, state))
     except Conflict:
         return flow.to_booking_of(held)
@@ -92,6 +93,6 @@ def check(slug):
         flash("booked", "booked")
         return {"state": "booked", "next": flow.manage_url(outcome.booking)}
     if outcome.state == "expired":
-        flash(PAID_TOO_LATE if outcome.refund_due else flow.EXPIRED, "warning")
+        flash(str(PAID_TOO_LATE if outcome.refund_due else flow.EXPIRED), "warning")
         return {"state": "expired", "next": flow.grid_url(slug, state)}
-    return {"state": outcome.state, "message": MESSAGES[outcome.state]}
+    return {"state": outcome.state, "message": str(MESSAGES[outcome.state])}

@@ -1,55 +1,73 @@
-"""Turn offers, holds and bookings into what the shopper reads: Babel-formatted, in the retailer's zone."""
+"""Turn offers, holds and bookings into what the shopper reads: the request's locale, the retailer's zone."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
 from itertools import groupby
 
-from babel import Locale
-from babel.dates import format_date, format_time
-from babel.numbers import format_currency, get_currency_precision
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
-SUPPORTED_LOCALES = ("en_GB", "en_US", "en_IE", "en_AU", "en_CA", "en_NZ")
-DEFAULT_LOCALE = "en_GB"
-
-
-def pick_locale(accept_languages) -> Locale:
-    """Return the shopper's English locale from Accept-Language, en_GB when none fits."""
-    wanted = accept_languages.best_match([tag.replace("_", "-") for tag in SUPPORTED_LOCALES])
-    return Locale.parse((wanted or DEFAULT_LOCALE).replace("-", "_"))
+from slotbooking import wording
 
 
 def money(amount: int, currency: str, locale) -> str:
-    """Format integer minor units, e.g. 450 GBP -> '£4.50'."""
+    """Format integer minor units, e.g. 450 GBP -> '£4.50'; nothing to pay is 'Free'."""
     if amount == 0:
-        return "Free"
-    value = Decimal(int(amount)).scaleb(-get_currency_precision(currency))
-    return format_currency(value, currency, locale=locale)
+        return _("Free")
+    return wording.money(amount, currency, locale)
 
 
 def time_range(start: datetime, end: datetime, tz, locale) -> str:
-    first, last = (format_time(t, "short", tzinfo=tz, locale=locale) for t in (start, end))
-    return f"{first}–{last}"
+    return wording.time_range(start, end, tz, locale)
 
 
 def long_day(day: date, locale) -> str:
-    return format_date(day, "EEEE d MMMM", locale=locale)
+    return wording.long_date(day, locale)
 
 
 def width_label(minutes: int) -> str:
     hours, rest = divmod(minutes, 60)
     if rest:
-        return f"{minutes}-minute window"
-    return "1-hour window" if hours == 1 else f"{hours}-hour window"
+        return _("%(minutes)s-minute window", minutes=minutes)
+    return ngettext("%(num)d-hour window", "%(num)d-hour window", hours)
 
 
-def co2_words(grams: int | None) -> str | None:
+def width_heading(minutes: int) -> str:
+    """Name a group of windows of one width, e.g. '4-hour windows'."""
+    hours, rest = divmod(minutes, 60)
+    if rest:
+        return _("%(minutes)s-minute windows", minutes=minutes)
+    return ngettext("%(num)d-hour windows", "%(num)d-hour windows", hours)
+
+
+def co2_sentence(grams: int | None, locale) -> str | None:
     """Say how much CO2 a delivery emits, in words a shopper can weigh."""
     if grams is None:
         return None
     if grams < 1000:
-        return f"about {max(10, round(grams, -1))} g of CO2"
-    return f"about {grams / 1000:.1f} kg of CO2"
+        amount = wording.number(max(10, round(grams, -1)), locale)
+        return _("Delivering in this window emits about %(grams)s g of CO2.", grams=amount)
+    amount = wording.number(grams / 1000, locale, decimals=1)
+    return _("Delivering in this window emits about %(kg)s kg of CO2.", kg=amount)
+
+
+def reason_of(incentive: dict, currency: str) -> str | None:
+    """Word an incentive's reason in the request's language, from its code where it has one."""
+    code = incentive.get("reason_code")
+    worded = wording.reason_text(code, incentive.get("reason_params") or {}, currency) if code else None
+    return worded or incentive.get("reason")
+
+
+def reasons_of(incentives: list[dict], currency: str) -> list[tuple[str, str]]:
+    """Return (kind, sentence) for each incentive that has a reason, worded for this request."""
+    worded = ((i.get("kind"), reason_of(i, currency)) for i in incentives or [])
+    return [(kind, text) for kind, text in worded if text]
+
+
+def green_reason_of(slot: dict, currency: str) -> str | None:
+    code = slot.get("green_reason_code")
+    worded = wording.reason_text(code, slot.get("green_reason_params") or {}, currency) if code else None
+    return worded or slot.get("green_reason")
 
 
 @dataclass
@@ -90,7 +108,7 @@ class DayView:
     long_label: str
     groups: list[WindowGroup]
     from_label: str | None  # cheapest available price, e.g. "from £3.00"
-    closed_label: str = "Full"  # what the day tab says when nothing is open: "Full" or "Closed"
+    closed_label: str = ""  # what the day tab says when nothing is open: "Full" or "Closed"
 
     @property
     def any_available(self) -> bool:
@@ -104,26 +122,26 @@ def _parse(value: str) -> datetime:
 def window_view(slot: dict, tz, currency: str, locale, current_slot_id=None) -> WindowView:
     """Present one slot of the API's offer shape."""
     price, base = slot["price"]["amount"], slot["base_price"]["amount"]
-    incentives = slot.get("incentives") or []
+    incentives = [{**i, "reason": reason_of(i, currency)} for i in slot.get("incentives") or []]
     kinds = {i.get("kind") for i in incentives}
     badges = []
     if slot.get("green"):
-        reason = slot.get("green_reason") or next(
+        reason = green_reason_of(slot, currency) or next(
             (i.get("reason") for i in incentives if i.get("kind") == "green"), None
         )
-        badges.append(Badge("green", "Green window", reason))
+        badges.append(Badge("green", _("Green window"), reason))
     if slot["width_minutes"] >= 120 or "wide" in kinds:
         reason = next((i.get("reason") for i in incentives if i.get("kind") == "wide"), None)
-        badges.append(Badge("wide", "Wide window", reason))
-    lead, more = _explain(badges, incentives, co2_words(slot.get("co2_grams")))
+        badges.append(Badge("wide", _("Wide window"), reason))
+    lead, more = _explain(badges, incentives, co2_sentence(slot.get("co2_grams"), locale))
     if not slot["available"]:
         lead, more = None, []  # no reason to sell a window that cannot be chosen
     status = None
     if slot.get("id") == current_slot_id:
-        status = "Your current window"
+        status = _("Your current window")
     elif not slot["available"]:
         reason = slot.get("unavailable_reason") or ""
-        status = "Full" if "full" in reason or not reason else "Closed"
+        status = _("Full") if "full" in reason or not reason else _("Closed")
     remaining = slot.get("remaining")
     return WindowView(
         id=slot["id"],
@@ -141,21 +159,23 @@ def window_view(slot: dict, tz, currency: str, locale, current_slot_id=None) -> 
     )
 
 
-def _explain(badges: list[Badge], incentives: list[dict], co2: str | None) -> tuple[str | None, list[str]]:
+def _explain(
+    badges: list[Badge], incentives: list[dict], co2_line: str | None
+) -> tuple[str | None, list[str]]:
     """Pick the reason to show on the window (a badge's, else the biggest move); the rest go below."""
     reasons = [i for i in incentives if i.get("reason")]
     badge_reason = next((b.reason for b in badges if b.reason), None)
     biggest = max(reasons, key=lambda i: abs(i.get("amount") or 0), default=None)
     lead = badge_reason or (biggest["reason"] if biggest else None)
     more = [i["reason"] for i in reasons if i["reason"] != lead]
-    if co2:
-        more.append(f"Delivering in this window emits {co2}.")
+    if co2_line:
+        more.append(co2_line)
     return lead, more
 
 
 def _group_heading(width_minutes: int) -> tuple[str, str | None]:
-    title = width_label(width_minutes).replace("window", "windows").capitalize()
-    return title, ("easier to route, kinder to the street" if width_minutes >= 120 else None)
+    title = width_heading(width_minutes)
+    return title, (_("easier to route, kinder to the street") if width_minutes >= 120 else None)
 
 
 def grid(offer: dict, tz, currency: str, locale, current_slot_id=None) -> list[DayView]:
@@ -176,11 +196,13 @@ def grid(offer: dict, tz, currency: str, locale, current_slot_id=None) -> list[D
         days.append(
             DayView(
                 key=day_key,
-                short_label=format_date(day, "EEE", locale=locale),
-                date_label=format_date(day, "d MMM", locale=locale),
+                short_label=wording.weekday(day, locale),
+                date_label=wording.short_date(day, locale),
                 long_label=long_day(day, locale),
                 groups=groups,
-                from_label=f"from {money(min(open_prices), currency, locale)}" if open_prices else None,
+                from_label=_("from %(price)s", price=money(min(open_prices), currency, locale))
+                if open_prices
+                else None,
                 closed_label=_closed_label(groups),
             )
         )
@@ -188,8 +210,9 @@ def grid(offer: dict, tz, currency: str, locale, current_slot_id=None) -> list[D
 
 
 def _closed_label(groups: list[WindowGroup]) -> str:
+    full = _("Full")
     statuses = {w.status_label for g in groups for w in g.windows}
-    return "Full" if "Full" in statuses else "Closed"
+    return full if full in statuses else _("Closed")
 
 
 def chosen_day(days: list[DayView], wanted: str | None) -> str | None:

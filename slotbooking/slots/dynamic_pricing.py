@@ -18,6 +18,7 @@ from slotbooking.retailers.models import Depot
 from slotbooking.slots.clock import minute_of_day
 from slotbooking.slots.models import Slot
 from slotbooking.slots.pricing import Address, DayToPrice, SlotPrice
+from slotbooking.wording import in_locale, reason_text
 
 RULE_FIELDS = {f.name for f in dataclasses.fields(pricing.PricingRules)}
 CHOICE_FIELDS = {f.name for f in dataclasses.fields(pricing.ChoiceParameters)}
@@ -151,20 +152,34 @@ class EnginePricer:
                 rules=engine_rules(tenant.pricing, spent, self.solver),
                 choice=choice_parameters(tenant.pricing),
                 zone_centroid=pricing.GeoPoint(zone.lat, zone.lon),
-                currency=tenant.currency,
                 plan=plan,
             )
         )
-        return {
-            key: SlotPrice(
-                price=window.price,
-                base_price=window.base_price,
-                incentives=tuple(
-                    {"kind": i.kind, "amount": i.amount, "reason": i.reason} for i in window.incentives
-                ),
-                green=window.green,
-                co2_grams=window.co2_grams,
-                green_reason=window.green_reason,
-            )
-            for key, window in result.windows.items()
-        }
+        # The API's reasons are sentences in the retailer's locale; their codes and numbers go
+        # along, so that our own pages (and a retailer) can word them in another language.
+        with in_locale(tenant.locale):
+            return {key: slot_price(window, tenant.currency) for key, window in result.windows.items()}
+
+
+def slot_price(window: pricing.WindowPrice, currency: str) -> SlotPrice:
+    """Turn the engine's price of a window into the API's, its reasons worded in the current locale."""
+    green = window.green_reason
+    return SlotPrice(
+        price=window.price,
+        base_price=window.base_price,
+        incentives=tuple(
+            {
+                "kind": i.kind,
+                "amount": i.amount,
+                "reason": reason_text(i.reason.code, i.reason.params, currency),
+                "reason_code": i.reason.code,
+                "reason_params": dict(i.reason.params),
+            }
+            for i in window.incentives
+        ),
+        green=window.green,
+        co2_grams=window.co2_grams,
+        green_reason=reason_text(green.code, green.params, currency) if green else None,
+        green_reason_code=green.code if green else None,
+        green_reason_params=dict(green.params) if green else None,
+    )

@@ -42,9 +42,12 @@ class SlotPrice:
     green: bool = False
     co2_grams: int | None = None
     green_reason: str | None = None
+    # The green reason as the engine gave it (pricing.results.REASON_CODES), for rewording.
+    green_reason_code: str | None = None
+    green_reason_params: dict | None = None
 
     def as_dict(self) -> dict:
-        return {
+        body = {
             "price": self.price,
             "base_price": self.base_price,
             "incentives": [dict(i) for i in self.incentives],
@@ -52,6 +55,10 @@ class SlotPrice:
             "green_reason": self.green_reason,
             "co2_grams": self.co2_grams,
         }
+        if self.green_reason_code:  # only beside a green reason: flat grids stay as small as before
+            body["green_reason_code"] = self.green_reason_code
+            body["green_reason_params"] = self.green_reason_params
+        return body
 
     @classmethod
     def from_dict(cls, data: dict) -> "SlotPrice":
@@ -62,6 +69,8 @@ class SlotPrice:
             green=data["green"],
             co2_grams=data["co2_grams"],
             green_reason=data.get("green_reason"),
+            green_reason_code=data.get("green_reason_code"),
+            green_reason_params=data.get("green_reason_params"),
         )
 
 

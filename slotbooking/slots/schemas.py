@@ -2,6 +2,7 @@
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+import pricing
 from slotbooking.api.schemas import MoneySchema
 from slotbooking.common.fields import POSTCODE, StrictSchema, latitude, longitude
 
@@ -23,10 +24,26 @@ class SlotsQuery(StrictSchema):
             raise ValidationError("give both lat and lon, or neither", "lat")
 
 
+REASON_PARAMS = (
+    "the reason's numbers: amount (signed minor units), fee (minor units), start_minute and "
+    "end_minute (the window, minutes since local midnight), nearest_stop_km and extra_km (km, "
+    "to 0.1), co2_grams, places_left"
+)
+
+
 class IncentiveSchema(Schema):
-    kind = fields.String(metadata={"description": "wide, green, offpeak, demand"})
+    kind = fields.String(metadata={"description": "wide, green, offpeak, demand, cap"})
     amount = fields.Integer(metadata={"description": "signed minor units"})
-    reason = fields.String()
+    reason = fields.String(metadata={"description": "a sentence for the shopper, in the retailer's locale"})
+    reason_code = fields.String(
+        metadata={
+            "description": "what the reason says, for wording it yourself: "
+            + ", ".join(code for code in pricing.REASON_CODES if code != "green_window")
+        }
+    )
+    reason_params = fields.Dict(
+        keys=fields.String(), values=fields.Raw(), metadata={"description": REASON_PARAMS}
+    )
 
 
 class SlotSchema(Schema):
@@ -45,7 +62,14 @@ class SlotSchema(Schema):
     incentives = fields.List(fields.Nested(IncentiveSchema))
     green = fields.Boolean()
     green_reason = fields.String(
-        allow_none=True, metadata={"description": "why the window is green, for its badge"}
+        allow_none=True,
+        metadata={"description": "why the window is green, for its badge, in the retailer's locale"},
+    )
+    green_reason_code = fields.String(
+        metadata={"description": "green_window; present only beside a green_reason"}
+    )
+    green_reason_params = fields.Dict(
+        keys=fields.String(), values=fields.Raw(), metadata={"description": REASON_PARAMS}
     )
     co2_grams = fields.Integer(allow_none=True)
 

@@ -7,8 +7,9 @@ from flask import Blueprint, current_app, render_template, request, send_from_di
 from slotbooking.api.context import now
 from slotbooking.common.errors import DomainError
 from slotbooking.shopper.lookup import ShopperInput
-from slotbooking.shopper.present import pick_locale
 from slotbooking.widget.access import frame_policy, tenant_for_key
+from slotbooking.widget.strings import widget_strings
+from slotbooking.wording import current_locale
 
 bp = Blueprint("widget", __name__)
 
@@ -21,6 +22,16 @@ def script():
     response = send_from_directory(WIDGET_DIR, "slot-picker.js", mimetype="text/javascript", max_age=300)
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.get("/widget/strings")
+def strings():
+    """Give a shop page's picker its words, in the language asked for (?lang=) or the browser's."""
+    response = current_app.json.response(widget_strings())
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.vary.add("Accept-Language")
     return response
 
 
@@ -44,12 +55,15 @@ def embed(slug):
             "widget/embed.html",
             tenant=tenant,
             postcode=shopper.postcode or "",
-            lang=str(pick_locale(request.accept_languages)).replace("_", "-"),
+            lang=str(current_locale()).replace("_", "-"),
+            strings=widget_strings(),
             days=request.args.get("days", "7") if request.args.get("days", "7").isdigit() else "7",
         )
         status = 200
     except DomainError as error:
-        page, status = render_template("widget/embed_error.html", message=error.message), error.status
+        lang = str(current_locale()).replace("_", "-")
+        page = render_template("widget/embed_error.html", message=error.message, lang=lang)
+        status = error.status
     response = current_app.make_response((page, status))
     response.headers["Content-Security-Policy"] = frame_policy(tenant)
     response.headers["X-Content-Type-Options"] = "nosniff"

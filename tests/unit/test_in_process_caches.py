@@ -34,6 +34,7 @@ def retailer(retailer_id=1):
         name="Shop",
         timezone="Europe/London",
         currency="GBP",
+        locale="en_GB",
         allowed_origins=[],
         horizon_days=14,
         lead_time_hours=12,

@@ -12,11 +12,9 @@
   const progress = root.querySelector("[data-pay-status]");
   const progressText = root.querySelector("[data-pay-status-text]");
   const { publishableKey, clientSecret, checkUrl, csrf } = root.dataset;
-  const NOT_CHARGED = "Your card was not charged. Please check the details, or try another card.";
-  const NOT_AUTHENTICATED =
-    "Your bank did not confirm the payment, so your card was not charged. Please try again, or use another card.";
-  const STILL_TRYING = "We could not check your payment just now. We will keep trying.";
-  const UNREACHABLE = "We could not reach our payment provider. Please check your connection and try again.";
+  // Its words, translated by the page (templates/shopper/_card_payment.html).
+  const words = JSON.parse(document.getElementById("pay-strings").textContent);
+  const { NOT_CHARGED, NOT_AUTHENTICATED, STILL_TRYING, UNREACHABLE, CHECKING } = words;
 
   root.querySelector("[data-pay-nojs]").remove();
   if (typeof window.Stripe !== "function") {
@@ -116,7 +114,7 @@
       showError(result.error.message);
       return;
     }
-    busy(true, "Checking your payment…");
+    busy(true, CHECKING);
     if ((await follow()) === "open") {
       busy(false);
       showError(failureMessage(result));
@@ -126,7 +124,7 @@
 
   if ("resume" in root.dataset) {
     // Back on this page with a payment under way (or just made): finish it.
-    busy(true, "Checking your payment…");
+    busy(true, CHECKING);
     follow().then((outcome) => {
       if (outcome === "open") busy(false);
     });

@@ -48,7 +48,9 @@
       box.classList.toggle("countdown--low", secs <= 120);
       const minutes = Math.ceil(secs / 60);
       if (secs > 0 && minutes !== spoken && (minutes <= 2 || minutes % 5 === 0)) {
-        if (spoken !== null) announce.textContent = `${minutes} minute${minutes > 1 ? "s" : ""} left to confirm.`;
+        // The page words it (data-left-one / data-left-other, "{n}" for the minutes).
+        const words = minutes === 1 ? announce.dataset.leftOne : announce.dataset.leftOther;
+        if (spoken !== null) announce.textContent = words.replace("{n}", String(minutes));
         spoken = minutes;
       }
       if (secs > 0) return;

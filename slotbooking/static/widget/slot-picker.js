@@ -1,7 +1,9 @@
 /* <slot-picker>: a delivery slot picker in its own shadow DOM. No build step, no dependencies.
  * Usage: <script src="https://<host>/widget/slot-picker.js" defer></script>
  *        <slot-picker publishable-key="pk_..." postcode="N1 2AB"></slot-picker>
- * Events (bubbling, composed): slot-held, hold-released, hold-expired. Guide: docs/widget.md */
+ * Events (bubbling, composed): slot-held, hold-released, hold-expired. Guide: docs/widget.md
+ * Its words come from the server, translated: a <script type="application/json" id="slot-picker-strings">
+ * on the page (the embed has one), else GET /widget/strings?lang=<the locale attribute or the page's lang>. */
 (() => {
   "use strict";
   if (customElements.get("slot-picker")) return;
@@ -74,8 +76,18 @@ form{display:flex;gap:6px;flex-wrap:wrap}input{flex:1 1 120px;min-width:0;paddin
 
   const wall = (iso) => new Date(Date.UTC(+iso.slice(0, 4), +iso.slice(5, 7) - 1, +iso.slice(8, 10), +iso.slice(11, 13), +iso.slice(14, 16)));
   const mmss = (s) => `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
-  const co2 = (g) => (g == null ? null : g < 1000 ? `about ${Math.max(10, Math.round(g / 10) * 10)} g of CO2` : `about ${(g / 1000).toFixed(1)} kg of CO2`);
-  const widthLabel = (m) => (m % 60 ? `${m}-minute window` : m === 60 ? "1-hour window" : `${m / 60}-hour window`);
+
+  // The picker's words: {messages, locale} from the server; one fetch per language and page.
+  const fetched = {};
+  const loadStrings = (lang) => {
+    const inline = document.getElementById("slot-picker-strings");
+    if (inline) return Promise.resolve(JSON.parse(inline.textContent));
+    const url = `${BASE}widget/strings?${new URLSearchParams(lang ? { lang } : {})}`;
+    fetched[url] = fetched[url] || fetch(url, { credentials: "omit" }).then((r) => (r.ok ? r.json() : Promise.reject(r)));
+    return fetched[url];
+  };
+  // Fill {name} placeholders; a plural message is a {one, other} object picked by Intl.PluralRules.
+  const fill = (text, values) => text.replace(/\{(\w+)\}/g, (all, k) => (k in values ? values[k] : all));
 
   class SlotPicker extends HTMLElement {
     static observedAttributes = ["postcode", "publishable-key"];
@@ -89,11 +101,27 @@ form{display:flex;gap:6px;flex-wrap:wrap}input{flex:1 1 120px;min-width:0;paddin
       this.root.append(this.view, this.status);
       this.s = { offer: null, day: null, held: null, message: "", busy: false };
       this.skew = 0;
+      this.words = null;
     }
 
     connectedCallback() {
       this.postcode = this.getAttribute("postcode") || "";
-      this.load();
+      this.ready = loadStrings(this.getAttribute("locale") || document.documentElement.lang || navigator.language)
+        .then((strings) => (this.words = strings))
+        .catch(() => (this.words = { locale: "en-GB", messages: {} }));
+      this.ready.then(() => this.load());
+    }
+
+    /** A message in the picker's language, its placeholders filled (n picks a plural form). */
+    t(key, values = {}) {
+      let text = this.words?.messages[key];
+      if (text == null) return key === "no_answer" ? "The delivery service did not answer." : key;
+      if (typeof text === "object") text = text[new Intl.PluralRules(this.lang).select(values.n)] ?? text.other;
+      return fill(text, values);
+    }
+
+    get lang() {
+      return this.words?.locale || this.getAttribute("locale") || document.documentElement.lang || "en-GB";
     }
 
     disconnectedCallback() {
@@ -101,7 +129,7 @@ form{display:flex;gap:6px;flex-wrap:wrap}input{flex:1 1 120px;min-width:0;paddin
     }
 
     attributeChangedCallback(name, before, after) {
-      if (!this.isConnected || before === after || before === null) return;
+      if (!this.isConnected || !this.words || before === after || before === null) return;
       if (name === "postcode") this.postcode = after || "";
       this.load();
     }
@@ -116,12 +144,13 @@ form{display:flex;gap:6px;flex-wrap:wrap}input{flex:1 1 120px;min-width:0;paddin
     }
 
     get fmt() {
-      const lang = this.getAttribute("locale") || document.documentElement.lang || navigator.language || "en-GB";
+      const lang = this.lang;
       const currency = this.s.offer?.slots[0]?.price.currency || "GBP";
       const money = new Intl.NumberFormat(lang, { style: "currency", currency });
       const digits = money.resolvedOptions().maximumFractionDigits;
       return {
-        money: (m) => (m.amount === 0 ? "Free" : money.format(m.amount / 10 ** digits)),
+        money: (m) => (m.amount === 0 ? this.t("free") : money.format(m.amount / 10 ** digits)),
+        number: (n, decimals = 0) => new Intl.NumberFormat(lang, { minimumFractionDigits: decimals, maximumFractionDigits: decimals }).format(n),
         time: new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit", timeZone: "UTC" }),
         dow: new Intl.DateTimeFormat(lang, { weekday: "short", timeZone: "UTC" }),
         date: new Intl.DateTimeFormat(lang, { day: "numeric", month: "short", timeZone: "UTC" }),
@@ -134,7 +163,7 @@ form{display:flex;gap:6px;flex-wrap:wrap}input{flex:1 1 120px;min-width:0;paddin
       if (body) headers["Content-Type"] = "application/json";
       const res = await fetch(this.api + path, { method, headers, body: body && JSON.stringify(body), credentials: "omit" });
       const data = res.status === 204 ? null : await res.json().catch(() => null);
-      if (!res.ok) throw Object.assign(new Error(data?.error?.message || "The delivery service did not answer."), { code: data?.error?.code });
+      if (!res.ok) throw Object.assign(new Error(data?.error?.message || this.t("no_answer")), { code: data?.error?.code });
       return data;
     }
 
@@ -167,7 +196,7 @@ form{display:flex;gap:6px;flex-wrap:wrap}input{flex:1 1 120px;min-width:0;paddin
         if (!days.includes(this.s.day)) this.s.day = open || days[0] || null;
       } catch (err) {
         this.s.offer = null;
-        this.s.message = err.code === "address_not_served" ? `Sorry, we do not deliver to ${this.postcode} yet.` : err.message;
+        this.s.message = err.code === "address_not_served" ? this.t("not_served", { postcode: this.postcode }) : err.message;
       }
       this.s.busy = false;
       this.render();
@@ -191,12 +220,12 @@ form{display:flex;gap:6px;flex-wrap:wrap}input{flex:1 1 120px;min-width:0;paddin
         this.s.busy = false;
         this.render(`w-${slot.id}`);
         this.tick();
-        this.say(`Held ${this.describe(slot)}. ${this.left()} minutes to finish checkout.`);
+        this.say(this.t("held", { window: this.describe(slot), n: this.left() }));
         this.emit("slot-held", { ...this.s.held });
       } catch (err) {
         this.s.busy = false;
         const full = err.code === "slot_full" || err.code === "slot_unavailable";
-        await this.load(full ? "Sorry, that window has just filled up. Please choose another." : err.message);
+        await this.load(full ? this.t("filled_up") : err.message);
       }
     }
 
@@ -207,7 +236,7 @@ form{display:flex;gap:6px;flex-wrap:wrap}input{flex:1 1 120px;min-width:0;paddin
         this.s.held = null;
         clearInterval(this.timer);
         this.render(`w-${held.slot_id}`);
-        this.say("Window released.");
+        this.say(this.t("released"));
       }
     }
 
@@ -232,44 +261,50 @@ form{display:flex;gap:6px;flex-wrap:wrap}input{flex:1 1 120px;min-width:0;paddin
           const gone = this.s.held;
           this.s.held = null;
           this.emit("hold-expired", { hold_id: gone.hold_id, slot_id: gone.slot_id });
-          this.load("Your hold ran out and the window was released. Please choose a window again.");
+          this.load(this.t("hold_ran_out"));
         } else if (Math.ceil(secs / 60) < spoken && (secs <= 120 || secs % 300 < 60)) {
           spoken = Math.ceil(secs / 60);
-          this.say(`${spoken} minute${spoken > 1 ? "s" : ""} left to finish checkout.`);
+          this.say(this.t("minutes_left", { n: spoken }));
         }
       };
       step();
       this.timer = setInterval(step, 1000);
     }
 
+    emits(f, grams) {
+      if (grams < 1000) return this.t("emits_grams", { grams: f.number(Math.max(10, Math.round(grams / 10) * 10)) });
+      return this.t("emits_kg", { kg: f.number(grams / 1000, 1) });
+    }
+
     describe(slot) {
       const f = this.fmt;
-      return `${f.long.format(wall(slot.start))}, ${f.time.format(wall(slot.start))} to ${f.time.format(wall(slot.end))}`;
+      return this.t("window_on_day", { day: f.long.format(wall(slot.start)), start: f.time.format(wall(slot.start)), end: f.time.format(wall(slot.end)) });
     }
 
     render(focusKey) {
+      if (!this.words) return;
       const active = focusKey || this.root.activeElement?.dataset.key;
       const f = this.fmt;
       const { offer, held, busy } = this.s;
       const parts = [];
       if (this.postcode) {
         parts.push(h("div", { class: "head" },
-          h("span", { class: "muted" }, `Delivering to ${this.postcode} `,
-            this.hasAttribute("postcode") ? null : h("button", { class: "link", "data-key": "change", onclick: () => { this.postcode = ""; this.render("postcode"); } }, "change"))));
+          h("span", { class: "muted" }, `${this.t("delivering_to", { postcode: this.postcode })} `,
+            this.hasAttribute("postcode") ? null : h("button", { class: "link", "data-key": "change", onclick: () => { this.postcode = ""; this.render("postcode"); } }, this.t("change")))));
       } else {
         parts.push(h("form", { onsubmit: (e) => { e.preventDefault(); this.postcode = e.target.elements.postcode.value.trim(); this.load(); } },
-          h("label", { class: "sr", for: "pc" }, "Delivery postcode"),
-          h("input", { id: "pc", name: "postcode", autocomplete: "postal-code", placeholder: "Postcode", required: true, maxlength: "16", "data-key": "postcode" }),
-          h("button", { class: "go", "data-key": "go" }, "Show windows")));
+          h("label", { class: "sr", for: "pc" }, this.t("postcode_label")),
+          h("input", { id: "pc", name: "postcode", autocomplete: "postal-code", placeholder: this.t("postcode_placeholder"), required: true, maxlength: "16", "data-key": "postcode" }),
+          h("button", { class: "go", "data-key": "go" }, this.t("show_windows"))));
       }
       parts.push(h("p", { class: "msg", role: this.s.message ? "alert" : null }, this.s.message));
-      if (busy && !offer) parts.push(h("p", { class: "muted", "aria-busy": "true" }, "Loading delivery windows…"));
+      if (busy && !offer) parts.push(h("p", { class: "muted", "aria-busy": "true" }, this.t("loading")));
       if (offer && this.postcode) parts.push(...this.grid(f, offer, held));
       if (held) {
         parts.push(h("div", { class: "held", part: "held" },
-          h("span", {}, "Held for ", h("span", { class: "clock", "aria-hidden": "true" }, mmss(this.remaining())),
-            h("span", { class: "sr" }, `${this.left()} minutes`), ` · ${f.money(held.price)}`),
-          h("button", { class: "link", "data-key": "release", onclick: () => this.release(held) }, "Release")));
+          h("span", {}, `${this.t("held_for")} `, h("span", { class: "clock", "aria-hidden": "true" }, mmss(this.remaining())),
+            h("span", { class: "sr" }, this.t("minutes", { n: this.left() })), ` · ${f.money(held.price)}`),
+          h("button", { class: "link", "data-key": "release", onclick: () => this.release(held) }, this.t("release"))));
       }
       this.view.replaceChildren(...parts);
       const again = active && this.root.querySelector(`[data-key="${CSS.escape(active)}"]`);
@@ -278,7 +313,7 @@ form{display:flex;gap:6px;flex-wrap:wrap}input{flex:1 1 120px;min-width:0;paddin
 
     grid(f, offer, held) {
       const days = [...new Set(offer.slots.map((s) => s.start.slice(0, 10)))];
-      if (!days.length) return [h("p", { class: "muted" }, "No delivery windows in the coming days.")];
+      if (!days.length) return [h("p", { class: "muted" }, this.t("no_windows"))];
       const pick = (d, focus) => { this.s.day = d; this.render(focus ? `d-${d}` : null); };
       const onKey = (e) => {
         const i = days.indexOf(this.s.day);
@@ -287,21 +322,21 @@ form{display:flex;gap:6px;flex-wrap:wrap}input{flex:1 1 120px;min-width:0;paddin
         e.preventDefault();
         pick(days[(to + days.length) % days.length], true);
       };
-      const strip = h("div", { class: "days", role: "tablist", "aria-label": "Delivery day", onkeydown: onKey },
+      const strip = h("div", { class: "days", role: "tablist", "aria-label": this.t("delivery_day"), onkeydown: onKey },
         days.map((d) => {
           const open = offer.slots.filter((s) => s.available && s.start.startsWith(d));
           const full = offer.slots.some((s) => s.start.startsWith(d) && /full/.test(s.unavailable_reason || ""));
-          const from = open.length ? f.money(open.reduce((a, s) => (s.price.amount < a.amount ? s.price : a), open[0].price)) : full ? "Full" : "Closed";
+          const from = open.length ? f.money(open.reduce((a, s) => (s.price.amount < a.amount ? s.price : a), open[0].price)) : full ? this.t("full") : this.t("closed");
           const on = d === this.s.day;
           return h("button", { class: "day", part: "day", role: "tab", id: `t-${d}`, "aria-selected": String(on), "aria-controls": "panel",
             tabindex: on ? "0" : "-1", "data-key": `d-${d}`, onclick: () => pick(d, true) },
-            h("b", {}, f.dow.format(wall(d + "T12:00"))), f.date.format(wall(d + "T12:00")), h("small", {}, open.length ? `from ${from}` : from));
+            h("b", {}, f.dow.format(wall(d + "T12:00"))), f.date.format(wall(d + "T12:00")), h("small", {}, open.length ? this.t("from_price", { price: from }) : from));
         }));
       const slots = offer.slots.filter((s) => s.start.startsWith(this.s.day));
       const widths = [...new Set(slots.map((s) => s.width_minutes))].sort((a, b) => b - a);
       const panel = h("div", { role: "tabpanel", id: "panel", "aria-labelledby": `t-${this.s.day}` },
         widths.map((w) => [
-          h("p", { class: "group" }, widthLabel(w).replace("window", "windows")),
+          h("p", { class: "group" }, w % 60 ? this.t("group_minutes", { minutes: w }) : this.t("group_hours", { n: w / 60 })),
           h("ul", { role: "list" }, slots.filter((s) => s.width_minutes === w).map((s) => h("li", {}, this.windowButton(f, s, held)))),
         ]));
       return [strip, panel];
@@ -311,17 +346,17 @@ form{display:flex;gap:6px;flex-wrap:wrap}input{flex:1 1 120px;min-width:0;paddin
       const kinds = (s.incentives || []).map((i) => i.kind);
       const reason = (k) => (s.incentives || []).find((i) => i.kind === k)?.reason;
       const badges = [];
-      if (s.green) badges.push(["green", "Green window"]);
-      if (s.width_minutes >= 120 || kinds.includes("wide")) badges.push(["wide", "Wide window"]);
+      if (s.green) badges.push(["green", this.t("green_window")]);
+      if (s.width_minutes >= 120 || kinds.includes("wide")) badges.push(["wide", this.t("wide_window")]);
       const biggest = (s.incentives || []).filter((i) => i.reason).sort((a, b) => Math.abs(b.amount) - Math.abs(a.amount))[0];
-      const why = s.green_reason || reason("green") || reason("wide") || biggest?.reason || (s.green && s.co2_grams != null ? `Emits ${co2(s.co2_grams)}.` : null);
+      const why = s.green_reason || reason("green") || reason("wide") || biggest?.reason || (s.green && s.co2_grams != null ? this.emits(f, s.co2_grams) : null);
       const cut = s.price.amount < s.base_price.amount;
-      const status = s.available ? (s.remaining != null && s.remaining <= 3 ? `Only ${s.remaining} left` : null) : /full/.test(s.unavailable_reason || "full") ? "Full" : "Closed";
+      const status = s.available ? (s.remaining != null && s.remaining <= 3 ? this.t("only_left", { count: s.remaining }) : null) : /full/.test(s.unavailable_reason || "full") ? this.t("full") : this.t("closed");
       return h("button", { class: "win", part: "window", "aria-pressed": String(held?.slot_id === s.id), disabled: !s.available,
         "data-key": `w-${s.id}`, onclick: () => this.choose(s) },
         h("span", { class: "time" }, `${f.time.format(wall(s.start))}–${f.time.format(wall(s.end))}`),
-        h("span", { class: "price" }, cut ? h("s", {}, h("span", { class: "sr" }, "was "), f.money(s.base_price)) : null,
-          cut ? h("span", { class: "sr" }, "now ") : null, f.money(s.price)),
+        h("span", { class: "price" }, cut ? h("s", {}, h("span", { class: "sr" }, `${this.t("was")} `), f.money(s.base_price)) : null,
+          cut ? h("span", { class: "sr" }, `${this.t("now")} `) : null, f.money(s.price)),
         badges.length || status ? h("span", { class: "tags" }, badges.map(([k, label]) => h("span", { class: `badge ${k}` }, label)),
           status ? h("span", { class: "badge" }, status) : null) : null,
         why && s.available ? h("span", { class: "why" }, why) : null);

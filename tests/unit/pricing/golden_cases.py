@@ -133,7 +133,6 @@ def case(index: int) -> PricingRequest:
         rules=_rules(rng, index, bench_size),
         forecast=forecast,
         zone_centroid=centre if rng.random() < 0.7 else None,
-        currency=rng.choice(["GBP", "GBP", "EUR", "JPY", "CHF"]),
         depot_bookings=neighbours,
     )
 
@@ -154,9 +153,11 @@ def snapshot(result: PricingResult) -> dict:
             key: {
                 "price": w.price,
                 "base_price": w.base_price,
-                "incentives": [[i.kind, i.amount, i.reason] for i in w.incentives],
+                "incentives": [
+                    [i.kind, i.amount, i.reason.code, dict(i.reason.params)] for i in w.incentives
+                ],
                 "green": w.green,
-                "green_reason": w.green_reason,
+                "green_reason": w.green_reason and [w.green_reason.code, dict(w.green_reason.params)],
                 "co2_grams": w.co2_grams,
                 "marginal_km": w.marginal_km,
                 "marginal_minutes": w.marginal_minutes,

@@ -61,14 +61,17 @@ def test_van_on_the_street_makes_the_window_green_with_the_reason():
     assert green.marginal_km < other.marginal_km
     assert green.co2_grams < other.co2_grams
     assert green.price <= other.price and green.price <= green.base_price
-    assert green.green_reason and "A van is already near you 10:00-11:00" in green.green_reason
-    assert "g CO2" in green.green_reason
+    assert green.green_reason.code == "green_window"
+    facts = green.green_reason.params
+    assert (facts["start_minute"], facts["end_minute"]) == (600, 660)
+    assert 0 <= facts["nearest_stop_km"] <= 0.5 and facts["co2_grams"] >= 1
     assert other.green_reason is None
     # The green incentive appears only with money attached, and then carries the same facts.
     for incentive in green.incentives:
         assert incentive.amount != 0
         if incentive.kind == "green":
-            assert incentive.amount < 0 and "A van is already near you 10:00-11:00" in incentive.reason
+            assert incentive.amount < 0 and incentive.reason.code == "green_discount"
+            assert {k: v for k, v in incentive.reason.params.items() if k != "amount"} == facts
 
 
 def test_green_window_is_never_surcharged_even_when_nearly_full():

@@ -4,8 +4,7 @@ import dataclasses
 
 import pytest
 
-from pricing import BookedStop, PricingRules, price_windows
-from pricing.incentives import format_money
+from pricing import REASON_CODES, BookedStop, PricingRules, price_windows
 from tests.unit.pricing.factories import at_km, day_of_windows, request, window
 
 
@@ -97,25 +96,20 @@ def test_unknown_rule_values_are_refused(field, value):
         price_windows(request([window("a", 10, 11)], rules=PricingRules(**{field: value})))
 
 
-@pytest.mark.parametrize(
-    "amount, currency, signed, text",
-    [
-        (-100, "GBP", True, "-£1.00"),
-        (50, "EUR", True, "+€0.50"),
-        (1234, "USD", False, "$12.34"),
-        (-5, "CHF", True, "-CHF 0.05"),
-        (300, "JPY", False, "¥300".replace("¥", "JPY ")),
-    ],
-)
-def test_money_is_formatted_from_the_currency_code(amount, currency, signed, text):
-    assert format_money(amount, currency, signed=signed) == text
-
-
-def test_reasons_use_the_request_currency():
+def test_reasons_carry_their_numbers_and_no_words():
+    # The app words and formats reasons in the shopper's language; the engine gives the facts.
     windows, bookings = _busy_day()
-    result = price_windows(request(windows, bookings, at_km(3, 3), currency="EUR"))
-    reasons = [i.reason for p in result.windows.values() for i in p.incentives if i.amount]
-    assert reasons and all("€" in r for r in reasons)
+    result = price_windows(request(windows, bookings, at_km(3, 3)))
+    spec = {w.key: w for w in windows}
+    incentives = [(key, i) for key, p in result.windows.items() for i in p.incentives]
+    assert incentives
+    for key, incentive in incentives:
+        assert incentive.reason.code in REASON_CODES
+        assert incentive.reason.params["amount"] == incentive.amount
+        assert all(isinstance(v, int | float) for v in incentive.reason.params.values())
+        if incentive.kind != "cap":
+            assert incentive.reason.params["start_minute"] == spec[key].start_minute
+            assert incentive.reason.params["end_minute"] == spec[key].end_minute
 
 
 def _surcharge_reasons(result):
@@ -127,12 +121,19 @@ def _surcharge_reasons(result):
     }
 
 
+def test_a_capped_base_price_names_the_bound_and_the_fee():
+    slots = [window("dear", 10, 11, template_fee=800), window("cheap", 11, 12, fixed_price=None)]
+    rules = PricingRules(max_fee=900, max_surcharge=0, mode="static")
+    cap = price_windows(request(slots, rules=rules)).windows["dear"].incentives[0]
+    assert cap.reason.code == "cap_maximum" and cap.reason.params == {"fee": 900, "amount": -300}
+
+
 def test_empty_windows_are_never_said_to_be_filling_up():
     # Every place free and no forecast given: a surcharge may be explained, but not by scarcity.
     windows = day_of_windows()
     rules = PricingRules(lost_booking_cost=2000)
     result = price_windows(request(windows, shopper=at_km(2, 1), rules=rules))
-    assert all("likely to fill up" not in reason for reason in _surcharge_reasons(result).values())
+    assert all(reason.code != "demand_scarce" for reason in _surcharge_reasons(result).values())
 
 
 def test_a_nearly_full_window_says_how_many_places_are_left():
@@ -141,11 +142,18 @@ def test_a_nearly_full_window_says_how_many_places_are_left():
     result = price_windows(request(slots, shopper=at_km(2, 1), rules=rules, forecast={"busy": 4.0}))
     reasons = _surcharge_reasons(result)
     assert result.windows["busy"].price > result.windows["busy"].base_price
-    assert reasons["busy"].startswith("Popular window 18:00-19:00, likely to fill up (1 place left)")
+    assert reasons["busy"].code == "demand_scarce"
+    assert reasons["busy"].params == {
+        "start_minute": 18 * 60,
+        "end_minute": 19 * 60,
+        "places_left": 1,
+        "amount": result.windows["busy"].price - result.windows["busy"].base_price,
+    }
 
 
 def test_forecast_beyond_the_places_left_is_scarce_only_when_the_caller_says_so():
     slots = [window("am", 9, 10, capacity=8), window("wide", 8, 12)]
     rules = PricingRules(lost_booking_cost=5000)
     told = price_windows(request(slots, shopper=at_km(2, 1), rules=rules, forecast={"am": 12.0, "wide": 0.0}))
-    assert "likely to fill up (8 places left)" in _surcharge_reasons(told)["am"]
+    scarce = _surcharge_reasons(told)["am"]
+    assert scarce.code == "demand_scarce" and scarce.params["places_left"] == 8

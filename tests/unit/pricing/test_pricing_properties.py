@@ -3,7 +3,7 @@
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pricing import BookedStop, PricingRules, price_windows
+from pricing import REASON_CODES, BookedStop, PricingRules, price_windows
 from pricing.density import _project_zone
 from pricing.ladder import anchor_price
 from tests.unit.pricing.factories import at_km, request, window
@@ -96,10 +96,10 @@ def test_prices_respect_the_rules_and_add_up(day):
         else:
             assert priced.green_reason is None
         for incentive in priced.incentives:
-            assert incentive.reason
-            assert incentive.amount != 0
+            assert incentive.reason.code in REASON_CODES
+            assert incentive.reason.params["amount"] == incentive.amount != 0
             assert incentive.kind in {"wide", "green", "offpeak", "demand", "cap"}
-            if "likely to fill up" in incentive.reason:
+            if incentive.reason.code == "demand_scarce":
                 assert 4 * spec.remaining <= spec.capacity
 
 
