@@ -51,6 +51,7 @@ def register_extensions(app: Flask) -> None:
     from slotbooking.auth import KeyCache
     from slotbooking.bookings.manage_links import ManageLinks
     from slotbooking.cache import Cache
+    from slotbooking.offerlog import init_offer_log
     from slotbooking.payments.gateway import StripeGateway
     from slotbooking.ratelimits import init_limiter
     from slotbooking.security.encryption import SecretBox
@@ -73,6 +74,7 @@ def register_extensions(app: Flask) -> None:
         app.config["ENCRYPTION_KEYS"], app.config["SECRET_KEY"]
     )
     app.extensions["zone_finder"] = ZoneFinder()
+    init_offer_log(app)
     app.extensions["clock"] = app.config.get("CLOCK") or system_now
     app.extensions["payments"] = StripeGateway(
         app.config["STRIPE_SECRET_KEY"],
@@ -84,11 +86,13 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_pricers(app: Flask) -> None:
+    from slotbooking.offerlog.fits import choice_for
     from slotbooking.ops.metrics import TimedPricer
     from slotbooking.slots.dynamic_pricing import EnginePricer
     from slotbooking.slots.pricing import register_pricer
 
-    engine = EnginePricer(solver=app.config["PRICING_SOLVER"])
+    # The choice parameters come from the retailer's fit where it predicts better (offerlog/fits.py).
+    engine = EnginePricer(solver=app.config["PRICING_SOLVER"], choice=choice_for)
     register_pricer("dynamic", TimedPricer(engine, "dynamic"))
     register_pricer("static", TimedPricer(engine, "static"))
 
@@ -177,11 +181,20 @@ def register_errorhandlers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from slotbooking.bookings.cli import holds_cli, idempotency_cli
     from slotbooking.events.cli import events_cli
+    from slotbooking.offerlog.cli import pricing_cli
     from slotbooking.payments.cli import payments_cli
     from slotbooking.retailers.cli import retailer_cli
     from slotbooking.slots.cli import slots_cli
 
     # `flask demo` is a plugin command (pyproject's flask.commands): it sets the demo's own
     # generated secrets before the app is built, so the start-up check passes without a debug flag.
-    for command in (retailer_cli, slots_cli, holds_cli, idempotency_cli, payments_cli, events_cli):
+    for command in (
+        retailer_cli,
+        slots_cli,
+        holds_cli,
+        idempotency_cli,
+        payments_cli,
+        events_cli,
+        pricing_cli,
+    ):
         app.cli.add_command(command)

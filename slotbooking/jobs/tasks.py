@@ -21,6 +21,7 @@ from slotbooking.events.cli import retry_policy
 from slotbooking.events.delivery import deliver_due
 from slotbooking.events.outbox import queue_booking_events
 from slotbooking.extensions import db
+from slotbooking.offerlog.tasks import calibrate_all, forget_offers, record_offers
 from slotbooking.payments.refunds import send_due_refunds, settle_refunds
 from slotbooking.retailers.models import Retailer
 from slotbooking.slots.generation import generate_slots
@@ -32,6 +33,9 @@ DELIVER_EVENTS = "slotbooking.events.deliver"
 SEND_REFUNDS = "slotbooking.payments.refunds"
 GENERATE_SLOTS = "slotbooking.slots.generate"
 FORGET_IDEMPOTENCY = "slotbooking.idempotency.forget"
+RECORD_OFFERS = "slotbooking.offers.record"
+FORGET_OFFERS = "slotbooking.offers.forget"
+CALIBRATE_CHOICE = "slotbooking.pricing.calibrate"
 
 # Failures worth another try later: the database (or a connection to it) is briefly away.
 TRANSIENT = (OperationalError, InterfaceError, ConnectionError)
@@ -89,6 +93,9 @@ JOBS = {
     SWEEP_HOLDS: sweep_holds,
     GENERATE_SLOTS: generate_all_slots,
     FORGET_IDEMPOTENCY: forget_idempotency,
+    RECORD_OFFERS: record_offers,
+    FORGET_OFFERS: forget_offers,
+    CALIBRATE_CHOICE: calibrate_all,
 }
 
 
@@ -114,6 +121,9 @@ def beat_schedule(config) -> dict:
         SEND_REFUNDS: config["JOBS_REFUNDS_SECONDS"],
         GENERATE_SLOTS: config["JOBS_SLOTS_SECONDS"],
         FORGET_IDEMPOTENCY: config["JOBS_IDEMPOTENCY_SECONDS"],
+        RECORD_OFFERS: config["JOBS_OFFERS_SECONDS"],
+        FORGET_OFFERS: config["JOBS_OFFERS_FORGET_SECONDS"],
+        CALIBRATE_CHOICE: config["JOBS_CALIBRATE_SECONDS"],
     }
     # A periodic message left unconsumed is dropped by its next run's time: a new one will follow.
     return {

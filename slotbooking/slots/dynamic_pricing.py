@@ -87,8 +87,10 @@ def _discount_given(session, tenant, day) -> int:
 class EnginePricer:
     """Prices each window for the shopper's address with the pricing engine."""
 
-    def __init__(self, solver: str | None = None):
+    def __init__(self, solver: str | None = None, choice=None):
         self.solver = solver
+        # (session, tenant) -> ChoiceParameters: the setup's by default; the app passes the fitted ones.
+        self._choice = choice or (lambda _session, tenant: choice_parameters(tenant.pricing))
         # Depots and fleets change only by a setup import, which moves the retailer's updated_at.
         self._fleets: dict[tuple, tuple[pricing.GeoPoint, tuple[pricing.VehicleGroup, ...]]] = {}
 
@@ -141,7 +143,7 @@ class EnginePricer:
                 depot_bookings=neighbour_stops,
                 shopper=pricing.GeoPoint(request.address.lat, request.address.lon),
                 rules=engine_rules(tenant.pricing, spent, self.solver),
-                choice=choice_parameters(tenant.pricing),
+                choice=self._choice(session, tenant),
                 zone_centroid=pricing.GeoPoint(zone.lat, zone.lon),
                 currency=tenant.currency,
             )
