@@ -1,7 +1,8 @@
 """Pure slot pricing engine: route density, carbon, shopper choice and an LP over a price ladder.
 
 Standard library and PuLP (HiGHS via highspy, CBC as fallback) only; plain frozen
-dataclasses in, plain dataclasses out, money in integer minor units.
+dataclasses in, plain dataclasses out, money in integer minor units. ``pricing.calibration``
+(fitting the choice model to offers, with numpy and scipy) is not imported here.
 """
 
 from pricing.engine import price_windows
