@@ -85,7 +85,7 @@ DEFAULTS = {
     # sends its offers in batches of OFFER_LOG_BATCH, or when the oldest waited FLUSH seconds.
     "OFFER_LOG_ENABLED": True,
     "OFFER_LOG_DAYS": 90,
-    "OFFER_LOG_BATCH": 50,
+    "OFFER_LOG_BATCH": 100,
     "OFFER_LOG_FLUSH_SECONDS": 5.0,
     # Calibration of the choice model: the fewest offers to fit on, the most (newest) read.
     "CALIBRATION_MIN_OFFERS": 200,

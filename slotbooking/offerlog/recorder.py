@@ -9,10 +9,12 @@ directly. Offers are statistics, not the truth: at worst some go unrecorded (a R
 worker killed with a batch in hand), never does a request fail for them.
 """
 
+import functools
 import hashlib
 import json
 import logging
 import threading
+from collections import OrderedDict
 from datetime import UTC, datetime
 
 from flask import current_app, has_request_context, request
@@ -28,7 +30,8 @@ from slotbooking.slots.offer_signals import grid_built, offer_shown
 
 log = logging.getLogger(__name__)
 QUEUE = "offerlog:shown"
-QUEUE_KEEP = 200_000  # newest items kept in Redis when nothing drains them
+QUEUE_KEEP = 5_000  # newest batches kept in Redis when nothing drains them
+SEEN_GRIDS = 4096
 # Grids shown to move a booking (the manage pages) are not a booking choice: not recorded.
 NOT_A_BOOKING_CHOICE = frozenset({"manage", "move_payment"})
 
@@ -42,7 +45,12 @@ def coarse_cell(address) -> str:
     """Return where the shopper is, to about a kilometre: rounded coordinates, else the district."""
     if address.lat is not None and address.lon is not None:
         return f"{address.lat:.2f},{address.lon:.2f}"
-    postcode = normalise_postcode(address.postcode)
+    return _district(address.postcode)
+
+
+@functools.lru_cache(maxsize=4096)
+def _district(raw: str) -> str:
+    postcode = normalise_postcode(raw)
     return postcode.split(" ")[0] if " " in postcode else postcode[:3]
 
 
@@ -120,6 +128,23 @@ class OfferLog:
         self.cache, self.batch, self.flush_seconds = cache, max(1, batch), flush_seconds
         self._pending: list[dict] = []
         self._lock = threading.Lock()
+        # Grids this process stored lately: a grid rebuilt unchanged is not written again.
+        self._seen: OrderedDict[str, None] = OrderedDict()
+
+    def first_sight(self, grid_id: str) -> bool:
+        """Tell whether this process has not stored the grid lately (and remember it now)."""
+        with self._lock:
+            if grid_id in self._seen:
+                self._seen.move_to_end(grid_id)
+                return False
+            self._seen[grid_id] = None
+            if len(self._seen) > SEEN_GRIDS:
+                self._seen.popitem(last=False)
+            return True
+
+    def forget_sight(self, grid_id: str) -> None:
+        with self._lock:
+            self._seen.pop(grid_id, None)
 
     def add(self, item: dict) -> None:
         with self._lock:
@@ -137,9 +162,8 @@ class OfferLog:
         return len(taken)
 
     def _send(self, items: list[dict]) -> None:
-        texts = [json.dumps(i, separators=(",", ":")) for i in items]
-        if self.cache.append(QUEUE, texts, QUEUE_KEEP):
-            return
+        if self.cache.append(QUEUE, [json.dumps(items, separators=(",", ":"))], QUEUE_KEEP):
+            return  # one list element per batch: one encoding and one short command per batch
         try:  # no Redis, or it is down: straight to the database, in a session of its own
             with Session(db.engine) as own:
                 store_offers(own, items)
@@ -151,10 +175,10 @@ def drain_queue(session, cache, limit: int = 50_000) -> int:
     """Move queued offers from Redis into the database (the offers.record job); return how many."""
     moved = 0
     while moved < limit:
-        texts = cache.take(QUEUE, 1000)
+        texts = cache.take(QUEUE, 20)
         if not texts:
             break
-        items = [json.loads(t) for t in texts]
+        items = [item for text in texts for item in json.loads(text)]
         try:
             moved += store_offers(session, items)
         except SQLAlchemyError:
@@ -165,12 +189,14 @@ def drain_queue(session, cache, limit: int = 50_000) -> int:
 
 
 def _on_grid_built(tenant, session, zone, grid_id, sheet_id, slots_json, now, **_):
-    if "offer_log" not in current_app.extensions:
+    offer_log = current_app.extensions.get("offer_log")
+    if offer_log is None or not offer_log.first_sight(grid_id):
         return
     try:
         save_grid(session, tenant, zone, grid_id, sheet_id, slots_json, now)
     except SQLAlchemyError as error:
         session.rollback()
+        offer_log.forget_sight(grid_id)
         log.warning("grid not recorded: %s", error)
 
 

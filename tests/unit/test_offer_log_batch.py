@@ -1,15 +1,18 @@
 """The offer log's per-process batch: sent when full or old (by the app's clock), in one push."""
 
+import json
+
 from slotbooking.offerlog.recorder import QUEUE, OfferLog, coarse_cell, grid_windows
 from slotbooking.slots.pricing import Address
 
 
 class FakeQueue:
     def __init__(self):
-        self.pushes = []
+        self.pushes, self.batches = [], []
 
     def append(self, key, texts, keep):
         self.pushes.append((key, len(texts), keep))
+        self.batches.extend(texts)
         return True
 
 
@@ -22,8 +25,9 @@ def test_a_batch_goes_when_full_in_one_push():
     log = OfferLog(queue, batch=3, flush_seconds=60)
     for t in (0, 1, 2, 3, 4):
         log.add(item(t))
-    assert queue.pushes == [(QUEUE, 3, 200_000)]
-    assert log.flush() == 2 and queue.pushes[-1] == (QUEUE, 2, 200_000)
+    assert queue.pushes == [(QUEUE, 1, 5_000)]
+    assert [i["t"] for i in json.loads(queue.batches[0])] == [0, 1, 2]
+    assert log.flush() == 2 and queue.pushes[-1] == (QUEUE, 1, 5_000)
 
 
 def test_a_batch_goes_when_its_oldest_waited_long_enough():
@@ -33,7 +37,7 @@ def test_a_batch_goes_when_its_oldest_waited_long_enough():
     log.add(item(104.9))
     assert queue.pushes == []
     log.add(item(105.0))
-    assert queue.pushes == [(QUEUE, 3, 200_000)]
+    assert queue.pushes == [(QUEUE, 1, 5_000)]
 
 
 def test_the_cell_is_about_a_kilometre_and_never_the_full_postcode():
