@@ -117,7 +117,8 @@ def show_command(slug: str, as_json: bool) -> None:
 @pricing_cli.command("record-offers")
 def record_command() -> None:
     """Move the offers queued in Redis into the database (the offers.record job)."""
-    current_app.extensions["offer_log"].flush()
+    if (offer_log := current_app.extensions.get("offer_log")) is not None:
+        offer_log.flush()
     click.echo(f"{drain_queue(db.session, current_app.extensions['slot_cache'])} offers recorded")
 
 

@@ -26,7 +26,8 @@ log = logging.getLogger("slotbooking.jobs")
 
 def record_offers() -> dict:
     """Store the offers this process and the queue hold."""
-    current_app.extensions["offer_log"].flush()
+    if (offer_log := current_app.extensions.get("offer_log")) is not None:
+        offer_log.flush()
     return {"recorded": drain_queue(db.session, current_app.extensions["slot_cache"])}
 
 
