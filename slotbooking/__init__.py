@@ -188,13 +188,6 @@ def register_commands(app: Flask) -> None:
 
     # `flask demo` is a plugin command (pyproject's flask.commands): it sets the demo's own
     # generated secrets before the app is built, so the start-up check passes without a debug flag.
-    for command in (
-        retailer_cli,
-        slots_cli,
-        holds_cli,
-        idempotency_cli,
-        payments_cli,
-        events_cli,
-        pricing_cli,
-    ):
+    for command in (retailer_cli, slots_cli, holds_cli, idempotency_cli, payments_cli, events_cli):
         app.cli.add_command(command)
+    app.cli.add_command(pricing_cli)
