@@ -14,6 +14,9 @@ fit predicts better. Only what the data identify is estimated; the rest stays at
   prices whose only differences are the wide windows' template fee cannot be told apart
   from the dislike of width). ``ESTIMATION_ORDER`` says which is kept first.
 
+A fit is used only when it also keeps the signs the engine relies on: shoppers pay to avoid a
+dearer window (``price_per_pound`` < 0) and do not prefer wider ones (``width_per_hour`` <= 0).
+
 The standard errors are from the inverse of the observed information (the Hessian of the
 negative log-likelihood at the optimum). Pure: numpy and scipy, dataclasses in and out.
 """
@@ -42,6 +45,9 @@ NEVER_VARIED = {
     "green": "no green badge was shown",
 }
 DEFAULT_CHOICE = ChoiceParameters()
+# Signs the engine relies on (its wide and off-peak discounts are worth -1/price_per_pound per
+# unit of utility, and width is a dislike): a fit breaking one is not used.
+ENGINE_SIGNS = {"price_per_pound": lambda v: v < 0, "width_per_hour": lambda v: v <= 0}
 REFERENCE = (
     "the reference: one amount added to morning, afternoon, evening and no booking changes no "
     "choice, so one is fixed"
@@ -174,14 +180,21 @@ def fit_choice_parameters(
     estimate = logit_mle.maximise(train, start_beta, free)
     fitted_ll = logit_mle.log_likelihood(test, estimate.beta)
     start_ll = logit_mle.log_likelihood(test, start_beta)
-    better = estimate.converged and test.offers > 0 and fitted_ll > start_ll
+    values = dict(zip(logit_mle.PARAMETERS, (float(b) for b in estimate.beta), strict=True))
+    wrong_signs = [name for name, allowed in ENGINE_SIGNS.items() if not allowed(values[name])]
+    better = estimate.converged and not wrong_signs and test.offers > 0 and fitted_ll > start_ll
     if not estimate.converged:
         note = "the fit did not converge: defaults kept"
+    elif wrong_signs:
+        note = (
+            f"{', '.join(f'{n} came out {values[n]:+.3f}' for n in wrong_signs)}: the engine prices for "
+            "shoppers who prefer cheaper and narrower windows (a wrong sign says more about how prices "
+            "were set than about shoppers): defaults kept"
+        )
     elif better:
         note = "the fit predicts the held-out offers better than the defaults: in use"
     else:
         note = "the fit predicts the held-out offers no better than the defaults: defaults kept"
-    values = dict(zip(logit_mle.PARAMETERS, (float(b) for b in estimate.beta), strict=True))
     return FittedChoice(
         start=start,
         parameters=ChoiceParameters(**values),

@@ -141,3 +141,14 @@ def test_a_fit_from_the_true_parameters_is_close_to_them():
     for name in fit.estimated:
         estimate, error = getattr(fit.parameters, name), fit.standard_errors[name]
         assert math.isclose(estimate, getattr(TRUTH, name), abs_tol=4 * error)
+
+
+def test_a_fit_with_a_sign_the_engine_cannot_price_with_is_not_used():
+    """Shoppers drawn to dearer windows (as prices that follow popularity would make them look)."""
+    drawn_to_dear = dataclasses.replace(TRUTH, price_per_pound=0.6)
+    fit = fit_choice_parameters(simulate(3000, params=drawn_to_dear, seed=4))
+    assert (
+        fit.parameters.price_per_pound > 0 and fit.held_out_log_likelihood > fit.held_out_log_likelihood_start
+    )
+    assert not fit.predicts_better and fit.in_use == fit.start
+    assert fit.note.startswith("price_per_pound came out +0.")
