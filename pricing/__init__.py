@@ -2,7 +2,8 @@
 
 Standard library and PuLP (HiGHS via highspy, CBC as fallback), and PyVRP for route plans
 (``pricing.routing``, imported only when a plan is made); plain frozen dataclasses in, plain
-dataclasses out, money in integer minor units.
+dataclasses out, money in integer minor units. ``pricing.calibration`` (fitting the choice
+model to offers, with numpy and scipy) is not imported here either.
 """
 
 from pricing.engine import price_windows

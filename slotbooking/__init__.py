@@ -51,6 +51,7 @@ def register_extensions(app: Flask) -> None:
     from slotbooking.auth import KeyCache
     from slotbooking.bookings.manage_links import ManageLinks
     from slotbooking.cache import Cache
+    from slotbooking.offerlog import init_offer_log
     from slotbooking.payments.gateway import StripeGateway
     from slotbooking.ratelimits import init_limiter
     from slotbooking.security.encryption import SecretBox
@@ -75,6 +76,7 @@ def register_extensions(app: Flask) -> None:
         app.config["ENCRYPTION_KEYS"], app.config["SECRET_KEY"]
     )
     app.extensions["zone_finder"] = ZoneFinder()
+    init_offer_log(app)
     app.extensions["clock"] = app.config.get("CLOCK") or system_now
     app.extensions["payments"] = StripeGateway(
         app.config["STRIPE_SECRET_KEY"],
@@ -86,12 +88,15 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_pricers(app: Flask) -> None:
+    from slotbooking.offerlog.fits import choice_for
     from slotbooking.ops.metrics import TimedPricer
     from slotbooking.routes.pricing_plans import PlanLoader
     from slotbooking.slots.dynamic_pricing import EnginePricer
     from slotbooking.slots.pricing import register_pricer
 
-    engine = EnginePricer(solver=app.config["PRICING_SOLVER"], plans=PlanLoader())
+    # Route plans (docs/routes.md) and the retailer's fitted choice parameters where they
+    # predict better (offerlog/fits.py) are handed in here, so slots imports neither part.
+    engine = EnginePricer(solver=app.config["PRICING_SOLVER"], plans=PlanLoader(), choice=choice_for)
     register_pricer("dynamic", TimedPricer(engine, "dynamic"))
     register_pricer("static", TimedPricer(engine, "static"))
 
@@ -182,6 +187,7 @@ def register_errorhandlers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from slotbooking.bookings.cli import holds_cli, idempotency_cli
     from slotbooking.events.cli import events_cli
+    from slotbooking.offerlog.cli import pricing_cli
     from slotbooking.payments.cli import payments_cli
     from slotbooking.retailers.cli import retailer_cli
     from slotbooking.routes.cli import routes_cli
@@ -192,3 +198,4 @@ def register_commands(app: Flask) -> None:
     commands = (retailer_cli, slots_cli, holds_cli, idempotency_cli, payments_cli, events_cli, routes_cli)
     for command in commands:
         app.cli.add_command(command)
+    app.cli.add_command(pricing_cli)

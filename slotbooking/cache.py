@@ -122,6 +122,30 @@ class Cache:
         except redis.RedisError as exc:
             self._failed(exc)
 
+    def append(self, key: str, texts: list[str], keep: int) -> bool:
+        """Append texts to a list kept to its newest ``keep`` (a buffer others drain); False: not kept."""
+        if not texts or not self._usable():
+            return False
+        try:
+            pipe = self.client.pipeline(transaction=False)
+            pipe.rpush(f"q:{key}", *texts)
+            pipe.ltrim(f"q:{key}", -keep, -1)
+            pipe.execute()
+            return True
+        except redis.RedisError as exc:  # out of memory included: the caller keeps them another way
+            self._failed(exc)
+            return False
+
+    def take(self, key: str, count: int) -> list[str]:
+        """Remove and return up to count of the oldest texts of a list (each taken by one caller)."""
+        if not self._usable():
+            return []
+        try:
+            return self.client.lpop(f"q:{key}", count) or []
+        except redis.RedisError as exc:
+            self._failed(exc)
+            return []
+
 
 def cache_namespace(tenant_id: int, depot_id: int) -> str:
     """Name the cache entries one change of capacity can affect (in their keys): one depot's.

@@ -92,6 +92,18 @@ DEFAULTS = {
     "ROUTES_MAX_SECONDS": 5.0,
     "ROUTES_MAX_ITERATIONS": 3000,
     "ROUTES_KEEP_VERSIONS": 20,
+    # The offer log (docs/pricing.md, "Learning from shoppers"): kept this many days; each process
+    # sends its offers in batches of OFFER_LOG_BATCH, or when the oldest waited FLUSH seconds.
+    "OFFER_LOG_ENABLED": True,
+    "OFFER_LOG_DAYS": 90,
+    "OFFER_LOG_BATCH": 100,
+    "OFFER_LOG_FLUSH_SECONDS": 5.0,
+    # Calibration of the choice model: the fewest offers to fit on, the most (newest) read.
+    "CALIBRATION_MIN_OFFERS": 200,
+    "CALIBRATION_MAX_OFFERS": 50_000,
+    "JOBS_OFFERS_SECONDS": 30.0,
+    "JOBS_OFFERS_FORGET_SECONDS": 86400.0,
+    "JOBS_CALIBRATE_SECONDS": 86400.0,
     # A job that meets an unreachable database is retried this often, waiting 2, 4, 8 ... seconds.
     "JOBS_MAX_RETRIES": 5,
     "JOBS_RETRY_BACKOFF_SECONDS": 2,

@@ -22,6 +22,7 @@ from slotbooking.events.delivery import deliver_due
 from slotbooking.events.outbox import queue_booking_events
 from slotbooking.extensions import db
 from slotbooking.jobs.routes import PLAN_DUE_ROUTES, PLAN_ROUTES, plan_due_routes, plan_routes_of_day
+from slotbooking.offerlog.tasks import calibrate_all, forget_offers, record_offers
 from slotbooking.payments.refunds import send_due_refunds, settle_refunds
 from slotbooking.retailers.models import Retailer
 from slotbooking.slots.generation import generate_slots
@@ -33,6 +34,9 @@ DELIVER_EVENTS = "slotbooking.events.deliver"
 SEND_REFUNDS = "slotbooking.payments.refunds"
 GENERATE_SLOTS = "slotbooking.slots.generate"
 FORGET_IDEMPOTENCY = "slotbooking.idempotency.forget"
+RECORD_OFFERS = "slotbooking.offers.record"
+FORGET_OFFERS = "slotbooking.offers.forget"
+CALIBRATE_CHOICE = "slotbooking.pricing.calibrate"
 
 # Failures worth another try later: the database (or a connection to it) is briefly away.
 TRANSIENT = (OperationalError, InterfaceError, ConnectionError)
@@ -92,6 +96,9 @@ JOBS = {
     FORGET_IDEMPOTENCY: forget_idempotency,
     PLAN_ROUTES: plan_routes_of_day,
     PLAN_DUE_ROUTES: plan_due_routes,
+    RECORD_OFFERS: record_offers,
+    FORGET_OFFERS: forget_offers,
+    CALIBRATE_CHOICE: calibrate_all,
 }
 # Jobs sent to the routes queue (JOBS_ROUTES_QUEUE): planning takes seconds of CPU.
 ROUTES_QUEUE_JOBS = (PLAN_ROUTES, PLAN_DUE_ROUTES)
@@ -120,6 +127,9 @@ def beat_schedule(config) -> dict:
         GENERATE_SLOTS: config["JOBS_SLOTS_SECONDS"],
         FORGET_IDEMPOTENCY: config["JOBS_IDEMPOTENCY_SECONDS"],
         PLAN_DUE_ROUTES: config["JOBS_ROUTES_SECONDS"],
+        RECORD_OFFERS: config["JOBS_OFFERS_SECONDS"],
+        FORGET_OFFERS: config["JOBS_OFFERS_FORGET_SECONDS"],
+        CALIBRATE_CHOICE: config["JOBS_CALIBRATE_SECONDS"],
     }
     # A periodic message left unconsumed is dropped by its next run's time: a new one will follow.
     return {

@@ -91,9 +91,11 @@ class EnginePricer:
     by the app factory: dynamic prices then come from the planned routes (docs/routes.md).
     """
 
-    def __init__(self, solver: str | None = None, plans=None):
+    def __init__(self, solver: str | None = None, plans=None, choice=None):
         self.solver = solver
         self.plans = plans
+        # (session, tenant) -> ChoiceParameters: the setup's by default; the app passes the fitted ones.
+        self._choice = choice or (lambda _session, tenant: choice_parameters(tenant.pricing))
         # Depots and fleets change only by a setup import, which moves the retailer's updated_at.
         self._fleets = LRUCache(maxsize=1000)
         self._lock = threading.Lock()
@@ -150,7 +152,7 @@ class EnginePricer:
                 depot_bookings=neighbour_stops,
                 shopper=pricing.GeoPoint(request.address.lat, request.address.lon),
                 rules=engine_rules(tenant.pricing, spent, self.solver),
-                choice=choice_parameters(tenant.pricing),
+                choice=self._choice(session, tenant),
                 zone_centroid=pricing.GeoPoint(zone.lat, zone.lon),
                 plan=plan,
             )

@@ -1,5 +1,6 @@
 """Availability and quotes: the grid of windows a shopper sees for an address."""
 
+import hashlib
 import json
 import logging
 import threading
@@ -23,6 +24,7 @@ from slotbooking.retailers.postcodes import longest_prefix, normalise_postcode
 from slotbooking.slots.clock import local_today
 from slotbooking.slots.generation import generate_slots
 from slotbooking.slots.models import Slot
+from slotbooking.slots.offer_signals import grid_built, offer_shown
 from slotbooking.slots.pricing import Address, DayToPrice, SlotPrice, pricer_for
 from slotbooking.slots.quotes import quote_expiry, save_sheet
 from slotbooking.slots.rules import closes_at, unavailable_reason
@@ -128,9 +130,17 @@ class Offer:
     sheet_id: str
     valid_until: float
     slots_json: str  # the "slots" array, serialised once when the grid is built
+    grid_id: str = ""  # digest of slots_json: names what was shown in the offer log
 
     def encode(self) -> str:
-        header = json.dumps({"zone": self.zone, "sheet_id": self.sheet_id, "valid_until": self.valid_until})
+        header = json.dumps(
+            {
+                "zone": self.zone,
+                "sheet_id": self.sheet_id,
+                "valid_until": self.valid_until,
+                "grid_id": self.grid_id,
+            }
+        )
         return f"{header}\n{self.slots_json}"
 
     @classmethod
@@ -174,15 +184,17 @@ def offer_version(session, depot_id: int, first: date, days: int) -> int:
         return capacity_version(connection, depot_id, first, first + timedelta(days=days - 1))
 
 
-def _quote(signer, tenant, offer: Offer, now, quote_minutes: int) -> tuple[str, str]:
+def _quote(signer, tenant, offer: Offer, now, quote_minutes: int, address: Address) -> tuple[str, str]:
     expires_at = quote_expiry(now, quote_minutes)
-    return signer.issue(tenant.id, offer.sheet_id, expires_at), expires_at.astimezone(tenant.tz).isoformat()
+    quote_id = signer.issue(tenant.id, offer.sheet_id, expires_at)
+    offer_shown.send(tenant, offer=offer, quote_id=quote_id, expires_at=expires_at, address=address, now=now)
+    return quote_id, expires_at.astimezone(tenant.tz).isoformat()
 
 
 def offer_slots(session, cache, signer, finder, tenant, query: SlotQuery, now, quote_minutes: int) -> dict:
     """Return the windows, prices and a quote for an address (the body of GET /slots)."""
     offer = current_offer(session, cache, finder, tenant, query, now)
-    quote_id, expires_at = _quote(signer, tenant, offer, now, quote_minutes)
+    quote_id, expires_at = _quote(signer, tenant, offer, now, quote_minutes, query.address)
     return {
         "quote_id": quote_id,
         "expires_at": expires_at,
@@ -196,7 +208,7 @@ def offer_slots_json(
 ) -> str:
     """Return the body of GET /slots as JSON text, splicing in the cached slots unparsed."""
     offer = current_offer(session, cache, finder, tenant, query, now)
-    quote_id, expires_at = _quote(signer, tenant, offer, now, quote_minutes)
+    quote_id, expires_at = _quote(signer, tenant, offer, now, quote_minutes, query.address)
     head = json.dumps({"quote_id": quote_id, "expires_at": expires_at, "zone": offer.zone})
     return f'{head[:-1]},"slots":{offer.slots_json}}}'
 
@@ -243,8 +255,16 @@ def build_offer(session, cache, tenant, zone, first: date, days: int, address, c
         [_slot_json(tenant, slot, remaining, reason, prices[slot.id]) for slot, remaining, reason in rows],
         separators=(",", ":"),
     )
+    grid_id = hashlib.sha256(slots_json.encode()).hexdigest()[:40]
+    grid_built.send(
+        tenant, session=session, zone=zone, grid_id=grid_id, sheet_id=sheet_id, slots_json=slots_json, now=now
+    )
     return Offer(
-        zone=zone.code, sheet_id=sheet_id, valid_until=valid_until.timestamp(), slots_json=slots_json
+        zone=zone.code,
+        sheet_id=sheet_id,
+        valid_until=valid_until.timestamp(),
+        slots_json=slots_json,
+        grid_id=grid_id,
     )
 
 
