@@ -104,15 +104,21 @@ def held_out(offer: OfferRecord, position: int, share: float) -> bool:
     return int.from_bytes(digest, "big") % 10_000 < share * 10_000
 
 
-def _features(offer: OfferRecord) -> list[list[float]]:
-    return [
-        logit_mle.window_features(w.start_minute, w.end_minute, w.price, offer.base_fee, w.green)
-        for w in offer.windows
-    ]
-
-
 def _design(offers: Sequence[OfferRecord]) -> logit_mle.Design:
-    return logit_mle.design([_features(o) for o in offers], [o.chosen for o in offers])
+    # Offers that share a grid (the app's log: one grid shown to many) share its feature block.
+    blocks: dict[tuple[int, int], np.ndarray] = {}
+
+    def block(offer: OfferRecord) -> np.ndarray:
+        key = (id(offer.windows), offer.base_fee)
+        if key not in blocks:
+            rows = [
+                logit_mle.window_features(w.start_minute, w.end_minute, w.price, offer.base_fee, w.green)
+                for w in offer.windows
+            ]
+            blocks[key] = np.array(rows, dtype=float).reshape(-1, len(logit_mle.PARAMETERS))
+        return blocks[key]
+
+    return logit_mle.design([block(o) for o in offers], [o.chosen for o in offers])
 
 
 def _vector(params: ChoiceParameters) -> np.ndarray:

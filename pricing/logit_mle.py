@@ -36,9 +36,6 @@ def window_features(start_minute: int, end_minute: int, price: int, base_fee: in
     ]
 
 
-OUTSIDE = [0.0] * NO_BOOKING + [1.0]
-
-
 @dataclass(frozen=True)
 class Design:
     """Offers as arrays: one row per alternative, offers' rows contiguous, the outside option last."""
@@ -52,19 +49,19 @@ class Design:
         return len(self.starts)
 
 
-def design(rows_per_offer: list[list[list[float]]], chosen: list[int | None]) -> Design:
-    """Build the arrays from each offer's window features and chosen window index (None: no booking)."""
-    features, starts, chosen_rows = [], [], []
-    for windows, pick in zip(rows_per_offer, chosen, strict=True):
-        starts.append(len(features))
-        features.extend(windows)
-        features.append(OUTSIDE)
-        chosen_rows.append(starts[-1] + (len(windows) if pick is None else pick))
-    return Design(
-        np.asarray(features, dtype=float).reshape(-1, len(PARAMETERS)),
-        np.asarray(starts, dtype=np.intp),
-        np.asarray(chosen_rows, dtype=np.intp),
-    )
+def design(blocks: list[np.ndarray], chosen: list[int | None]) -> Design:
+    """Build the arrays from each offer's window features (one row per window) and the chosen index.
+
+    ``chosen`` is the index of the window booked, None for no booking. Offers may share a block.
+    """
+    lengths = np.array([len(b) for b in blocks], dtype=np.intp)
+    starts = np.concatenate(([0], np.cumsum(lengths + 1)[:-1])).astype(np.intp)
+    features = np.zeros((int(np.sum(lengths + 1)), len(PARAMETERS)))
+    for block, start, length in zip(blocks, starts, lengths, strict=True):
+        features[start : start + length] = block
+    features[starts + lengths, NO_BOOKING] = 1.0
+    picks = np.array([n if c is None else c for n, c in zip(lengths, chosen, strict=True)], dtype=np.intp)
+    return Design(features, starts, starts + picks)
 
 
 def _probabilities(d: Design, beta: np.ndarray) -> np.ndarray:
