@@ -7,7 +7,7 @@ import time
 
 from pricing.simulate.city import SimConfig
 from pricing.simulate.policies import POLICIES
-from pricing.simulate.run import format_fits, format_table, format_verdict, simulate
+from pricing.simulate.run import format_fits, format_flexibility, format_table, format_verdict, simulate
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -52,6 +52,9 @@ def main(argv: list[str] | None = None) -> None:
         if report.fits:
             print(f"{report.policy}'s choice model, refitted each night on its own offers:")
             print(format_fits(report))
+        if report.flexibility:
+            print(f"{report.policy}'s flexibility, measured each night by re-planning the day widened:")
+            print(format_flexibility(report))
     print(f"ran in {time.perf_counter() - started:.1f} s")
 
 

@@ -41,6 +41,9 @@ class DayRoutes:
     vehicles_used: int
     driver_hours: float  # route durations, waiting included: drivers are paid for it
     feasible: bool
+    # Per stop, in the order given: the road km its route would drive less without it
+    # (d(before, it) + d(it, after) - d(before, after)), the planner's own marginal km.
+    removal_km: tuple[float, ...] = ()
 
 
 def route_day(
@@ -81,6 +84,7 @@ def route_day(
         )
     locations = [depot_location]
     points = [depot]
+    road_km: list[list[float]] = []
     for index, (point, window) in enumerate(stops):
         location = model.add_location(x=index + 1, y=0)
         model.add_client(
@@ -93,8 +97,10 @@ def route_day(
         locations.append(location)
         points.append(point)
     for i, a in enumerate(points):
+        road_km.append([])
         for j, b in enumerate(points):
             km = road_factor * great_circle_km(a.lat, a.lon, b.lat, b.lon) if i != j else 0.0
+            road_km[i].append(km)
             for speed, profile in profiles.items():
                 model.add_edge(
                     locations[i],
@@ -115,12 +121,19 @@ def route_day(
     solution = solution[2]
     routes = solution.routes()
     km: dict[str, float] = {}
+    removal = [0.0] * len(stops)
     for route in routes:
         vehicle = fleet[route.vehicle_type()].vehicle
         km[vehicle] = km.get(vehicle, 0.0) + route.distance() / METRES_PER_KM
+        # Client activities name the client's index (0-based, in the order added); the
+        # route leaves from and returns to the depot (location 0).
+        visits = [0, *(activity.idx + 1 for activity in route.schedule() if activity.is_client()), 0]
+        for before, stop, after in zip(visits, visits[1:], visits[2:], strict=False):
+            removal[stop - 1] = road_km[before][stop] + road_km[stop][after] - road_km[before][after]
     return DayRoutes(
         km=km,
         vehicles_used=len(routes),
         driver_hours=sum(route.duration() for route in routes) / 3600,
         feasible=solution.is_feasible(),
+        removal_km=tuple(removal),
     )

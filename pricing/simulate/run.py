@@ -12,9 +12,10 @@ from pricing import BookedStop, ChoiceParameters, PricingRequest, PricingRules, 
 from pricing.calibration import FittedChoice, OfferedWindow, OfferRecord
 from pricing.carbon import DEFAULT_EMISSION_FACTORS
 from pricing.simulate.city import DEPOT, SimConfig, Zone, build_zones, day_windows, fleet
-from pricing.simulate.learning import LoggedOffer, calibrate
+from pricing.simulate.flexibility import FlexibilitySample, describe, flexibility_km, sample, widened
+from pricing.simulate.learning import HistoryForecast, LoggedOffer, calibrate
 from pricing.simulate.policies import POLICIES, Policy
-from pricing.simulate.routing import VehicleCosts, route_day
+from pricing.simulate.routing import DayRoutes, VehicleCosts, route_day
 from pricing.simulate.shoppers import Shopper, choose, draw_shoppers
 
 # The simulated operator's costs (assumptions of this city, the same for every policy):
@@ -49,6 +50,7 @@ class PolicyReport:
     green_bookings: int
     routes_feasible: bool
     fits: tuple[FittedChoice, ...] = ()  # the learning policy's nightly fits, day 2 on
+    flexibility: tuple[FlexibilitySample, ...] = ()  # its nightly re-plans, day 1 on
 
     @property
     def acceptance(self) -> float:
@@ -118,15 +120,23 @@ def _run_policy(
     log: list[LoggedOffer] = []
     choice = ChoiceParameters()
     fits: list[FittedChoice] = []
+    history = HistoryForecast()
+    plans: dict[int, DayRoutes] = {}
+    samples: list[FlexibilitySample] = []
     fees = wide = green = 0
     day = -1
     for shopper in shoppers:
         if shopper.day != day:
             day = shopper.day
             if policy.learns and log:
-                # Overnight: refit the choice model on every offer so far.
+                # Overnight: refit the choice model on every offer so far, count the finished
+                # day's bookings into the forecast, and re-plan it to measure flexibility.
                 fits.append(calibrate(log, ChoiceParameters()))
                 choice = fits[-1].in_use
+                history.add_day([offer for offer in log if offer.day == day - 1])
+                plans[day - 1], flexible = _plan_and_widen(config, bookings, windows_by_key, day - 1, rules)
+                samples.append(flexible)
+                rules = dataclasses.replace(rules, flexibility_km=flexibility_km(samples))
         zone_day = (shopper.day, shopper.zone)
         left = remaining.setdefault(zone_day, {k: w.capacity for k, w in windows_by_key.items()})
         booked = bookings.setdefault(zone_day, [])
@@ -142,6 +152,7 @@ def _run_policy(
                 shopper=shopper.address,
                 rules=rules,
                 choice=choice,
+                forecast=history.forecast(shopper.zone, arrival, windows) if policy.learns else None,
                 zone_centroid=centres[shopper.zone],
                 # The same depot's vans serve every zone, and the zones share window times:
                 # a live system passes the depot-day's other bookings too.
@@ -165,8 +176,44 @@ def _run_policy(
         fees += offer[key]
         wide += windows_by_key[key].width_minutes >= rules.wide_window_minutes
         green += result.windows[key].green
-    report = _route_and_report(policy.name, config, shoppers, bookings, windows_by_key, fees, wide, green)
-    return dataclasses.replace(report, fits=tuple(fits))
+    report = _route_and_report(
+        policy.name, config, shoppers, bookings, windows_by_key, fees, wide, green, plans
+    )
+    return dataclasses.replace(report, fits=tuple(fits), flexibility=tuple(samples))
+
+
+def _day_stops(bookings, windows_by_key, day: int) -> list:
+    return [
+        (stop.point, windows_by_key[stop.window_key])
+        for (booked_day, _), day_stops in sorted(bookings.items())
+        if booked_day == day
+        for stop in day_stops
+    ]
+
+
+def _route(config: SimConfig, stops, day: int) -> DayRoutes:
+    """Route one day's stops: every policy and plan with the same fleet, costs, runs and seed."""
+    rules = PricingRules()
+    return route_day(
+        DEPOT,
+        stops,
+        fleet(config),
+        VEHICLE_COSTS,
+        DRIVER_COST_PER_HOUR,
+        rules.road_factor,
+        rules.service_minutes,
+        config.routing_iterations,
+        seed=config.seed + day,
+        runs=config.routing_runs,
+    )
+
+
+def _plan_and_widen(config, bookings, windows_by_key, day, rules) -> tuple[DayRoutes, FlexibilitySample]:
+    """Plan a finished day as booked and with its narrow bookings widened; compare the two."""
+    stops = _day_stops(bookings, windows_by_key, day)
+    wider = widened(stops, list(windows_by_key.values()), rules.wide_window_minutes)
+    as_booked = _route(config, stops, day)
+    return as_booked, sample(stops, wider, as_booked, _route(config, wider, day))
 
 
 def _logged(shopper, arrival, base_fee, offer, badges, windows_by_key, key) -> LoggedOffer:
@@ -191,31 +238,14 @@ def _logged(shopper, arrival, base_fee, offer, badges, windows_by_key, key) -> L
     return LoggedOffer(day=shopper.day, zone=shopper.zone, arrival=arrival, record=record, chosen_key=key)
 
 
-def _route_and_report(name, config, shoppers, bookings, windows_by_key, fees, wide, green):
-    rules = PricingRules()
+def _route_and_report(name, config, shoppers, bookings, windows_by_key, fees, wide, green, plans):
     km: dict[str, float] = {}
     hours = 0.0
     vehicles = 0
     feasible = True
     for day in range(config.days):
-        stops = [
-            (stop.point, windows_by_key[stop.window_key])
-            for (booked_day, _), day_stops in sorted(bookings.items())
-            if booked_day == day
-            for stop in day_stops
-        ]
-        routes = route_day(
-            DEPOT,
-            stops,
-            fleet(config),
-            VEHICLE_COSTS,
-            DRIVER_COST_PER_HOUR,
-            rules.road_factor,
-            rules.service_minutes,
-            config.routing_iterations,
-            seed=config.seed + day,
-            runs=config.routing_runs,
-        )
+        # A day planned overnight by the learning policy is the same plan (same seed, runs).
+        routes = plans.get(day) or _route(config, _day_stops(bookings, windows_by_key, day), day)
         for vehicle, driven in routes.km.items():
             km[vehicle] = km.get(vehicle, 0.0) + driven
         hours += routes.driver_hours
@@ -319,4 +349,17 @@ def format_fits(report: PolicyReport) -> str:
         lines.append(f"  after day {night}: {fit.offers} offers, {used_name} ({values}){held}")
         if not fit.predicts_better:
             lines.append(f"    {fit.note}")
+    return "\n".join(lines)
+
+
+def format_flexibility(report: PolicyReport) -> str:
+    """Describe the learning policy's nightly re-plans and the flexibility km it priced with."""
+    lines = []
+    for night in range(1, len(report.flexibility) + 1):
+        figures = describe(report.flexibility[:night])
+        lines.append(
+            f"  after day {night}: widening saves {figures['km_saved_per_widened']:.2f} km per booking; "
+            f"removal km {figures['narrow_removal_km']:.2f} narrow, {figures['wide_removal_km']:.2f} wide; "
+            f"flexibility_km {figures['flexibility_km']:.2f}"
+        )
     return "\n".join(lines)

@@ -2,9 +2,14 @@
 
 import random
 
+import pytest
+
+from pricing.calibration import OfferRecord
 from pricing.geo import LocalPlane
 from pricing.simulate.__main__ import main
 from pricing.simulate.city import SimConfig, build_zones, day_windows, fleet
+from pricing.simulate.flexibility import FlexibilitySample, flexibility_km, widened
+from pricing.simulate.learning import HistoryForecast, LoggedOffer
 from pricing.simulate.policies import POLICIES
 from pricing.simulate.run import simulate
 
@@ -65,3 +70,43 @@ def test_command_line_prints_a_row_per_policy_and_the_best_static_rules(capsys):
     assert "km per order" in out
     assert "best static rule on km per order" in out
     assert "best static rule on contribution per order" in out
+
+
+def test_widening_moves_each_narrow_stop_to_the_wide_window_around_it():
+    windows = {w.key: w for w in day_windows()}
+    point = build_zones(SimConfig(), random.Random(1))[0].centre
+    stops = [(point, windows["09-10"]), (point, windows["16-20"]), (point, windows["19-20"])]
+    wider = widened(stops, list(windows.values()), 120)
+    assert [w.key for _, w in wider] == ["08-12", "16-20", "16-20"]
+
+
+def test_flexibility_is_what_widening_saves_beyond_what_removal_shows():
+    samples = [
+        FlexibilitySample(
+            narrow_stops=100, wide_stops=50, km_saved=80.0, narrow_removal_km=50.0, wide_removal_km=10.0
+        ),
+        FlexibilitySample(
+            narrow_stops=100, wide_stops=50, km_saved=60.0, narrow_removal_km=50.0, wide_removal_km=10.0
+        ),
+    ]
+    # 0.7 km saved per widened booking, of which 0.5 - 0.2 = 0.3 km insertion already sees.
+    assert flexibility_km(samples) == pytest.approx(0.4)
+    assert flexibility_km([]) == 0.0
+
+
+def test_history_forecast_counts_the_bookings_that_came_after_as_many_shoppers():
+    history = HistoryForecast()
+    windows = day_windows()
+    assert history.forecast("Z1", 0, windows) is None
+    record = OfferRecord(windows=(), chosen=None)
+    history.add_day(
+        [
+            LoggedOffer(day=0, zone="Z1", arrival=0, record=record, chosen_key="09-10"),
+            LoggedOffer(day=0, zone="Z1", arrival=1, record=record, chosen_key=None),
+            LoggedOffer(day=0, zone="Z1", arrival=2, record=record, chosen_key="16-20"),
+        ]
+    )
+    after_one = history.forecast("Z1", 1, windows)
+    assert after_one["16-20"] == 1.0 and after_one["09-10"] == 0.0
+    assert history.forecast("Z1", 0, windows)["09-10"] == 1.0
+    assert history.forecast("Z2", 0, windows) is None
