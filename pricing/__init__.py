@@ -1,7 +1,8 @@
 """Pure slot pricing engine: route density, carbon, shopper choice and an LP over a price ladder.
 
-Standard library and PuLP (HiGHS via highspy, CBC as fallback) only; plain frozen
-dataclasses in, plain dataclasses out, money in integer minor units.
+Standard library and PuLP (HiGHS via highspy, CBC as fallback), and PyVRP for route plans
+(``pricing.routing``, imported only when a plan is made); plain frozen dataclasses in, plain
+dataclasses out, money in integer minor units.
 """
 
 from pricing.engine import price_windows

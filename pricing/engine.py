@@ -23,6 +23,7 @@ from pricing.incentives import (
 from pricing.ladder import anchor_price, ladder_prices
 from pricing.model import PricingRequest, WindowSpec
 from pricing.optimiser import LadderWindow, choose_prices
+from pricing.planned import PlannedCost, planned_costs
 from pricing.results import Incentive, PricingResult, WindowPrice
 from pricing.rules import MODES, SOLVERS
 
@@ -71,7 +72,13 @@ def price_windows(request: PricingRequest) -> PricingResult:
         request.depot_bookings,
         _stops_per_vehicle(request) if rules.per_vehicle_density else None,
     )
-    insertions = insert_address(projection, request.shopper, rules.road_factor)
+    planned: dict[str, PlannedCost] = {}
+    if request.plan is not None:
+        # The plan replaces the projection's known tours; its density (the forecast) stays.
+        planned = planned_costs(request.plan, request.shopper, request.windows, projection, rules)
+        insertions = {key: cost.insertion for key, cost in planned.items()}
+    else:
+        insertions = insert_address(projection, request.shopper, rules.road_factor)
     typical_km = projection.typical_insertion_km
     green = {
         w.key: insertions[w.key].known_stops > 0
@@ -81,7 +88,13 @@ def price_windows(request: PricingRequest) -> PricingResult:
     walk_away = _walk_away_shares(request, green)
     costs = {
         w.key: _window_cost(
-            request, w, insertions[w.key], forecast.get(w.key, 0.0), green[w.key], walk_away[w.key]
+            request,
+            w,
+            insertions[w.key],
+            forecast.get(w.key, 0.0),
+            green[w.key],
+            walk_away[w.key],
+            planned.get(w.key),
         )
         for w in request.windows
     }
@@ -133,11 +146,19 @@ def _walk_away_shares(request, green: dict[str, bool]) -> dict[str, float]:
     return {w.key: min(1.0, leave / max(1e-12, 1.0 - shares.get(w.key, 0.0))) for w in request.windows}
 
 
-def _window_cost(request, window, insertion, expected_further, green, walk_away) -> WindowCost:
+def _window_cost(request, window, insertion, expected_further, green, walk_away, planned=None) -> WindowCost:
     rules = request.rules
-    factor = window_emission_factor(window, request.fleet, emission_factors(rules.emission_factors))
-    km = insertion.marginal_km + _flexibility_km(request, window)
-    minutes = km / rules.average_speed_kmh * 60 + rules.service_minutes
+    flexibility = _flexibility_km(request, window)
+    km = insertion.marginal_km + flexibility
+    if planned is not None and planned.minutes is not None:
+        # The plan knows the van that takes the stop: its emission factor, and the driver
+        # minutes its route really grows by (waiting it already had absorbs some); the
+        # flexibility a narrow window takes is driven on top.
+        factor = planned.emission_factor
+        minutes = planned.minutes + flexibility / rules.average_speed_kmh * 60
+    else:
+        factor = window_emission_factor(window, request.fleet, emission_factors(rules.emission_factors))
+        minutes = km / rules.average_speed_kmh * 60 + rules.service_minutes
     kg = km * factor
     return WindowCost(
         insertion=insertion,

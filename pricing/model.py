@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pricing.rules import ChoiceParameters, PricingRules
+
+if TYPE_CHECKING:  # pricing.routing.model builds on the dataclasses below
+    from pricing.routing.model import RoutePlan
 
 VEHICLES = ("diesel_van", "electric_van", "cargo_bike")
 
@@ -81,3 +85,7 @@ class PricingRequest:
     # zones from one depot, so a van booked next door at 10:00 can also stop here then. They
     # join the known routes (green windows, insertion) but not this zone's density or spread.
     depot_bookings: tuple[BookedStop, ...] = ()
+    # The depot-day's planned routes (pricing.routing), when a plan exists: the marginal km,
+    # minutes and CO2 then come from inserting the address into them with time feasibility,
+    # and a window is green only where a planned van passes near it then. None: the projection.
+    plan: RoutePlan | None = None

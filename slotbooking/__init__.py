@@ -85,10 +85,11 @@ def register_extensions(app: Flask) -> None:
 
 def register_pricers(app: Flask) -> None:
     from slotbooking.ops.metrics import TimedPricer
+    from slotbooking.routes.pricing_plans import PlanLoader
     from slotbooking.slots.dynamic_pricing import EnginePricer
     from slotbooking.slots.pricing import register_pricer
 
-    engine = EnginePricer(solver=app.config["PRICING_SOLVER"])
+    engine = EnginePricer(solver=app.config["PRICING_SOLVER"], plans=PlanLoader())
     register_pricer("dynamic", TimedPricer(engine, "dynamic"))
     register_pricer("static", TimedPricer(engine, "static"))
 
@@ -113,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
     from slotbooking.bookings.views import blp as bookings_blp
     from slotbooking.payments.views import blp as payments_blp
     from slotbooking.payments.views import webhook_blp as stripe_webhook_blp
+    from slotbooking.routes.views import blp as routes_blp
     from slotbooking.shopper import register as register_shopper_pages
     from slotbooking.slots.views import blp as slots_blp
     from slotbooking.widget import register as register_widget
@@ -147,6 +149,7 @@ def register_blueprints(app: Flask) -> None:
     rest_api.register_blueprint(bookings_blp)
     rest_api.register_blueprint(payments_blp)
     rest_api.register_blueprint(booking_sessions_blp)
+    rest_api.register_blueprint(routes_blp)
     # What marshmallow's validators check across fields, said in the document too.
     documented = rest_api.spec.components.schemas
     documented["BookingIn"] = booking_in_openapi(documented["BookingIn"])
@@ -179,9 +182,11 @@ def register_commands(app: Flask) -> None:
     from slotbooking.events.cli import events_cli
     from slotbooking.payments.cli import payments_cli
     from slotbooking.retailers.cli import retailer_cli
+    from slotbooking.routes.cli import routes_cli
     from slotbooking.slots.cli import slots_cli
 
     # `flask demo` is a plugin command (pyproject's flask.commands): it sets the demo's own
     # generated secrets before the app is built, so the start-up check passes without a debug flag.
-    for command in (retailer_cli, slots_cli, holds_cli, idempotency_cli, payments_cli, events_cli):
+    commands = (retailer_cli, slots_cli, holds_cli, idempotency_cli, payments_cli, events_cli, routes_cli)
+    for command in commands:
         app.cli.add_command(command)

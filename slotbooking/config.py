@@ -81,6 +81,15 @@ DEFAULTS = {
     "JOBS_REFUNDS_SECONDS": 60.0,
     "JOBS_SLOTS_SECONDS": 86400.0,
     "JOBS_IDEMPOTENCY_SECONDS": 3600.0,
+    "JOBS_ROUTES_SECONDS": 60.0,
+    # Route planning (docs/routes.md): its queue (empty: JOBS_QUEUE + ".routes"); bookings of a
+    # depot-day within this many seconds give one planning run; each run searches at most this
+    # long and this many PyVRP iterations; this many versions of a depot-day's plan are kept.
+    "JOBS_ROUTES_QUEUE": "",
+    "ROUTES_DEBOUNCE_SECONDS": 10.0,
+    "ROUTES_MAX_SECONDS": 5.0,
+    "ROUTES_MAX_ITERATIONS": 3000,
+    "ROUTES_KEEP_VERSIONS": 20,
     # A job that meets an unreachable database is retried this often, waiting 2, 4, 8 ... seconds.
     "JOBS_MAX_RETRIES": 5,
     "JOBS_RETRY_BACKOFF_SECONDS": 2,

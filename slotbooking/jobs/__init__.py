@@ -4,7 +4,7 @@
 app from the environment (see slotbooking.jobs.worker) and run its tasks and its schedule.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import Flask
 
@@ -16,6 +16,8 @@ class Jobs:
     celery: object
     runner: object = None  # the in-process runner, when one runs (the demo)
     broker_down_until: float = 0.0
+    # (depot id, day) -> when this process last sent its planning job (monotonic seconds)
+    planning_sent: dict = field(default_factory=dict)
 
 
 def init_jobs(app: Flask) -> None:

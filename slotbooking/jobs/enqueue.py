@@ -1,8 +1,10 @@
-"""Send jobs: "deliver events now" and "send this refund now" right after a booking change commits.
+"""Send jobs: "deliver events now", "send this refund now" and "plan this depot-day's routes"
+right after a booking change commits.
 
-The listener watches what each commit wrote: a booking event (created, rescheduled, cancelled)
-or a refund owed. Only after the commit is the job sent, so a worker never looks for a row that
-is not there yet. A broker that is down costs the request nothing but a log line: the
+The listener watches what each commit wrote: a booking event (created, rescheduled, cancelled),
+a refund owed, or a booking added or changed (its depot-days, before and after, are planned
+again: jobs/routes.py). Only after the commit is the job sent, so a worker never looks for a row
+that is not there yet. A broker that is down costs the request nothing but a log line: the
 periodic jobs deliver the same work from the outbox later (and the broker is skipped for a
 few seconds so each request does not wait on it).
 """
@@ -25,20 +27,25 @@ BROKER_PAUSE_SECONDS = 5.0
 _listening = False
 
 
-def enqueue(app: Flask, task_name: str, **kwargs) -> str:
-    """Send a job; return "sent", "in-process", "skipped" (no broker, no runner) or "failed"."""
+def enqueue(app: Flask, task_name: str, countdown: float | None = None, **kwargs) -> str:
+    """Send a job (to run no sooner than ``countdown`` seconds from now, if given).
+
+    Return "sent", "in-process", "skipped" (no broker, no runner) or "failed".
+    """
     jobs = app.extensions["jobs"]
     headers = {"request_id": current_request_id()}
     if not app.config["BROKER_URL"]:
         runner = jobs.runner
         if runner is None:
             return "skipped"  # no queue here: the periodic commands (cron) do the work
-        runner.submit(task_name, kwargs, headers)
+        runner.submit(task_name, kwargs, headers, countdown or 0.0)
         return "in-process"
     if time.monotonic() < jobs.broker_down_until:
         return "failed"
     try:
-        jobs.celery.tasks[task_name].apply_async(kwargs=kwargs, headers=headers, expires=3600)
+        jobs.celery.tasks[task_name].apply_async(
+            kwargs=kwargs, headers=headers, expires=3600, countdown=countdown
+        )
         return "sent"
     except Exception as error:  # broker down or refusing: the outbox keeps the work
         jobs.broker_down_until = time.monotonic() + BROKER_PAUSE_SECONDS
@@ -49,10 +56,11 @@ def enqueue(app: Flask, task_name: str, **kwargs) -> str:
 
 
 def _collect(session, _flush_context) -> None:
-    from slotbooking.bookings.models import BookingEvent, Hold
+    from slotbooking.bookings.models import Booking, BookingEvent, Hold
+    from slotbooking.jobs.routes import depot_days_changed
     from slotbooking.payments.models import Refund
 
-    pending = session.info.setdefault(_PENDING, {"events": [], "refunds": set(), "holds": 0})
+    pending = session.info.setdefault(_PENDING, {"events": [], "refunds": set(), "holds": 0, "routes": set()})
     for row in session.new:
         if isinstance(row, BookingEvent):
             pending["events"].append(row.kind)
@@ -60,9 +68,15 @@ def _collect(session, _flush_context) -> None:
             pending["refunds"].add(row.booking_id)
         elif isinstance(row, Hold):
             pending["holds"] += 1
+        elif isinstance(row, Booking):
+            pending["routes"] |= depot_days_changed(row)
+    for row in session.dirty:
+        if isinstance(row, Booking) and session.is_modified(row):
+            pending["routes"] |= depot_days_changed(row)
 
 
 def _after_commit(session) -> None:
+    from slotbooking.jobs.routes import send_planning
     from slotbooking.jobs.tasks import DELIVER_EVENTS, SEND_REFUNDS
 
     pending = session.info.pop(_PENDING, None)
@@ -83,6 +97,8 @@ def _after_commit(session) -> None:
         outcome = enqueue(app, task_name, **kwargs)
         if metrics is not None:
             metrics.enqueues.labels(task_name, outcome).inc()
+    if pending.get("routes"):
+        send_planning(app, pending["routes"], metrics)
 
 
 def _forget(session, *_args) -> None:

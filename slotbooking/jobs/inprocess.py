@@ -27,6 +27,8 @@ class InProcessRunner:
             for entry in celery.conf.beat_schedule.values()
         }
         self.thread = threading.Thread(target=self._loop, name="slotbooking-jobs", daemon=True)
+        self.delayed: list[tuple[float, tuple]] = []  # (due, job): jobs sent with a countdown
+        self._lock = threading.Lock()
 
     def start(self) -> "InProcessRunner":
         self.thread.start()
@@ -37,8 +39,12 @@ class InProcessRunner:
         self.jobs.put(None)
         self.thread.join(timeout)
 
-    def submit(self, task_name: str, kwargs: dict, headers: dict) -> None:
-        """Run a job soon, in the runner's thread."""
+    def submit(self, task_name: str, kwargs: dict, headers: dict, delay_seconds: float = 0.0) -> None:
+        """Run a job soon (no sooner than delay_seconds from now), in the runner's thread."""
+        if delay_seconds > 0:
+            with self._lock:
+                self.delayed.append((time.monotonic() + delay_seconds, (task_name, kwargs, headers)))
+            return
         self.jobs.put((task_name, kwargs, headers))
 
     def _loop(self) -> None:
@@ -50,6 +56,11 @@ class InProcessRunner:
                 if at <= now:
                     self.due[name] = (every, now + every)
                     self._run(name, {}, {})
+            with self._lock:
+                ready = [job for at, job in self.delayed if at <= now]
+                self.delayed = [(at, job) for at, job in self.delayed if at > now]
+            for job in ready:
+                self.jobs.put(job)
             try:
                 job = self.jobs.get_nowait()
             except queue.Empty:

@@ -11,6 +11,7 @@ import time
 from celery import Celery, Task
 from celery.exceptions import Retry
 from flask import Flask
+from kombu import Queue
 from sqlalchemy import func, select
 
 from slotbooking.extensions import db
@@ -96,11 +97,20 @@ def make_celery(app: Flask) -> Celery:
         timezone="UTC",
         enable_utc=True,
     )
-    from slotbooking.jobs.tasks import beat_schedule, register_tasks
+    from slotbooking.jobs.tasks import ROUTES_QUEUE_JOBS, beat_schedule, register_tasks
 
+    # Route planning has a queue of its own; a worker consumes both unless told `-Q`.
+    routes_queue = routes_queue_name(config)
+    celery.conf.task_queues = (Queue(config["JOBS_QUEUE"]), Queue(routes_queue))
+    celery.conf.task_routes = {name: {"queue": routes_queue} for name in ROUTES_QUEUE_JOBS}
     register_tasks(celery, config)
     celery.conf.beat_schedule = beat_schedule(config)
     return celery
+
+
+def routes_queue_name(config) -> str:
+    """Return the route-planning queue: JOBS_ROUTES_QUEUE, or the jobs queue's name + ".routes"."""
+    return config["JOBS_ROUTES_QUEUE"] or f"{config['JOBS_QUEUE']}.routes"
 
 
 def _header(request, name: str):

@@ -21,6 +21,7 @@ from slotbooking.events.cli import retry_policy
 from slotbooking.events.delivery import deliver_due
 from slotbooking.events.outbox import queue_booking_events
 from slotbooking.extensions import db
+from slotbooking.jobs.routes import PLAN_DUE_ROUTES, PLAN_ROUTES, plan_due_routes, plan_routes_of_day
 from slotbooking.payments.refunds import send_due_refunds, settle_refunds
 from slotbooking.retailers.models import Retailer
 from slotbooking.slots.generation import generate_slots
@@ -89,7 +90,11 @@ JOBS = {
     SWEEP_HOLDS: sweep_holds,
     GENERATE_SLOTS: generate_all_slots,
     FORGET_IDEMPOTENCY: forget_idempotency,
+    PLAN_ROUTES: plan_routes_of_day,
+    PLAN_DUE_ROUTES: plan_due_routes,
 }
+# Jobs sent to the routes queue (JOBS_ROUTES_QUEUE): planning takes seconds of CPU.
+ROUTES_QUEUE_JOBS = (PLAN_ROUTES, PLAN_DUE_ROUTES)
 
 
 def register_tasks(celery, config) -> None:
@@ -114,6 +119,7 @@ def beat_schedule(config) -> dict:
         SEND_REFUNDS: config["JOBS_REFUNDS_SECONDS"],
         GENERATE_SLOTS: config["JOBS_SLOTS_SECONDS"],
         FORGET_IDEMPOTENCY: config["JOBS_IDEMPOTENCY_SECONDS"],
+        PLAN_DUE_ROUTES: config["JOBS_ROUTES_SECONDS"],
     }
     # A periodic message left unconsumed is dropped by its next run's time: a new one will follow.
     return {

@@ -22,12 +22,14 @@ CHOICE_FIELDS = {f.name for f in dataclasses.fields(pricing.ChoiceParameters)}
 CELL_DECIMALS = 3
 
 
-def _minutes(clock: str) -> int:
+def minutes_of_clock(clock: str) -> int:
+    """Return "HH:MM" as minutes since midnight (the engine's and the planner's time of day)."""
     hours, minutes = clock.split(":")
     return int(hours) * 60 + int(minutes)
 
 
-def _local_minutes(instant: datetime, tz, day) -> int:
+def local_minutes(instant: datetime, tz, day) -> int:
+    """Return an instant as minutes since the local midnight of a day (windows, plans)."""
     local = instant.astimezone(tz)
     return (local.date() - day).days * 1440 + local.hour * 60 + local.minute
 
@@ -85,10 +87,15 @@ def _discount_given(session, tenant, day) -> int:
 
 
 class EnginePricer:
-    """Prices each window for the shopper's address with the pricing engine."""
+    """Prices each window for the shopper's address with the pricing engine.
 
-    def __init__(self, solver: str | None = None):
+    ``plans`` (session, depot id, day) -> the depot-day's newest route plan or None, handed in
+    by the app factory: dynamic prices then come from the planned routes (docs/routes.md).
+    """
+
+    def __init__(self, solver: str | None = None, plans=None):
         self.solver = solver
+        self.plans = plans
         # Depots and fleets change only by a setup import, which moves the retailer's updated_at.
         self._fleets: dict[tuple, tuple[pricing.GeoPoint, tuple[pricing.VehicleGroup, ...]]] = {}
 
@@ -102,8 +109,8 @@ class EnginePricer:
                     vehicle=g.vehicle,
                     count=g.count,
                     stops_per_vehicle=g.stops_per_vehicle,
-                    shift_start_minute=_minutes(g.shift_start),
-                    shift_end_minute=_minutes(g.shift_end),
+                    shift_start_minute=minutes_of_clock(g.shift_start),
+                    shift_end_minute=minutes_of_clock(g.shift_end),
                 )
                 for g in depot.fleet
             )
@@ -122,8 +129,8 @@ class EnginePricer:
         windows = tuple(
             pricing.WindowSpec(
                 key=slot.id,
-                start_minute=_local_minutes(slot.starts_at, tz, day),
-                end_minute=_local_minutes(slot.ends_at, tz, day),
+                start_minute=local_minutes(slot.starts_at, tz, day),
+                end_minute=local_minutes(slot.ends_at, tz, day),
                 capacity=slot.capacity,
                 remaining=max(0, remaining),
                 template_fee=slot.fee,
@@ -132,6 +139,8 @@ class EnginePricer:
         )
         stops, neighbour_stops = _depot_day_stops(session, zone, day, request.slots)
         spent = _discount_given(session, tenant, day) if tenant.pricing.get("daily_discount_budget") else 0
+        dynamic = tenant.pricing.get("mode") == "dynamic"
+        plan = self.plans(session, zone.depot_id, day) if self.plans is not None and dynamic else None
         result = pricing.price_windows(
             pricing.PricingRequest(
                 depot=depot_point,
@@ -144,6 +153,7 @@ class EnginePricer:
                 choice=choice_parameters(tenant.pricing),
                 zone_centroid=pricing.GeoPoint(zone.lat, zone.lon),
                 currency=tenant.currency,
+                plan=plan,
             )
         )
         return {
