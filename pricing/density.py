@@ -4,8 +4,9 @@ Two estimates of the extra road km an address adds in a window, and the engine k
 smaller:
 
 - known routes: a nearest-neighbour tour from the depot through every stop already booked
-  in a window that overlaps this one (a wide window may be served by any van passing
-  within it), and the cheapest insertion of the address into that tour;
+  in a window that lies within this one (a wide window may be served by any van passing
+  within it; a stop booked for a wide window promises no van in any one hour of it), and
+  the cheapest insertion of the address into that tour;
 - continuous approximation (Beardwood, Halton & Hammersley 1959; Daganzo 1984): with N
   stops spread over a zone of area A a tour is about k * sqrt(N * A) long, so one more
   stop adds about k / 2 * sqrt(A / N). N counts the booked stops plus the forecast ones
@@ -175,7 +176,12 @@ def _project_zone(
             max(0, min(end, e) - max(start, s)) / width
             for s, e, width in zip(starts, ends, widths, strict=True)
         ]
-        known = [xy for key, points in points_by_key.items() if shares[last_index[key]] > 0 for xy in points]
+        # A known stop passes for this window's route only if its own window lies within
+        # this one: a stop booked 08:00-12:00 may be served at 11:30, so it promises no van
+        # at 08:00-09:00, while every stop of 09:00-10:00 is served within 08:00-12:00.
+        known = [
+            xy for key, points in points_by_key.items() if shares[last_index[key]] >= 1.0 for xy in points
+        ]
         # Summed stop by stop in booking order, so the float sum is the one the plain
         # per-stop loop made.
         share_of = {key: shares[i] for key, i in last_index.items()}

@@ -33,6 +33,7 @@ class WindowCost:
     """What serving the shopper in one window costs, and the facts behind it."""
 
     insertion: Insertion
+    km: float  # marginal road km: the insertion plus the flexibility a narrow window takes away
     minutes: float
     co2_grams: int
     delivery_cost: float  # vehicle and driver, minor units
@@ -147,17 +148,21 @@ def _walk_away_shares(request, green: dict[str, bool]) -> dict[str, float]:
 
 def _window_cost(request, window, insertion, expected_further, green, walk_away, planned=None) -> WindowCost:
     rules = request.rules
-    km = insertion.marginal_km
+    flexibility = _flexibility_km(request, window)
+    km = insertion.marginal_km + flexibility
     if planned is not None and planned.minutes is not None:
         # The plan knows the van that takes the stop: its emission factor, and the driver
-        # minutes its route really grows by (waiting it already had absorbs some).
-        factor, minutes = planned.emission_factor, planned.minutes
+        # minutes its route really grows by (waiting it already had absorbs some); the
+        # flexibility a narrow window takes is driven on top.
+        factor = planned.emission_factor
+        minutes = planned.minutes + flexibility / rules.average_speed_kmh * 60
     else:
         factor = window_emission_factor(window, request.fleet, emission_factors(rules.emission_factors))
         minutes = km / rules.average_speed_kmh * 60 + rules.service_minutes
     kg = km * factor
     return WindowCost(
         insertion=insertion,
+        km=km,
         minutes=minutes,
         co2_grams=round(kg * 1000),
         delivery_cost=km * rules.cost_per_km + minutes * rules.driver_cost_per_hour / 60,
@@ -171,6 +176,20 @@ def _window_cost(request, window, insertion, expected_further, green, walk_away,
         emission_factor=factor,
         expected_further=expected_further,
     )
+
+
+def _flexibility_km(request: PricingRequest, window: WindowSpec) -> float:
+    """Return the km a booking adds by pinning a van to a narrow window inside a wide one."""
+    rules = request.rules
+    if rules.flexibility_km <= 0 or window.width_minutes >= rules.wide_window_minutes:
+        return 0.0
+    covered = any(
+        other.width_minutes >= rules.wide_window_minutes
+        and other.start_minute <= window.start_minute
+        and window.end_minute <= other.end_minute
+        for other in request.windows
+    )
+    return rules.flexibility_km if covered else 0.0
 
 
 def _chance_to_sell_out(expected_further: float, remaining: int) -> float:
@@ -276,7 +295,7 @@ def _window_price(request, window, price, cost: WindowCost, typical_km) -> Windo
         incentives=incentives,
         green=cost.green,
         co2_grams=cost.co2_grams,
-        marginal_km=round(cost.insertion.marginal_km, 3),
+        marginal_km=round(cost.km, 3),
         marginal_minutes=round(cost.minutes, 2),
         green_reason=green_reason(window, drivers),
     )
@@ -292,8 +311,9 @@ def _drivers(request, window, cost: WindowCost, typical_km) -> PriceDrivers:
     insertion = cost.insertion
     green_km = max(0.0, typical_km - insertion.marginal_km) if cost.green else 0.0
     wide = window.width_minutes >= rules.wide_window_minutes
-    # A window that is both green and wide credits the van nearby first, the width with the rest.
-    wide_km = max(0.0, typical_km - insertion.marginal_km - green_km) if wide else 0.0
+    # A window that is both green and wide credits the van nearby first, the width with the rest;
+    # against a typical one-hour stop, which also takes away the routes' flexibility.
+    wide_km = max(0.0, typical_km + rules.flexibility_km - insertion.marginal_km - green_km) if wide else 0.0
     width_dislike = -request.choice.width_per_hour * max(0.0, window.width_minutes / 60 - 1)
     price_per_utility = 100 / max(1e-9, -request.choice.price_per_pound)
     offpeak_gap = peak_time_of_day_utility(request.choice) - time_of_day_utility(window, request.choice)
@@ -306,7 +326,7 @@ def _drivers(request, window, cost: WindowCost, typical_km) -> PriceDrivers:
         green_co2_grams=round(green_km * cost.emission_factor * 1000),
         wide_co2_grams=round(wide_km * cost.emission_factor * 1000),
         nearest_stop_km=insertion.nearest_stop_km,
-        marginal_km=insertion.marginal_km,
+        marginal_km=cost.km,
         places_left=window.remaining,
         # Only a real forecast (the caller's) may claim a window will fill; the engine's own
         # default spread is an assumption, not news for the shopper.

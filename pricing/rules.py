@@ -93,6 +93,12 @@ class PricingRules:
     # vehicles its day needs (expected stops / the fleet's mean stops per vehicle). False
     # treats the whole zone's stops in a window as one route, as before.
     per_vehicle_density: bool = True
+    # Road km a booking adds, beyond its own insertion, by taking a window narrower than
+    # `wide_window_minutes` that lies within a wide one: it pins a van to that hour, and the
+    # routes cannot be re-ordered around it. Insertion into today's routes cannot see this
+    # (it is what re-planning gains), so it is measured by re-planning past days with their
+    # narrow bookings widened (pricing.simulate.flexibility does this nightly); 0 leaves it out.
+    flexibility_km: float = 0.0
     # Zone radius used while there are too few bookings to measure the zone's spread.
     zone_radius_km: float = 3.0
     # Never offer prices the choice model expects to turn away more shoppers than the base

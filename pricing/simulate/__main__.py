@@ -1,4 +1,4 @@
-"""python -m pricing.simulate --seed 7: compare flat, static and dynamic pricing."""
+"""python -m pricing.simulate --seed 7: compare flat, the static rules and dynamic pricing."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import argparse
 import time
 
 from pricing.simulate.city import SimConfig
-from pricing.simulate.run import format_table, format_verdict, simulate
+from pricing.simulate.policies import POLICIES
+from pricing.simulate.run import format_fits, format_flexibility, format_table, format_verdict, simulate
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -21,6 +22,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--iterations", type=int, default=defaults.routing_iterations, help="PyVRP, per run")
     parser.add_argument("--runs", type=int, default=defaults.routing_runs, help="PyVRP runs per day")
+    parser.add_argument(
+        "--policies",
+        default=",".join(POLICIES),
+        help="comma-separated subset of: " + ", ".join(POLICIES),
+    )
+    parser.add_argument("--jobs", type=int, default=1, help="policies run in this many processes")
     args = parser.parse_args(argv)
     config = SimConfig(
         seed=args.seed,
@@ -30,8 +37,9 @@ def main(argv: list[str] | None = None) -> None:
         routing_iterations=args.iterations,
         routing_runs=args.runs,
     )
+    policies = [name.strip() for name in args.policies.split(",") if name.strip()]
     started = time.perf_counter()
-    reports = simulate(config)
+    reports = simulate(config, policies, jobs=args.jobs)
     print(
         f"seed {config.seed}, {config.days} days, {config.zones} zones, "
         f"{config.shoppers_per_zone_day} shoppers per zone and day, "
@@ -40,6 +48,13 @@ def main(argv: list[str] | None = None) -> None:
     )
     print(format_table(reports))
     print(format_verdict(reports))
+    for report in reports:
+        if report.fits:
+            print(f"{report.policy}'s choice model, refitted each night on its own offers:")
+            print(format_fits(report))
+        if report.flexibility:
+            print(f"{report.policy}'s flexibility, measured each night by re-planning the day widened:")
+            print(format_flexibility(report))
     print(f"ran in {time.perf_counter() - started:.1f} s")
 
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from pricing.carbon import DEFAULT_EMISSION_FACTORS
+from pricing.geo import great_circle_km
 from pricing.model import GeoPoint, VehicleGroup, WindowSpec
 from pricing.routing import PlanRequest, PlanSettings, PlanStop, VehicleProfile, plan_routes
 
@@ -32,6 +33,9 @@ class DayRoutes:
     vehicles_used: int
     driver_hours: float  # route durations, waiting included: drivers are paid for it
     feasible: bool
+    # Per stop, in the order given: the road km its route would drive less without it
+    # (d(before, it) + d(it, after) - d(before, after)), the planner's own marginal km.
+    removal_km: tuple[float, ...] = ()
 
 
 def route_day(
@@ -73,11 +77,22 @@ def route_day(
         )
     )
     km: dict[str, float] = {}
+    removal = [0.0] * len(stops)
     for route in plan.routes:
         km[route.vehicle] = km.get(route.vehicle, 0.0) + route.km
+        points = [depot, *(visit.point for visit in route.visits), depot]
+        legs = [
+            road_factor * great_circle_km(a.lat, a.lon, b.lat, b.lon)
+            for a, b in zip(points, points[1:], strict=False)
+        ]
+        for k, visit in enumerate(route.visits):
+            before, after = points[k], points[k + 2]
+            shortcut = road_factor * great_circle_km(before.lat, before.lon, after.lat, after.lon)
+            removal[int(visit.stop_id)] = legs[k] + legs[k + 1] - shortcut
     return DayRoutes(
         km=km,
         vehicles_used=len(plan.routes),
         driver_hours=sum(route.duration_minutes for route in plan.routes) / 60,
         feasible=plan.feasible,
+        removal_km=tuple(removal),
     )

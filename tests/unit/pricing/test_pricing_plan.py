@@ -4,8 +4,9 @@ One hand-written plan: an electric van leaves the depot at 08:20, serves P (3 km
 08:00-12:00) at 08:30 and its neighbour Q (booked 08:00-09:00) at 08:35, drives to F (6 km
 north, booked 09:00-10:00) for 09:00, then to F's neighbour G (booked 10:00-11:00), waits
 there for 10:00 and is back at 10:23. The shopper lives next door to P. The projection (no
-plan) only knows that P is booked some time 08:00-12:00, so it thinks a van is near at
-10:00-11:00 too; the plan knows the van is at G, 6 km away, by then.
+plan) only knows that P is booked some time 08:00-12:00, which promises no van in any one
+hour of it (it once took it for a van near at 10:00-11:00 too); the plan knows the van is at
+G, 6 km away, by then.
 """
 
 import dataclasses
@@ -69,7 +70,8 @@ def test_without_a_plan_prices_are_todays():
 
 def test_green_only_where_the_planned_van_passes_then():
     projected, from_plan = price(plan=None), price()
-    assert projected["h10"].green, "the projection: P's wide window overlaps 10:00-11:00"
+    assert not projected["h10"].green, "the projection: P's wide booking promises no van at 10:00-11:00"
+    assert projected["w8"].green, "the projection: a van is near P some time 08:00-12:00"
     assert from_plan["h8"].green, "the van is at P at 08:30"
     assert not from_plan["h10"].green, "at 10:00-11:00 the van is at G, 6 km away"
     assert from_plan["h8"].green_reason and from_plan["h10"].green_reason is None

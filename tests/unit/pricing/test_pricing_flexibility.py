@@ -1,0 +1,51 @@
+"""Known routes promise a van only within their own window; narrow windows pay for flexibility."""
+
+import dataclasses
+
+import pytest
+
+from pricing import BookedStop, PricingRules, price_windows
+from tests.unit.pricing.factories import at_km, request, window
+
+HOUR = window("10-11", 10, 11)
+WIDE = window("08-12", 8, 12)
+EVENING = window("18-19", 18, 19)  # covered by no wide window here
+FORECAST = {"10-11": 2.0, "08-12": 2.0, "18-19": 2.0}
+SHOPPER = at_km(3.0, 1.0)
+
+
+def test_a_stop_booked_for_a_wide_window_does_not_make_an_hour_inside_it_green():
+    beside = [BookedStop(at_km(3.05, 1.0), "08-12")]
+    result = price_windows(request([HOUR, WIDE], beside, SHOPPER, forecast=FORECAST))
+    # The van may come at 11:30: it promises nothing at 10:00-11:00.
+    assert not result.windows["10-11"].green
+    assert result.windows["08-12"].green
+
+
+def test_a_stop_booked_for_an_hour_makes_the_wide_window_around_it_green():
+    beside = [BookedStop(at_km(3.05, 1.0), "10-11")]
+    result = price_windows(request([HOUR, WIDE], beside, SHOPPER, forecast=FORECAST))
+    assert result.windows["10-11"].green and result.windows["08-12"].green
+
+
+def test_flexibility_km_is_added_to_narrow_windows_inside_a_wide_one_only():
+    windows = [HOUR, WIDE, EVENING]
+    base = price_windows(request(windows, (), SHOPPER, forecast=FORECAST))
+    rules = dataclasses.replace(PricingRules(), flexibility_km=0.5)
+    flexible = price_windows(request(windows, (), SHOPPER, rules=rules, forecast=FORECAST))
+    assert flexible.windows["10-11"].marginal_km == pytest.approx(base.windows["10-11"].marginal_km + 0.5)
+    assert flexible.windows["08-12"].marginal_km == base.windows["08-12"].marginal_km
+    assert flexible.windows["18-19"].marginal_km == base.windows["18-19"].marginal_km
+    # The extra km is driven: it shows in the window's CO2 and minutes too.
+    assert flexible.windows["10-11"].co2_grams > base.windows["10-11"].co2_grams
+    assert flexible.windows["10-11"].marginal_minutes > base.windows["10-11"].marginal_minutes
+
+
+def test_flexibility_widens_the_gap_between_an_hour_and_its_wide_window():
+    windows = [HOUR, WIDE, EVENING]
+    gaps = []
+    for km in (0.0, 1.0, 2.0):
+        rules = dataclasses.replace(PricingRules(), flexibility_km=km)
+        prices = price_windows(request(windows, (), SHOPPER, rules=rules, forecast=FORECAST)).windows
+        gaps.append(prices["10-11"].price - prices["08-12"].price)
+    assert gaps[0] <= gaps[1] <= gaps[2] and gaps[0] < gaps[2]
