@@ -46,9 +46,9 @@ def recorder_alone(app, count: int = 20_000) -> float:
     """CPU per offer_shown signal, in a request of the app: what the warm path gained, alone."""
     from types import SimpleNamespace
 
+    from slotbooking.offers.offer import Offer
     from slotbooking.slots.offer_signals import offer_shown
-    from slotbooking.slots.pricing import Address
-    from slotbooking.slots.service import Offer
+    from slotbooking.slots.pricers import Address
 
     offer = Offer(zone="N1", sheet_id="s" * 40, valid_until=0.0, slots_json="[]", grid_id="g" * 40)
     tenant, address = SimpleNamespace(id=1), Address("N1 1AA")

@@ -74,7 +74,7 @@ def _depot_day_with_bookings(session, document: dict, stops: int, seed: int):
     from slotbooking.bookings.models import Booking
     from slotbooking.clock import now
     from slotbooking.retailers.models import Depot, Zone
-    from slotbooking.retailers.setup import import_setup
+    from slotbooking.setup.document import import_setup
     from slotbooking.slots.models import DepotDay, Slot
 
     document = copy.deepcopy(document)

@@ -8,7 +8,7 @@ from sqlalchemy import event
 from slotbooking.clock import system_now
 from slotbooking.config import INSTANCE_DIR, load_config
 from slotbooking.extensions import db, migrate
-from slotbooking.jobs import init_jobs
+from slotbooking.jobs import init_jobs, use_app_factory
 from slotbooking.jobs.queue import outbox_depth, queue_depth
 from slotbooking.ops.logs import init_logging
 from slotbooking.ops.metrics import init_metrics
@@ -54,9 +54,9 @@ def register_extensions(app: Flask) -> None:
     from slotbooking.offerlog import init_offer_log
     from slotbooking.payments.gateway import StripeGateway
     from slotbooking.ratelimits import init_limiter
+    from slotbooking.retailers.zones import ZoneFinder
     from slotbooking.security.encryption import SecretBox
     from slotbooking.slots.quotes import QuoteSigner
-    from slotbooking.slots.service import ZoneFinder
     from slotbooking.wording import init_babel
 
     init_babel(app)
@@ -89,10 +89,10 @@ def register_extensions(app: Flask) -> None:
 
 def register_pricers(app: Flask) -> None:
     from slotbooking.offerlog.fits import choice_for
+    from slotbooking.offers.dynamic_pricing import EnginePricer
     from slotbooking.ops.metrics import TimedPricer
     from slotbooking.routes.pricing_plans import PlanLoader
-    from slotbooking.slots.dynamic_pricing import EnginePricer
-    from slotbooking.slots.pricing import register_pricer
+    from slotbooking.slots.pricers import register_pricer
 
     # Route plans (docs/routes.md) and the retailer's fitted choice parameters where they
     # predict better (offerlog/fits.py) are handed in here, so slots imports neither part.
@@ -113,17 +113,17 @@ def register_blueprints(app: Flask) -> None:
     from werkzeug.routing import UnicodeConverter
 
     from slotbooking import health
+    from slotbooking.api.booking_schemas import booking_in_openapi
+    from slotbooking.api.booking_sessions import blp as booking_sessions_blp
+    from slotbooking.api.bookings import blp as bookings_blp
     from slotbooking.api.cors import register_cors
+    from slotbooking.api.payments import blp as payments_blp
+    from slotbooking.api.payments import webhook_blp as stripe_webhook_blp
     from slotbooking.api.rest import make_rest_api
+    from slotbooking.api.routes import blp as routes_blp
     from slotbooking.api.schemas import address_in_openapi, path_id_parameter
-    from slotbooking.booking_sessions.views import blp as booking_sessions_blp
-    from slotbooking.bookings.schemas import booking_in_openapi
-    from slotbooking.bookings.views import blp as bookings_blp
-    from slotbooking.payments.views import blp as payments_blp
-    from slotbooking.payments.views import webhook_blp as stripe_webhook_blp
-    from slotbooking.routes.views import blp as routes_blp
+    from slotbooking.api.slots import blp as slots_blp
     from slotbooking.shopper import register as register_shopper_pages
-    from slotbooking.slots.views import blp as slots_blp
     from slotbooking.widget import register as register_widget
 
     app.config.update(
@@ -179,19 +179,19 @@ def register_input_guard(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from slotbooking.errors import register_errorhandlers as register
+    from slotbooking.error_responses import register_errorhandlers as register
 
     register(app)
 
 
 def register_commands(app: Flask) -> None:
-    from slotbooking.bookings.cli import holds_cli, idempotency_cli
     from slotbooking.events.cli import events_cli
     from slotbooking.offerlog.cli import pricing_cli
+    from slotbooking.offers.cli import slots_cli
     from slotbooking.payments.cli import payments_cli
-    from slotbooking.retailers.cli import retailer_cli
+    from slotbooking.reservations.cli import holds_cli, idempotency_cli
     from slotbooking.routes.cli import routes_cli
-    from slotbooking.slots.cli import slots_cli
+    from slotbooking.setup.cli import retailer_cli
 
     # `flask demo` is a plugin command (pyproject's flask.commands): it sets the demo's own
     # generated secrets before the app is built, so the start-up check passes without a debug flag.
@@ -199,3 +199,7 @@ def register_commands(app: Flask) -> None:
     for command in commands:
         app.cli.add_command(command)
     app.cli.add_command(pricing_cli)
+
+
+# `celery -A slotbooking.jobs worker|beat` builds its app with this factory (see slotbooking.jobs).
+use_app_factory(create_app)

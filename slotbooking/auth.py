@@ -3,63 +3,17 @@
 import functools
 import threading
 import time
-from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from cachetools import TTLCache
 from flask import current_app, g, request
 from sqlalchemy.exc import SQLAlchemyError
 
 from slotbooking.common.errors import Forbidden, Unauthorized
+from slotbooking.common.unit_of_work import read_only
 from slotbooking.extensions import db
 from slotbooking.retailers.keys import digest, find_key
 from slotbooking.retailers.models import Retailer
-
-
-@dataclass(frozen=True)
-class Tenant:
-    """A read-only snapshot of a retailer's settings, handed to services instead of the ORM row."""
-
-    id: int
-    slug: str
-    name: str
-    timezone: str
-    currency: str
-    locale: str
-    allowed_origins: tuple[str, ...]
-    horizon_days: int
-    lead_time_hours: int
-    cutoff: str | None
-    hold_minutes: int
-    blackout_dates: frozenset[str]
-    pricing: dict
-    slots_generated_through: date | None
-    updated_at: datetime
-
-    @property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
-
-    @classmethod
-    def of(cls, retailer: Retailer) -> "Tenant":
-        return cls(
-            id=retailer.id,
-            slug=retailer.slug,
-            name=retailer.name,
-            timezone=retailer.timezone,
-            currency=retailer.currency,
-            locale=retailer.locale,
-            allowed_origins=tuple(retailer.allowed_origins),
-            horizon_days=retailer.horizon_days,
-            lead_time_hours=retailer.lead_time_hours,
-            cutoff=retailer.cutoff,
-            hold_minutes=retailer.hold_minutes,
-            blackout_dates=frozenset(retailer.blackout_dates),
-            pricing=dict(retailer.pricing),
-            slots_generated_through=retailer.slots_generated_through,
-            updated_at=retailer.updated_at,
-        )
+from slotbooking.retailers.tenant import Tenant
 
 
 class KeyCache:
@@ -118,11 +72,11 @@ def rate_limit_key() -> str:
     from (the real client's, once ProxyFix has read the trusted proxies' headers).
     """
     try:
-        resolved = resolve_caller()
+        with read_only(db.session):
+            resolved = resolve_caller()
     except SQLAlchemyError:
         # The database is away: the view answers 503 itself; do not let the limiter take a
         # database failure for a storage failure.
-        db.session.rollback()
         resolved = None
     if resolved is not None:
         return f"key:{digest(bearer_token())[:16]}"

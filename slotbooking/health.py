@@ -3,6 +3,7 @@
 from flask import Blueprint, current_app
 from sqlalchemy import text
 
+from slotbooking.common.unit_of_work import read_only
 from slotbooking.extensions import db
 from slotbooking.jobs.queue import queue_status
 
@@ -13,10 +14,10 @@ blp = Blueprint("health", __name__)
 def healthz():
     checks = {}
     try:
-        db.session.execute(text("SELECT 1"))
+        with read_only(db.session):
+            db.session.execute(text("SELECT 1"))
         checks["database"] = "ok"
     except Exception:  # any failure to reach the database means the service is down
-        db.session.rollback()
         checks["database"] = "down"
     checks["redis"] = current_app.extensions["slot_cache"].status()
     checks["queue"] = queue_status(current_app)  # "ok", "down" or "in-process" (no broker)

@@ -19,7 +19,7 @@ import sys
 from flask import request
 
 from slotbooking.common.errors import ValidationFailed
-from slotbooking.errors import wants_json
+from slotbooking.error_responses import wants_json
 
 MAX_JSON_DEPTH = 32
 # Python's own limit for int(str) (4,300), fixed here whatever a library sets the process to.

@@ -13,7 +13,7 @@ from slotbooking import create_app
 from slotbooking.demo.cli import demo_document
 from slotbooking.extensions import db
 from slotbooking.ops.logs import log_handler
-from slotbooking.retailers.setup import import_setup
+from slotbooking.setup.document import import_setup
 from tests.support.api import MONDAY_MORNING, ApiClient, Clock
 from tests.support.services import create_pg_database, drop_pg_database, fresh_redis_url
 

@@ -17,15 +17,16 @@ from urllib.parse import urlsplit
 from sqlalchemy import bindparam, select, update
 
 from slotbooking.booking_sessions.models import BookingSession
-from slotbooking.bookings import service as bookings
 from slotbooking.bookings.hold_limits import HoldOrigin
 from slotbooking.bookings.models import Booking, Hold
 from slotbooking.common.errors import Conflict, DomainError, NotFound, ValidationFailed
 from slotbooking.common.owned import find_owned, get_owned
 from slotbooking.common.retry import transaction
+from slotbooking.common.unit_of_work import unit_of_work
 from slotbooking.db_types import new_id
+from slotbooking.reservations import service as reservations
 from slotbooking.retailers.postcodes import normalise_postcode
-from slotbooking.slots.pricing import Address
+from slotbooking.slots.pricers import Address
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 _LOCK = (
@@ -109,8 +110,8 @@ def create_session(
         expires_at=(now + lifetime).replace(microsecond=0),
         created_at=now,
     )
-    session.add(created)
-    session.commit()
+    with unit_of_work(session):
+        session.add(created)
     return NewSession(created, token)
 
 
@@ -186,8 +187,8 @@ def hold_in_session(
         .values(status="released"),
         execution_options={"synchronize_session": False},
     )
-    # The unwrapped service: this transaction (and its retries) is ours, not place_hold's.
-    return bookings.place_hold.__wrapped__(
+    # Joins this transaction: its retries are ours, and the earlier hold comes back if it fails.
+    return reservations.place_hold(
         session,
         deps,
         tenant,
@@ -213,7 +214,7 @@ def book_in_session(session, deps, tenant, booking_session, hold_id, now) -> Boo
     hold = find_owned(session, Hold, booking_session.retailer_id, hold_id)
     if hold is None or hold.session_id != booking_session.id:
         raise NotFound("this hold is not one of this booking link's", {"hold_id": hold_id})
-    return bookings.book_hold.__wrapped__(session, deps, tenant, hold.id, booking_session.order_ref, now)
+    return reservations.book_hold(session, deps, tenant, hold.id, booking_session.order_ref, now)
 
 
 def session_of_booking(session, booking: Booking) -> BookingSession | None:

@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from slotbooking.bookings.models import IdempotencyRecord
 from slotbooking.clock import now
 from slotbooking.common.errors import IdempotencyConflict, IdempotencyInProgress, ValidationFailed
+from slotbooking.common.unit_of_work import unit_of_work
 from slotbooking.extensions import db
 from slotbooking.security.encryption import UndecryptableSecret
 
@@ -70,12 +71,25 @@ IDEMPOTENCY_KEY_DOC = {
 }
 
 
-def claim_key(session, scope: Scope, fingerprint: str, lifetimes: Lifetimes, at: datetime):
+def replay_or_claim(session, scope: Scope, fingerprint: str, lifetimes: Lifetimes, at: datetime):
     """Return the record to replay (it has a status code), or the claim just taken for this request.
 
     :raises IdempotencyConflict: the key was used with another request.
     :raises IdempotencyInProgress: the first request with the key may still be running.
     """
+    try:
+        with unit_of_work(session):
+            record = _record_or_new_claim(session, scope, fingerprint, lifetimes, at)
+    except IntegrityError:  # a request racing this one claimed the key first
+        raise IdempotencyInProgress(
+            "a request with this Idempotency-Key is still in progress; try again shortly",
+            {"key": scope.key},
+        ) from None
+    return record
+
+
+def _record_or_new_claim(session, scope: Scope, fingerprint: str, lifetimes: Lifetimes, at: datetime):
+    """Return the record to replay, or add the claim for this request (its unit commits it)."""
     existing = session.scalar(
         select(IdempotencyRecord).where(
             IdempotencyRecord.api_key_id == scope.api_key_id,
@@ -108,43 +122,33 @@ def claim_key(session, scope: Scope, fingerprint: str, lifetimes: Lifetimes, at:
         expires_at=at + lifetimes.keep,
     )
     session.add(claim)
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        raise IdempotencyInProgress(
-            "a request with this Idempotency-Key is still in progress; try again shortly",
-            {"key": scope.key},
-        ) from None
     return claim
 
 
 def keep_answer(session, claim_id: int, status_code: int, body) -> None:
     """Store a successful answer in its claim so repeats replay it."""
-    session.execute(
-        update(IdempotencyRecord)
-        .where(IdempotencyRecord.id == claim_id, IdempotencyRecord.status_code.is_(None))
-        .values(status_code=status_code, response=body)
-    )
-    session.commit()
+    with unit_of_work(session):
+        session.execute(
+            update(IdempotencyRecord)
+            .where(IdempotencyRecord.id == claim_id, IdempotencyRecord.status_code.is_(None))
+            .values(status_code=status_code, response=body)
+        )
 
 
 def free_claim(session, claim_id: int) -> None:
-    """Drop a claim whose request failed, so the key may be used again."""
-    session.rollback()
-    session.execute(
-        delete(IdempotencyRecord).where(
-            IdempotencyRecord.id == claim_id, IdempotencyRecord.status_code.is_(None)
+    """Drop a claim whose request failed, so the key may be used again (after what the failure left)."""
+    with unit_of_work(session, fresh=True):
+        session.execute(
+            delete(IdempotencyRecord).where(
+                IdempotencyRecord.id == claim_id, IdempotencyRecord.status_code.is_(None)
+            )
         )
-    )
-    session.commit()
 
 
 def forget_expired_idempotency(session, now: datetime) -> int:
     """Delete the records whose keeping time is over; return how many went."""
-    forgotten = session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.expires_at <= now)).rowcount
-    session.commit()
-    return forgotten
+    with unit_of_work(session):
+        return session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.expires_at <= now)).rowcount
 
 
 def _fingerprint() -> str:
@@ -200,7 +204,7 @@ def idempotent(view=None, *, seal_answer: bool = False):
             )
         session = db.session
         scope = Scope(g.tenant.id, g.api_key_id, f"{request.method} {request.url_rule.rule}", key)
-        record = claim_key(session, scope, _fingerprint(), _lifetimes(current_app.config), now())
+        record = replay_or_claim(session, scope, _fingerprint(), _lifetimes(current_app.config), now())
         if record.status_code is not None:
             body = _unseal(record.response, key) if seal_answer else record.response
             response = make_response(body, record.status_code)

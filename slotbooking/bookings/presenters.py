@@ -1,6 +1,6 @@
 """Turn holds and bookings into the contract's JSON, times in the retailer's zone."""
 
-from slotbooking.slots.service import money
+from slotbooking.common.money import money
 
 
 def hold_json(hold, tenant) -> dict:

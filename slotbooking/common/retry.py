@@ -2,11 +2,13 @@
 
 A serialization failure (SQLSTATE 40001) or a deadlock (40P01) says nothing about the request:
 PostgreSQL rolled the transaction back, and the same work run again from a clean session
-usually passes. Any error rolls the session back, so nothing half-done of a failed attempt
-remains; after the last attempt the caller gets Unavailable (503 unavailable, with a short
-Retry-After) and nothing is stored. The pauses between attempts are short and jittered
-("full jitter", tenacity's wait_random_exponential) so two transactions that collided do
-not collide again in step. Other errors, the domain's included, are never retried.
+usually passes. Each attempt is one unit of work (common/unit_of_work.py): any error rolls it
+back, so nothing half-done of a failed attempt remains; after the last attempt the caller gets
+Unavailable (503 unavailable, with a short Retry-After) and nothing is stored. The pauses
+between attempts are short and jittered ("full jitter", tenacity's wait_random_exponential) so
+two transactions that collided do not collide again in step. Other errors, the domain's
+included, are never retried. A service called from inside another's transaction joins it: the
+outer one commits, and retries, the whole.
 """
 
 import functools
@@ -17,6 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from tenacity import RetryError, Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
 from slotbooking.common.errors import Unavailable
+from slotbooking.common.unit_of_work import open_unit, unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -45,17 +48,18 @@ def is_transient(error: BaseException) -> bool:
 
 
 def run_transaction(session, policy: RetryPolicy, work):
-    """Return work()'s result, rolling the session back on any error and retrying transient ones.
+    """Return work()'s result, run as one unit of work, retrying it whole when refused for contention.
+
+    Inside an open unit, work() joins it: the caller's transaction and retries are the ones that count.
 
     :raises Unavailable: the database still refused it after the last attempt.
     """
+    if open_unit(session) is not None:
+        return work()
 
     def attempt():
-        try:
+        with unit_of_work(session):
             return work()
-        except BaseException:
-            session.rollback()
-            raise
 
     retrying = Retrying(
         stop=stop_after_attempt(max(1, policy.attempts)),

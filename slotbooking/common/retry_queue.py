@@ -21,6 +21,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, update
 
+from slotbooking.common.unit_of_work import unit_of_work
+
 PENDING, FAILED = "pending", "failed"
 
 
@@ -48,22 +50,24 @@ class RetryQueue:
     def claim(self, session, row, now: datetime) -> bool:
         """Take the row for this sender alone (for ``claim_seconds``), counting the attempt; commit.
 
+        The claim is a unit of work of its own (joined, when one is open).
+
         Return False when another sender claimed or finished it since it was read.
         """
         model = type(row)
-        claimed = session.execute(
-            update(model)
-            .where(
-                model.id == row.id,
-                model.status == PENDING,
-                model.next_attempt_at == row.next_attempt_at,
-            )
-            .values(
-                next_attempt_at=now + timedelta(seconds=self.claim_seconds),
-                attempts=model.attempts + 1,
-            )
-        ).rowcount
-        session.commit()
+        with unit_of_work(session):
+            claimed = session.execute(
+                update(model)
+                .where(
+                    model.id == row.id,
+                    model.status == PENDING,
+                    model.next_attempt_at == row.next_attempt_at,
+                )
+                .values(
+                    next_attempt_at=now + timedelta(seconds=self.claim_seconds),
+                    attempts=model.attempts + 1,
+                )
+            ).rowcount
         if claimed:
             session.refresh(row)
         return bool(claimed)

@@ -21,17 +21,18 @@ from flask_migrate import upgrade
 from sqlalchemy import select
 from werkzeug.serving import run_simple
 
-from slotbooking.api.context import now
-from slotbooking.auth import Tenant
 from slotbooking.booking_sessions.presenters import created_json
 from slotbooking.booking_sessions.service import create_session
+from slotbooking.clock import now
+from slotbooking.common.unit_of_work import unit_of_work
 from slotbooking.config import INSTANCE_DIR
 from slotbooking.extensions import db
 from slotbooking.jobs import start_in_process_jobs
 from slotbooking.retailers.keys import issue_keys
 from slotbooking.retailers.models import Retailer
-from slotbooking.retailers.setup import import_setup
-from slotbooking.slots.pricing import Address
+from slotbooking.retailers.tenant import Tenant
+from slotbooking.setup.document import import_setup
+from slotbooking.slots.pricers import Address
 
 
 def demo_document() -> dict:
@@ -41,8 +42,8 @@ def demo_document() -> dict:
 def prepare_demo(session, at) -> dict:
     """Create or refresh the demo retailer and return fresh keys for it."""
     result = import_setup(session, demo_document(), "demo", at)
-    keys = result.keys or issue_keys(session, result.retailer.id)
-    session.commit()
+    with unit_of_work(session):
+        keys = result.keys or issue_keys(session, result.retailer.id)
     return {"retailer": result.retailer.slug, **keys}
 
 

@@ -7,15 +7,14 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
-from sqlalchemy.orm.attributes import flag_modified
 
-from slotbooking.api.context import now
+from slotbooking.clock import now
 from slotbooking.events.delivery import RetryPolicy, deliver_due, delivery_log
 from slotbooking.events.models import EventEndpoint
 from slotbooking.events.outbox import queue_booking_events
-from slotbooking.events.settings import rotate_secret
+from slotbooking.events.settings import reencrypt_secrets, rotate_secret
 from slotbooking.extensions import db
-from slotbooking.retailers.models import AuditEvent, Retailer
+from slotbooking.retailers.models import Retailer
 
 events_cli = AppGroup("events", help="Retailer events (outgoing webhooks).")
 
@@ -91,13 +90,9 @@ def secret_command(slug: str, rotate: bool) -> None:
     """Show the start of a retailer's webhook signing secret, or rotate it."""
     retailer = _retailer(slug)
     if rotate:
-        secret = rotate_secret(db.session, retailer.id)
+        secret = rotate_secret(db.session, retailer.id, actor="cli")
         if secret is None:
             raise click.ClickException(f'"{slug}" has no events webhook_url in its setup')
-        db.session.add(
-            AuditEvent(retailer_id=retailer.id, actor="cli", action="events.secret_rotated", details={})
-        )
-        db.session.commit()
         click.echo(f"webhook_secret: {secret}")
         return
     endpoint = db.session.get(EventEndpoint, retailer.id)
@@ -109,9 +104,4 @@ def secret_command(slug: str, rotate: bool) -> None:
 @events_cli.command("reencrypt")
 def reencrypt_command() -> None:
     """Rewrite every webhook secret under the first of ENCRYPTION_KEYS (the key rotation step)."""
-    endpoints = db.session.scalars(select(EventEndpoint)).all()
-    for endpoint in endpoints:
-        # Read with whichever listed key opens it; written back under the first.
-        flag_modified(endpoint, "secret")
-    db.session.commit()
-    click.echo(f"{len(endpoints)} webhook secret(s) encrypted under the first key")
+    click.echo(f"{reencrypt_secrets(db.session)} webhook secret(s) encrypted under the first key")

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from slotbooking.common.retry_queue import RetryQueue
+from slotbooking.common.unit_of_work import unit_of_work
 from slotbooking.events.models import EventDelivery, EventEndpoint
 from slotbooking.retailers.models import Retailer
 
@@ -100,8 +101,8 @@ def deliver_due(session, now, policy: RetryPolicy, send=post_json, limit: int = 
             "Slotbooking-Retailer": slug,
         }
         status, error = send(url, body, headers, policy.timeout_seconds)
-        _record(delivery, status, error, now, queue, run)
-        session.commit()
+        with unit_of_work(session):
+            _record(delivery, status, error, now, queue, run)
     return run
 
 

@@ -10,12 +10,13 @@ sweep queues it directly, in the same transaction that marks the holds expired.
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from slotbooking.auth import Tenant
 from slotbooking.bookings.models import Booking, BookingEvent, Hold
 from slotbooking.bookings.presenters import booking_json, hold_json
+from slotbooking.common.unit_of_work import unit_of_work
 from slotbooking.db_types import new_id
 from slotbooking.events.models import EventDelivery, EventEndpoint
 from slotbooking.retailers.models import Retailer
+from slotbooking.retailers.tenant import Tenant
 
 BATCH = 500
 
@@ -45,6 +46,15 @@ def queue_booking_events(session, links, now) -> int:
         .order_by(BookingEvent.id)
         .limit(BATCH)
     ).all()
+    try:
+        with unit_of_work(session):
+            _queue_deliveries(session, rows, links, now)
+    except IntegrityError:  # another queuer took these rows first
+        return 0
+    return len(rows)
+
+
+def _queue_deliveries(session, rows, links, now) -> None:
     tenants: dict[int, tuple[Retailer, Tenant]] = {}
     for booking_event, _endpoint in rows:
         retailer, tenant = _tenant(session, tenants, booking_event.retailer_id)
@@ -70,12 +80,6 @@ def queue_booking_events(session, links, now) -> int:
                 next_attempt_at=now,
             )
         )
-    try:
-        session.commit()
-    except IntegrityError:  # another queuer took these rows first
-        session.rollback()
-        return 0
-    return len(rows)
 
 
 def queue_expired_holds(session, hold_ids, now) -> int:

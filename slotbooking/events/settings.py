@@ -4,9 +4,12 @@ import secrets
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import object_session
+from sqlalchemy.orm.attributes import flag_modified
 
 from slotbooking.bookings.models import BookingEvent
+from slotbooking.common.unit_of_work import unit_of_work
 from slotbooking.events.models import EventEndpoint
+from slotbooking.retailers.models import AuditEvent
 
 SECRET_PREFIX = "whsec_"
 
@@ -39,13 +42,27 @@ def apply_event_settings(session, retailer, section: dict) -> str | None:
     return made
 
 
-def rotate_secret(session, retailer_id: int) -> str | None:
-    """Give the retailer's endpoint a new signing secret (the caller commits); None without one."""
-    endpoint = session.get(EventEndpoint, retailer_id)
-    if endpoint is None:
-        return None
-    endpoint.secret = new_secret()
-    return endpoint.secret
+def rotate_secret(session, retailer_id: int, actor: str) -> str | None:
+    """Give the retailer's endpoint a new signing secret, in its audit trail; None without one."""
+    with unit_of_work(session):
+        endpoint = session.get(EventEndpoint, retailer_id)
+        if endpoint is None:
+            return None
+        endpoint.secret = new_secret()
+        session.add(
+            AuditEvent(retailer_id=retailer_id, actor=actor, action="events.secret_rotated", details={})
+        )
+        return endpoint.secret
+
+
+def reencrypt_secrets(session) -> int:
+    """Write every webhook secret again, so it is encrypted under the first of ENCRYPTION_KEYS."""
+    with unit_of_work(session):
+        endpoints = session.scalars(select(EventEndpoint)).all()
+        for endpoint in endpoints:
+            # Read with whichever listed key opens it; written back under the first.
+            flag_modified(endpoint, "secret")
+        return len(endpoints)
 
 
 def export_event_settings(retailer) -> dict:

@@ -1,12 +1,16 @@
 """Later work on a job queue: Celery on RabbitMQ, or in-process when there is no broker.
 
 ``celery -A slotbooking.jobs worker`` and ``celery -A slotbooking.jobs beat`` build the Flask
-app from the environment (see slotbooking.jobs.worker) and run its tasks and its schedule.
+app from the environment (see slotbooking.jobs.worker) and run its tasks and its schedule. The
+app factory hands itself in (``use_app_factory``), so jobs never import the factory that imports them.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import Flask
+
+_app_factory: Callable[[], Flask] | None = None
 
 
 @dataclass
@@ -40,10 +44,19 @@ def start_in_process_jobs(app: Flask):
     return jobs.runner
 
 
+def use_app_factory(factory: Callable[[], Flask]) -> None:
+    """Name the function that builds the worker's Flask app (the app factory, at its import)."""
+    global _app_factory
+    _app_factory = factory
+
+
 def __getattr__(name: str):
     # `celery -A slotbooking.jobs` looks for `celery` here: build the worker's app only then.
+    # Importing slotbooking.jobs imports the slotbooking package first, whose factory has
+    # handed itself in by then.
     if name == "celery":
-        from slotbooking.jobs.worker import celery
+        from slotbooking.jobs.worker import worker_celery
 
+        globals()["celery"] = celery = worker_celery(_app_factory)
         return celery
     raise AttributeError(name)

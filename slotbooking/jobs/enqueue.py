@@ -1,30 +1,31 @@
 """Send jobs: "deliver events now", "send this refund now" and "plan this depot-day's routes"
 right after a booking change commits.
 
-The listener watches what each commit wrote: a booking event (created, rescheduled, cancelled),
-a refund owed, or a booking added or changed (its depot-days, before and after, are planned
-again: jobs/routes.py). Only after the commit is the job sent, so a worker never looks for a row
-that is not there yet. A broker that is down costs the request nothing but a log line: the
-periodic jobs deliver the same work from the outbox later (and the broker is skipped for a
-few seconds so each request does not wait on it).
+The unit of work (common/unit_of_work.py) tells this hook what each commit wrote: a booking
+event (created, rescheduled, cancelled), a refund owed, or a booking added or changed (its
+depot-days, before and after, are planned again: jobs/routes.py; a changed row's old values are
+seen only at flush, so a flush note records them: ``note_changed_bookings``). Only after the
+commit is the job sent, so a worker never looks for a row that is not there yet. A broker that
+is down costs the request nothing but a log line: the periodic jobs deliver the same work from
+the outbox later (and the broker is skipped for a few seconds so each request does not wait on it).
 """
 
 import logging
 import time
 from contextvars import ContextVar
+from dataclasses import dataclass
 
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import event
 
-from slotbooking.extensions import db
+from slotbooking.bookings.models import BookingEvent, Hold
+from slotbooking.common.unit_of_work import on_commit, on_flush
 from slotbooking.ops.logs import current_request_id
 from slotbooking.ops.metrics import app_metrics
+from slotbooking.payments.models import Refund
 
 log = logging.getLogger("slotbooking.jobs")
 in_job: ContextVar[bool] = ContextVar("in_job", default=False)
-_PENDING = "slotbooking_after_commit"
 BROKER_PAUSE_SECONDS = 5.0
-_listening = False
 
 
 def enqueue(app: Flask, task_name: str, countdown: float | None = None, **kwargs) -> str:
@@ -55,33 +56,54 @@ def enqueue(app: Flask, task_name: str, countdown: float | None = None, **kwargs
         return "failed"
 
 
-def _collect(session, _flush_context) -> None:
-    from slotbooking.bookings.models import Booking, BookingEvent, Hold
-    from slotbooking.jobs.routes import depot_days_changed
-    from slotbooking.payments.models import Refund
+@dataclass(frozen=True)
+class DepotDaysChanged:
+    """A flush's note: the depot-days whose bookings it added or changed, to be planned again."""
 
-    pending = session.info.setdefault(_PENDING, {"events": [], "refunds": set(), "holds": 0, "routes": set()})
+    depot_days: frozenset
+
+
+def note_changed_bookings(session) -> list:
+    """Note the depot-days of the bookings a flush added or changed (a unit-of-work flush note).
+
+    Read at flush, while a changed booking still knows where and when it was before.
+    """
+    from slotbooking.bookings.models import Booking
+    from slotbooking.jobs.routes import depot_days_changed
+
+    touched: set = set()
     for row in session.new:
+        if isinstance(row, Booking):
+            touched |= depot_days_changed(row)
+    for row in session.dirty:
+        if isinstance(row, Booking) and session.is_modified(row):
+            touched |= depot_days_changed(row)
+    return [DepotDaysChanged(frozenset(touched))] if touched else []
+
+
+def _pending_work(written: list) -> dict:
+    """Return what a commit wrote that asks for a job or a count: events, refunds, holds, routes."""
+    pending = {"events": [], "refunds": set(), "holds": 0, "routes": set()}
+    for row in written:
         if isinstance(row, BookingEvent):
             pending["events"].append(row.kind)
         elif isinstance(row, Refund):
             pending["refunds"].add(row.booking_id)
         elif isinstance(row, Hold):
             pending["holds"] += 1
-        elif isinstance(row, Booking):
-            pending["routes"] |= depot_days_changed(row)
-    for row in session.dirty:
-        if isinstance(row, Booking) and session.is_modified(row):
-            pending["routes"] |= depot_days_changed(row)
+        elif isinstance(row, DepotDaysChanged):
+            pending["routes"] |= row.depot_days
+    return pending
 
 
-def _after_commit(session) -> None:
+def send_jobs_after_commit(written: list) -> None:
+    """Count what a commit wrote and send the jobs it asks for (a unit-of-work commit hook)."""
     from slotbooking.jobs.routes import send_planning
     from slotbooking.jobs.tasks import DELIVER_EVENTS, SEND_REFUNDS
 
-    pending = session.info.pop(_PENDING, None)
-    if not pending or not has_app_context():
+    if not written or not has_app_context():
         return
+    pending = _pending_work(written)
     app = current_app._get_current_object()
     metrics = app_metrics()
     if metrics is not None:
@@ -101,16 +123,7 @@ def _after_commit(session) -> None:
         send_planning(app, pending["routes"], metrics)
 
 
-def _forget(session, *_args) -> None:
-    session.info.pop(_PENDING, None)
-
-
 def listen_for_commits() -> None:
-    """Watch every session's commits (once per process: the session class is shared by apps)."""
-    global _listening
-    if _listening:
-        return
-    event.listen(db.session, "after_flush", _collect)
-    event.listen(db.session, "after_commit", _after_commit)
-    event.listen(db.session, "after_rollback", _forget)
-    _listening = True
+    """Send the jobs each commit asks for (once per process: every app's units share the hooks)."""
+    on_flush(note_changed_bookings)
+    on_commit(send_jobs_after_commit)

@@ -14,6 +14,7 @@ from flask import Flask
 from kombu import Queue
 from sqlalchemy import func, select
 
+from slotbooking.common.unit_of_work import read_only
 from slotbooking.extensions import db
 from slotbooking.ops.logs import bind_request_id, sane_request_id, unbind_request_id
 
@@ -143,15 +144,15 @@ def outbox_depth() -> dict[str, int]:
     from slotbooking.payments.models import Refund
 
     try:
-        return {
-            "event_deliveries": db.session.scalar(
-                select(func.count()).select_from(EventDelivery).where(EventDelivery.status == "pending")
-            ),
-            "refunds": db.session.scalar(
-                select(func.count()).select_from(Refund).where(Refund.status == "pending")
-            ),
-        }
+        with read_only(db.session):
+            return {
+                "event_deliveries": db.session.scalar(
+                    select(func.count()).select_from(EventDelivery).where(EventDelivery.status == "pending")
+                ),
+                "refunds": db.session.scalar(
+                    select(func.count()).select_from(Refund).where(Refund.status == "pending")
+                ),
+            }
     except Exception as error:  # the database being away is /healthz's news, not the scrape's
-        db.session.rollback()
         log.warning("outbox depth unknown: %s", error)
         return {}

@@ -15,6 +15,7 @@ from flask import Flask, current_app
 from sqlalchemy import inspect
 
 from slotbooking.clock import now
+from slotbooking.common.unit_of_work import read_only
 from slotbooking.extensions import db
 from slotbooking.routes.due import due_depot_days
 from slotbooking.routes.inputs import PlanLimits
@@ -81,8 +82,8 @@ def plan_due_routes() -> dict:
     from slotbooking.jobs.enqueue import enqueue
 
     config = current_app.config
-    due = due_depot_days(db.session, now(), config["ROUTES_DEBOUNCE_SECONDS"])
-    db.session.rollback()
+    with read_only(db.session):
+        due = due_depot_days(db.session, now(), config["ROUTES_DEBOUNCE_SECONDS"])
     sent = planned = 0
     for item in due:
         kwargs = {"depot_id": item.depot_id, "day": item.day.isoformat(), "trigger": item.trigger}

@@ -14,7 +14,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from slotbooking.bookings import idempotency
-from slotbooking.bookings.cli import sweep_expired_holds
 from slotbooking.clock import now
 from slotbooking.common.errors import DomainError
 from slotbooking.events.cli import retry_policy
@@ -23,9 +22,10 @@ from slotbooking.events.outbox import queue_booking_events
 from slotbooking.extensions import db
 from slotbooking.jobs.routes import PLAN_DUE_ROUTES, PLAN_ROUTES, plan_due_routes, plan_routes_of_day
 from slotbooking.offerlog.tasks import calibrate_all, forget_offers, record_offers
+from slotbooking.offers.generation import extend_horizon
 from slotbooking.payments.refunds import send_due_refunds, settle_refunds
+from slotbooking.reservations.cli import sweep_expired_holds
 from slotbooking.retailers.models import Retailer
-from slotbooking.slots.generation import generate_slots
 
 log = logging.getLogger("slotbooking.jobs")
 
@@ -74,11 +74,9 @@ def generate_all_slots() -> dict:
     done = 0
     for retailer in db.session.scalars(select(Retailer).order_by(Retailer.id)).all():
         try:
-            generate_slots(db.session, retailer, now())
-            db.session.commit()
+            extend_horizon(db.session, retailer, now())
             done += 1
         except DomainError as error:
-            db.session.rollback()
             log.error("slot generation failed", extra={"retailer": retailer.slug, "error": error.message})
     return {"retailers": done}
 

@@ -7,7 +7,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from slotbooking.api.context import now
+from slotbooking.clock import now
 from slotbooking.extensions import db
 from slotbooking.offerlog.fits import calibrate, in_use_parameters, latest_fit
 from slotbooking.offerlog.models import ChoiceFit

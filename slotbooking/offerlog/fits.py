@@ -16,9 +16,10 @@ from sqlalchemy import select
 
 from pricing import ChoiceParameters
 from pricing.calibration import FittedChoice, fit_choice_parameters
+from slotbooking.common.unit_of_work import unit_of_work
 from slotbooking.offerlog.history import History, load_history, period, settle_minutes
 from slotbooking.offerlog.models import ChoiceFit
-from slotbooking.slots.dynamic_pricing import choice_parameters
+from slotbooking.offers.dynamic_pricing import choice_parameters
 
 MIN_TIED_SHARE = 0.9
 
@@ -67,25 +68,25 @@ def calibrate(session, retailer, config, now, days: int | None = None) -> Choice
     """Fit the retailer's choice model on its settled offers, store the fit and return it."""
     days = days or config["OFFER_LOG_DAYS"]
     since, until = period(now, days, settle_minutes(config, retailer))
-    history = load_history(session, retailer.id, since, until, config["CALIBRATION_MAX_OFFERS"])
-    before, _ = in_use_parameters(session, retailer.id, retailer.pricing)
-    fit = fit_choice_parameters(
-        history.offers, choice_parameters(retailer.pricing), min_offers=config["CALIBRATION_MIN_OFFERS"]
-    )
-    readable = history.tied_share is not None and history.tied_share >= MIN_TIED_SHARE
-    note = fit.note
-    if fit.predicts_better and not readable:
-        share = f"{history.tied_share:.0%}" if history.tied_share is not None else "none"
-        note = (
-            f"only {share} of the period's bookings came from an offer in the log (holds made with "
-            f"the grid's quote_id); the others' offers would read as walk-aways: defaults kept"
+    with unit_of_work(session):
+        history = load_history(session, retailer.id, since, until, config["CALIBRATION_MAX_OFFERS"])
+        before, _ = in_use_parameters(session, retailer.id, retailer.pricing)
+        fit = fit_choice_parameters(
+            history.offers, choice_parameters(retailer.pricing), min_offers=config["CALIBRATION_MIN_OFFERS"]
         )
-    row = _row(retailer.id, fit, history, fit.predicts_better and readable, note, now)
-    session.add(row)
-    after = ChoiceParameters(**row.parameters) if row.in_use else choice_parameters(retailer.pricing)
-    if after != before:  # a new version of the retailer's pricing inputs: caches and processes follow
-        retailer.updated_at = max(now, retailer.updated_at + timedelta(microseconds=1))
-    session.commit()
+        readable = history.tied_share is not None and history.tied_share >= MIN_TIED_SHARE
+        note = fit.note
+        if fit.predicts_better and not readable:
+            share = f"{history.tied_share:.0%}" if history.tied_share is not None else "none"
+            note = (
+                f"only {share} of the period's bookings came from an offer in the log (holds made with "
+                f"the grid's quote_id); the others' offers would read as walk-aways: defaults kept"
+            )
+        row = _row(retailer.id, fit, history, fit.predicts_better and readable, note, now)
+        session.add(row)
+        after = ChoiceParameters(**row.parameters) if row.in_use else choice_parameters(retailer.pricing)
+        if after != before:  # a new version of the retailer's pricing inputs: caches and processes follow
+            retailer.updated_at = max(now, retailer.updated_at + timedelta(microseconds=1))
     return row
 
 

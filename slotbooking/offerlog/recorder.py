@@ -23,6 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from slotbooking.common.unit_of_work import unit_of_work
 from slotbooking.extensions import db
 from slotbooking.offerlog.models import OfferGrid, OfferShown
 from slotbooking.retailers.postcodes import normalise_postcode
@@ -94,8 +95,8 @@ def save_grid(session, tenant, zone, grid_id: str, sheet_id: str, slots_json: st
         "windows": grid_windows(slots_json),
         "created_at": now,
     }
-    _insert_ignoring_duplicates(session, OfferGrid, [row])
-    session.commit()
+    with unit_of_work(session):
+        _insert_ignoring_duplicates(session, OfferGrid, [row])
 
 
 def store_offers(session, items: list[dict]) -> int:
@@ -115,9 +116,9 @@ def store_offers(session, items: list[dict]) -> int:
         for i in items
         if i["g"] in grids
     ]
-    for start in range(0, len(rows), 1000):
-        _insert_ignoring_duplicates(session, OfferShown, rows[start : start + 1000])
-    session.commit()
+    with unit_of_work(session):
+        for start in range(0, len(rows), 1000):
+            _insert_ignoring_duplicates(session, OfferShown, rows[start : start + 1000])
     return len(rows)
 
 
@@ -181,8 +182,7 @@ def drain_queue(session, cache, limit: int = 50_000) -> int:
         items = [item for text in texts for item in json.loads(text)]
         try:
             moved += store_offers(session, items)
-        except SQLAlchemyError:
-            session.rollback()
+        except SQLAlchemyError:  # its unit of work rolled back
             cache.append(QUEUE, texts, QUEUE_KEEP)  # put back for the next run
             raise
     return moved
@@ -194,8 +194,7 @@ def _on_grid_built(tenant, session, zone, grid_id, sheet_id, slots_json, now, **
         return
     try:
         save_grid(session, tenant, zone, grid_id, sheet_id, slots_json, now)
-    except SQLAlchemyError as error:
-        session.rollback()
+    except SQLAlchemyError as error:  # its unit of work rolled back
         offer_log.forget_sight(grid_id)
         log.warning("grid not recorded: %s", error)
 

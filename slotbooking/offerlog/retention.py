@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete, exists, func, select
 
+from slotbooking.common.unit_of_work import unit_of_work
 from slotbooking.offerlog.models import ChoiceFit, OfferGrid, OfferShown
 
 
@@ -21,12 +22,12 @@ class Forgotten:
 def forget_old_offers(session, now, days: int) -> Forgotten:
     """Delete offers shown more than ``days`` ago, grids left unnamed, and old fits but the newest."""
     cutoff = now - timedelta(days=days)
-    offers = session.execute(delete(OfferShown).where(OfferShown.shown_at < cutoff)).rowcount
-    unnamed = ~exists().where(OfferShown.grid_id == OfferGrid.id)
-    grids = session.execute(delete(OfferGrid).where(OfferGrid.created_at < cutoff, unnamed)).rowcount
-    newest = select(func.max(ChoiceFit.id)).group_by(ChoiceFit.retailer_id).scalar_subquery()
-    fits = session.execute(
-        delete(ChoiceFit).where(ChoiceFit.fitted_at < cutoff, ChoiceFit.id.not_in(newest))
-    ).rowcount
-    session.commit()
+    with unit_of_work(session):
+        offers = session.execute(delete(OfferShown).where(OfferShown.shown_at < cutoff)).rowcount
+        unnamed = ~exists().where(OfferShown.grid_id == OfferGrid.id)
+        grids = session.execute(delete(OfferGrid).where(OfferGrid.created_at < cutoff, unnamed)).rowcount
+        newest = select(func.max(ChoiceFit.id)).group_by(ChoiceFit.retailer_id).scalar_subquery()
+        fits = session.execute(
+            delete(ChoiceFit).where(ChoiceFit.fitted_at < cutoff, ChoiceFit.id.not_in(newest))
+        ).rowcount
     return Forgotten(offers, grids, fits)

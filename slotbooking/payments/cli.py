@@ -4,7 +4,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from slotbooking.api.context import now
+from slotbooking.clock import now
 from slotbooking.extensions import db
 from slotbooking.payments.refunds import settle_refunds
 

@@ -6,13 +6,16 @@ idempotency key made from the booking (or hold) id, so a retry after a crash bet
 answer and our commit is answered with the first refund, not a second one.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 
 from slotbooking.bookings.models import Hold
 from slotbooking.common.errors import PaymentsUnavailable
 from slotbooking.common.retry_queue import RetryQueue
+from slotbooking.common.unit_of_work import unit_of_work
 from slotbooking.payments.models import HoldPayment, Refund
 from slotbooking.payments.state import lock_payment, queue_refund
 
@@ -47,16 +50,12 @@ def queue_orphan_refunds(session, now) -> int:
     ).all()
     queued = 0
     for payment in candidates:
-        try:
+        with unit_of_work(session):
             lock_payment(session, payment)
             hold = payment.hold
             if hold.status != "booked" and not hold.is_live(now):
                 queue_refund(session, payment, "hold_expired")
                 queued += 1
-            session.commit()
-        except Exception:
-            session.rollback()
-            raise
     return queued
 
 
@@ -70,18 +69,30 @@ def send_due_refunds(session, gateway, now, limit: int = 100, booking_id: str | 
     for refund in due:
         if not REFUND_QUEUE.claim(session, refund, now):
             continue
-        try:
-            refund.stripe_refund_id = gateway.refund(
-                refund.payment.payment_intent_id, refund.amount, refund.idempotency_key
-            )
-            refund.status, refund.last_error = "succeeded", None
-            run.sent += 1
-        except PaymentsUnavailable as error:
-            refund.last_error = error.message[:500]
-            REFUND_QUEUE.failed(refund, now)
-            run.failed += 1
-        session.commit()
+        with unit_of_work(session):
+            try:
+                refund.stripe_refund_id = gateway.refund(
+                    refund.payment.payment_intent_id, refund.amount, refund.idempotency_key
+                )
+                refund.status, refund.last_error = "succeeded", None
+                run.sent += 1
+            except PaymentsUnavailable as error:
+                refund.last_error = error.message[:500]
+                REFUND_QUEUE.failed(refund, now)
+                run.failed += 1
     return run
+
+
+@dataclass(frozen=True)
+class RefundSender:
+    """Send refunds that are due right now: what a use case does once it has owed one and committed."""
+
+    gateway: object
+    clock: Callable[[], datetime]
+
+    def __call__(self, session, booking_id: str | None = None) -> RefundRun:
+        """Send the due refunds (only one booking's, when named); failures retry with backoff."""
+        return send_due_refunds(session, self.gateway, self.clock(), booking_id=booking_id)
 
 
 def settle_refunds(session, gateway, now) -> RefundRun:

@@ -17,6 +17,7 @@ from slotbooking.common.errors import (
 )
 from slotbooking.common.owned import get_owned
 from slotbooking.common.retry import DEFAULT_RETRY, RetryPolicy, run_transaction
+from slotbooking.common.unit_of_work import current_unit
 from slotbooking.payments.gateway import Intent
 from slotbooking.payments.ledger import refund_from_booking
 from slotbooking.payments.models import HoldPayment, PaymentSettings
@@ -88,7 +89,7 @@ def _start_payment(session, gateway, tenant, hold_id, limits: HoldLimits, now) -
         raise HoldExpired("this hold has expired; please choose a window again", {"hold_id": hold.id})
     if not payment_required(tenant, hold, session, gateway.enabled):
         raise PaymentNotRequired("the fee for this window is not paid through us", {"hold_id": hold.id})
-    payment = _claim(session, hold, now)
+    payment = _get_or_create_payment(session, hold, now)
     if payment.payment_intent_id is not None:
         return _synced(session, gateway, payment, limits, now)
     intent = gateway.create_intent(
@@ -102,14 +103,14 @@ def _start_payment(session, gateway, tenant, hold_id, limits: HoldLimits, now) -
         .where(HoldPayment.id == payment.id, HoldPayment.payment_intent_id.is_(None))
         .values(payment_intent_id=intent.id, status=intent.status)
     ).rowcount
-    session.commit()
+    current_unit(session).commit()
     session.refresh(payment)
     if not won:  # a concurrent request recorded its intent first: show that one
         intent = gateway.retrieve_intent(payment.payment_intent_id)
     return PaymentView(payment, intent)
 
 
-def _claim(session, hold: Hold, now) -> HoldPayment:
+def _get_or_create_payment(session, hold: Hold, now) -> HoldPayment:
     """Return the hold's payment row, made (and committed) before Stripe is asked, so only one is."""
     payment = _payment_of(session, hold.id)
     if payment is not None:
@@ -124,10 +125,11 @@ def _claim(session, hold: Hold, now) -> HoldPayment:
             created_at=now,
         )
     )
+    unit = current_unit(session)
     try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
+        unit.commit()
+    except IntegrityError:  # a concurrent request made it first: use that one
+        unit.rollback()
     return _payment_of(session, hold.id)
 
 
@@ -136,8 +138,7 @@ def _synced(session, gateway, payment: HoldPayment, limits: HoldLimits, now) -> 
     if intent.status != payment.status:
         lock_payment(session, payment)
         apply_status(session, payment, intent.status, limits, now)
-    session.commit()
-    return PaymentView(payment, intent)
+    return PaymentView(payment, intent)  # the unit commits it
 
 
 def show_payment(

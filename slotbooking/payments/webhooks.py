@@ -4,33 +4,44 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from slotbooking.common.retry import DEFAULT_RETRY, RetryPolicy, run_transaction
+from slotbooking.common.unit_of_work import current_unit
 from slotbooking.payments.gateway import WebhookEvent
 from slotbooking.payments.models import HoldPayment, StripeEvent
+from slotbooking.payments.refunds import RefundSender
 from slotbooking.payments.state import HoldLimits, apply_status, lock_payment
 
 
 def handle_stripe_event(
-    session, event: WebhookEvent, limits: HoldLimits, now, retry: RetryPolicy = DEFAULT_RETRY
+    session,
+    event: WebhookEvent,
+    limits: HoldLimits,
+    now,
+    retry: RetryPolicy = DEFAULT_RETRY,
+    send_refunds: RefundSender | None = None,
 ) -> str:
     """Apply a verified event unless it was seen before; return the outcome ("duplicate", "paid", ...).
 
     The event id is inserted first and commits with the effects: a repeat, even one racing the
     first, fails on the unique id and changes nothing. It locks the hold's slot, so a refusal
-    for contention is retried (common/retry.py) and, if it persists, raises Unavailable.
+    for contention is retried (common/retry.py) and, if it persists, raises Unavailable. A
+    payment that came too late owes a refund, sent (``send_refunds``) right after the commit.
     """
-    return run_transaction(session, retry, lambda: _handle(session, event, limits, now))
+    return run_transaction(session, retry, lambda: _handle(session, event, limits, now, send_refunds))
 
 
-def _handle(session, event: WebhookEvent, limits: HoldLimits, now) -> str:
+def _handle(session, event: WebhookEvent, limits: HoldLimits, now, send_refunds) -> str:
+    unit = current_unit(session)
     record = StripeEvent(id=event.id, type=event.type, outcome="received", received_at=now)
     session.add(record)
     try:
         session.flush()
     except IntegrityError:
-        session.rollback()
+        unit.rollback()
         return "duplicate"
     record.outcome = _apply(session, event, limits, now)
-    session.commit()
+    if record.outcome == "refund_queued" and send_refunds is not None:
+        # Refund at once; should Stripe fail now, `flask payments refunds` retries.
+        unit.after_commit(lambda: send_refunds(session))
     return record.outcome
 
 

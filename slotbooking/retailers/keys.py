@@ -6,7 +6,8 @@ import secrets
 from sqlalchemy import select, update
 
 from slotbooking.clock import now as clock_now
-from slotbooking.retailers.models import ApiKey
+from slotbooking.common.unit_of_work import unit_of_work
+from slotbooking.retailers.models import ApiKey, AuditEvent
 
 KEY_PREFIXES = {"secret": "sk_", "publishable": "pk_"}
 
@@ -29,6 +30,14 @@ def issue_keys(session, retailer_id: int) -> dict[str, str]:
         token = prefix + secrets.token_urlsafe(24)
         session.add(ApiKey(retailer_id=retailer_id, kind=kind, prefix=token[:10], digest=digest(token)))
         keys[f"{kind}_key"] = token
+    return keys
+
+
+def rotate_keys(session, retailer_id: int, actor: str) -> dict[str, str]:
+    """Replace the retailer's keys with new ones, in its audit trail; return them (shown once)."""
+    with unit_of_work(session):
+        keys = issue_keys(session, retailer_id)
+        session.add(AuditEvent(retailer_id=retailer_id, actor=actor, action="keys.rotated", details={}))
     return keys
 
 

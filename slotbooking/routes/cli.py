@@ -7,11 +7,11 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from slotbooking.auth import Tenant
 from slotbooking.bookings.models import Booking
 from slotbooking.clock import now
 from slotbooking.extensions import db
 from slotbooking.retailers.models import Depot, Retailer
+from slotbooking.retailers.tenant import Tenant
 from slotbooking.routes.due import due_depot_days
 from slotbooking.routes.inputs import PlanLimits
 from slotbooking.routes.service import PlanOutcome, plan_depot_day

@@ -16,13 +16,13 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import case, func, select
 
-from slotbooking.auth import Tenant
 from slotbooking.bookings.models import OCCUPYING_STATUSES, Booking
 from slotbooking.retailers.models import Depot, Retailer
+from slotbooking.retailers.tenant import Tenant
 from slotbooking.routes.models import RoutePlanVersion
+from slotbooking.slots.booking_rules import closes_at
 from slotbooking.slots.clock import local_today
 from slotbooking.slots.models import Slot
-from slotbooking.slots.rules import closes_at
 
 
 @dataclass(frozen=True)

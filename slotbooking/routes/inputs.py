@@ -15,9 +15,9 @@ from sqlalchemy import case, func, select
 from pricing import GeoPoint, VehicleGroup
 from pricing.routing import PlanRequest, PlanStop, settings_from_rules
 from slotbooking.bookings.models import OCCUPYING_STATUSES, Booking
+from slotbooking.offers.dynamic_pricing import engine_rules, local_minutes
 from slotbooking.retailers.models import Depot, Zone
 from slotbooking.slots.clock import minute_of_day
-from slotbooking.slots.dynamic_pricing import engine_rules, local_minutes
 from slotbooking.slots.models import DepotDay, Slot
 
 

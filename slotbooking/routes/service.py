@@ -14,10 +14,11 @@ from datetime import date, datetime
 from sqlalchemy import delete, select
 
 from pricing.routing import plan_routes
-from slotbooking.auth import Tenant
 from slotbooking.bookings.capacity import lock_depot_day
 from slotbooking.common.errors import NotFound
+from slotbooking.common.unit_of_work import read_only, unit_of_work
 from slotbooking.retailers.models import Depot
+from slotbooking.retailers.tenant import Tenant
 from slotbooking.routes.codec import plan_to_json
 from slotbooking.routes.inputs import BookingsState, DepotDayInputs, PlanLimits, bookings_state, read_inputs
 from slotbooking.routes.models import RoutePlanVersion
@@ -79,24 +80,30 @@ def plan_depot_day(
     """
     if trigger not in TRIGGERS:
         raise ValueError(f"unknown trigger {trigger!r}")
-    depot = session.get(Depot, depot_id)
-    if depot is None:
-        return PlanOutcome("no_depot")
-    tenant = Tenant.of(depot.retailer)
-    if day < local_today(tenant.tz, now):
-        session.rollback()
-        return PlanOutcome("past")
-    inputs = read_inputs(session, depot, tenant, day, limits)
-    latest = latest_version(session, depot_id, day)
-    if _nothing_new(latest, inputs, trigger):
-        session.rollback()
-        return PlanOutcome("unchanged" if latest else "no_bookings", latest.version if latest else None)
-    session.rollback()  # no transaction stays open while the planner searches
+    with read_only(session):  # no transaction stays open while the planner searches
+        depot = session.get(Depot, depot_id)
+        if depot is None:
+            return PlanOutcome("no_depot")
+        tenant = Tenant.of(depot.retailer)
+        if day < local_today(tenant.tz, now):
+            return PlanOutcome("past")
+        inputs = read_inputs(session, depot, tenant, day, limits)
+        latest = latest_version(session, depot_id, day)
+        if _nothing_new(latest, inputs, trigger):
+            return PlanOutcome("unchanged" if latest else "no_bookings", latest.version if latest else None)
     plan = plan_routes(inputs.request)
+    with unit_of_work(session) as unit:
+        return _store_plan(session, unit, tenant, depot_id, day, now, inputs, plan, trigger, keep_versions)
+
+
+def _store_plan(
+    session, unit, tenant, depot_id, day, now, inputs, plan, trigger, keep_versions
+) -> PlanOutcome:
+    """Store the plan as the depot-day's next version, unless a newer one came first (under its lock)."""
     lock_depot_day(session, depot_id, day)
     latest = latest_version(session, depot_id, day)
     if latest is not None and (latest.inputs_seq > inputs.seq or _nothing_new(latest, inputs, trigger)):
-        session.rollback()
+        unit.rollback()  # nothing of ours to store: the lock is let go unchanged
         return PlanOutcome("superseded", latest.version)
     version = (latest.version if latest else 0) + 1
     session.add(
@@ -127,7 +134,6 @@ def plan_depot_day(
             RoutePlanVersion.version <= version - max(1, keep_versions),
         )
     )
-    session.commit()
     return PlanOutcome("stored", version, plan.stops, len(plan.unassigned), plan.solve_seconds)
 
 

@@ -6,9 +6,7 @@ from flask import flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
-from slotbooking.api.context import browser_origin, collaborators, now
 from slotbooking.booking_sessions import service as sessions
-from slotbooking.bookings import service
 from slotbooking.common.errors import (
     AddressNotServed,
     Conflict,
@@ -20,6 +18,8 @@ from slotbooking.common.errors import (
     TooManyHolds,
 )
 from slotbooking.extensions import db
+from slotbooking.request_context import browser_origin, collaborators, now
+from slotbooking.reservations import service
 from slotbooking.shopper import flow, pages, present
 from slotbooking.shopper.lookup import hold_is_live, tenant_for_slug
 from slotbooking.shopper.payment import needs_payment, payment_url

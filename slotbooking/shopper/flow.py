@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from flask import current_app, flash, redirect, session, url_for
 from flask_babel import lazy_gettext
 
-from slotbooking.api.context import now
-from slotbooking.auth import Tenant
 from slotbooking.booking_sessions import service as sessions
 from slotbooking.booking_sessions.models import BookingSession
 from slotbooking.bookings.models import Booking, Hold
 from slotbooking.common.errors import NotFound
 from slotbooking.extensions import db
+from slotbooking.request_context import now
+from slotbooking.retailers.tenant import Tenant
 from slotbooking.shopper import pages
 from slotbooking.shopper.lookup import booking_of_hold, hold_is_live, hold_of, tenant_for_slug
 

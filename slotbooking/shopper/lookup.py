@@ -7,7 +7,6 @@ from babel.dates import format_date
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
-from slotbooking.auth import Tenant
 from slotbooking.bookings.manage_links import expires_at, token_digest
 from slotbooking.bookings.models import Booking, Hold
 from slotbooking.common.errors import LinkExpired, NotFound
@@ -15,6 +14,7 @@ from slotbooking.common.fields import POSTCODE_SHAPE
 from slotbooking.common.owned import find_owned
 from slotbooking.retailers.models import Retailer
 from slotbooking.retailers.postcodes import normalise_postcode
+from slotbooking.retailers.tenant import Tenant
 from slotbooking.wording import current_locale, use_retailer_locale
 
 _PRINTABLE = re.compile(r"^[^\x00-\x1f\x7f]{1,200}$")

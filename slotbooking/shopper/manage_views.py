@@ -4,9 +4,7 @@ from flask import flash, get_flashed_messages, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
-from slotbooking.api.context import collaborators, now
 from slotbooking.booking_sessions import service as sessions
-from slotbooking.bookings import moves, service
 from slotbooking.common.errors import (
     AddressNotServed,
     Conflict,
@@ -16,10 +14,12 @@ from slotbooking.common.errors import (
     SlotUnavailable,
 )
 from slotbooking.extensions import db
+from slotbooking.request_context import collaborators, now
+from slotbooking.reservations import moves, service
 from slotbooking.shopper import pages, present
 from slotbooking.shopper.lookup import booking_for_token
-from slotbooking.shopper.payment import card_form_available, paid_by_card, refund_now
-from slotbooking.slots.rules import closes_at
+from slotbooking.shopper.payment import card_form_available, paid_by_card, refunds_of
+from slotbooking.slots.booking_rules import closes_at
 
 FILLED_UP = lazy_gettext(
     "Sorry, that window has just filled up; your booking is unchanged. Please choose another."
@@ -155,7 +155,7 @@ def reschedule(token):
     except (SlotUnavailable, AddressNotServed, NotFound, Conflict) as error:
         flash(_("Sorry, %(problem)s. Your booking is unchanged.", problem=error.message), "warning")
         return redirect(back)
-    refunds = [r for r in refund_now(booking) if r.id in move.refund_ids] if move.refunded else []
+    refunds = [r for r in refunds_of(booking) if r.id in move.refund_ids] if move.refunded else []
     flash(changed_words(move, refunds), "success")
     return redirect(url_for("manage.show", token=token))
 
@@ -214,7 +214,7 @@ def cancel(token):
     except SlotUnavailable as error:
         flash(_("Sorry, %(problem)s.", problem=error.message), "warning")
         return redirect(url_for("manage.show", token=token))
-    refunds = [r for r in refund_now(booking) if r.reason == "booking_cancelled"]
+    refunds = [r for r in refunds_of(booking) if r.reason == "booking_cancelled"]
     flash(" ".join([_("Your delivery has been cancelled."), *_refund_words(refunds)]), "success")
     return redirect(url_for("manage.show", token=token))
 

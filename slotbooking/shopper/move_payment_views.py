@@ -1,7 +1,7 @@
 """The manage page's card payment step for a dearer move: pay the difference, then the move completes.
 
 Confirming a dearer move where the retailer charges by card through us places a *move hold* on the
-new window (``bookings.service.reschedule`` raises PaymentRequired) and sends the shopper here. The
+new window (``reservations.service.reschedule`` raises PaymentRequired) and sends the shopper here. The
 page starts that hold's one PaymentIntent, for the difference; Stripe.js confirms it (pay.js, as on
 the hosted booking page), and pay.js then asks ``check`` until the payment has succeeded and the
 move has completed (the same ``reschedule``, which checks the payment again under the slots' locks).
@@ -14,8 +14,6 @@ from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
-from slotbooking.api.context import collaborators, now
-from slotbooking.bookings import moves, service
 from slotbooking.common.errors import (
     Conflict,
     HoldExpired,
@@ -26,6 +24,8 @@ from slotbooking.common.errors import (
     SlotUnavailable,
 )
 from slotbooking.extensions import db
+from slotbooking.request_context import collaborators, now
+from slotbooking.reservations import moves, service
 from slotbooking.shopper import pages, present
 from slotbooking.shopper.lookup import booking_for_token, hold_is_live
 from slotbooking.shopper.manage_views import changed_words
@@ -130,16 +130,14 @@ def check(token):
 def _complete(tenant, booking, hold, current, done: dict) -> dict:
     token = request.view_args["token"]
     try:
-        move = service.reschedule(
-            db.session, collaborators(), tenant, booking.id, hold.slot_id, current, hold_id=hold.id
+        move = service.complete_paid_move(
+            db.session, collaborators(), tenant, booking.id, hold.id, hold.slot_id, current
         )
     except PaymentRequired:  # our record of the payment has not caught up yet
         return {"state": "pending", "message": str(MESSAGES["pending"])}
     except (HoldExpired, Conflict, SlotUnavailable, NotFound) as error:
         # Paid, but the move cannot happen (the hold ran out, or the booking changed or closed):
-        # the hold ends unbooked, and `payments refunds` refunds what was paid for it.
-        with suppress(Conflict, NotFound):
-            service.release_hold(db.session, collaborators(), tenant, hold.id, current)
+        # the hold was given back, and `payments refunds` refunds what was paid for it.
         flash(
             str(PAID_TOO_LATE)
             if isinstance(error, HoldExpired)

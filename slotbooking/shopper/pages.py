@@ -6,15 +6,16 @@ from datetime import date, timedelta
 from flask import Blueprint, current_app, render_template
 
 from slotbooking import wording
-from slotbooking.api.context import collaborators, now
 from slotbooking.common.errors import DomainError, ValidationFailed
 from slotbooking.extensions import db
+from slotbooking.offers.offer import Offer, Quote
+from slotbooking.offers.service import SlotQuery, quoted_offer
+from slotbooking.request_context import collaborators, now
 from slotbooking.security.csp import page_policy
 from slotbooking.shopper import present
 from slotbooking.shopper.csrf import csrf_token, protect
 from slotbooking.slots.clock import local_today
-from slotbooking.slots.pricing import Address
-from slotbooking.slots.service import SlotQuery, offer_slots
+from slotbooking.slots.pricers import Address
 
 DAYS_PER_PAGE = 7
 
@@ -82,7 +83,7 @@ class Week:
     next: date | None
 
 
-def fetch_offer(tenant, address: Address, wanted_from: date | None) -> tuple[dict, Week]:
+def fetch_offer(tenant, address: Address, wanted_from: date | None) -> tuple[tuple[Offer, Quote], Week]:
     """Return the priced windows for an address over a week, and where the week sits in the horizon.
 
     Priced at the address's coordinates when it has them, else at its zone's centroid.
@@ -102,16 +103,17 @@ def fetch_offer(tenant, address: Address, wanted_from: date | None) -> tuple[dic
     return offer, Week(first, previous, following if following <= last else None)
 
 
-def _offer(tenant, address: Address, first: date) -> dict:
+def _offer(tenant, address: Address, first: date) -> tuple[Offer, Quote]:
     deps = collaborators()
     query = SlotQuery(address, first, DAYS_PER_PAGE)
     quote_minutes = current_app.config["QUOTE_MINUTES"]
-    return offer_slots(db.session, deps.cache, deps.signer, deps.finder, tenant, query, now(), quote_minutes)
+    return quoted_offer(db.session, deps.cache, deps.signer, deps.finder, tenant, query, now(), quote_minutes)
 
 
-def grid_context(tenant, offer: dict, wanted_day: str | None, current_slot_id=None) -> dict:
-    days = present.grid(offer, tenant.tz, tenant.currency, locale(), current_slot_id)
-    return {"days": days, "selected_day": present.chosen_day(days, wanted_day), "quote_id": offer["quote_id"]}
+def grid_context(tenant, quoted: tuple[Offer, Quote], wanted_day: str | None, current_slot_id=None) -> dict:
+    offer, quote = quoted
+    days = present.grid(offer.windows, tenant.tz, tenant.currency, locale(), current_slot_id)
+    return {"days": days, "selected_day": present.chosen_day(days, wanted_day), "quote_id": quote.id}
 
 
 def seconds_left(hold) -> int:

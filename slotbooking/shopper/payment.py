@@ -5,7 +5,7 @@ When it answers True, the view sends the shopper to ``payment_url``: the payment
 (``payment_views``). That page starts the hold's one PaymentIntent (``open_payment``), Stripe.js
 confirms it in the browser, and the page then asks ``settle`` until the payment has succeeded
 and the hold is booked in its booking session (``booking_sessions.service.book_in_session``, then
-``bookings.service.book_hold``, which checks the payment again under the slot's lock). Without a
+``reservations.service.book_hold``, which checks the payment again under the slot's lock). Without a
 publishable key the hosted pages cannot show a card form: ``payment_url`` answers None and the
 shopper is told to finish paying in the shop, which can pay through the API
 (``/api/v1/holds/<id>/payment``).
@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 from flask import current_app, url_for
 from sqlalchemy import select
 
-from slotbooking.api.context import collaborators, now
 from slotbooking.booking_sessions import service as sessions
 from slotbooking.bookings.models import Booking
 from slotbooking.common.errors import Conflict, HoldExpired, NotFound, PaymentRequired, PaymentsUnavailable
@@ -25,8 +24,8 @@ from slotbooking.extensions import db
 from slotbooking.payments import service as payments
 from slotbooking.payments.ledger import paid_through_us
 from slotbooking.payments.models import Refund
-from slotbooking.payments.refunds import send_due_refunds
 from slotbooking.payments.state import HoldLimits
+from slotbooking.request_context import collaborators, now
 from slotbooking.security.csp import page_policy
 from slotbooking.shopper.lookup import booking_of_hold, hold_is_live
 
@@ -162,7 +161,6 @@ def paid_by_card(booking: Booking) -> int:
     return paid_through_us(db.session, booking)
 
 
-def refund_now(booking: Booking) -> list[Refund]:
-    """Send the refunds owed on this booking at once (``payments refunds`` retries a failure); return them."""
-    send_due_refunds(db.session, _gateway(), now(), booking_id=booking.id)
+def refunds_of(booking: Booking) -> list[Refund]:
+    """Return the refunds owed on this booking, as sending them left them (for the shopper's notice)."""
     return list(db.session.scalars(select(Refund).where(Refund.booking_id == booking.id).order_by(Refund.id)))

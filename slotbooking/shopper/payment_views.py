@@ -3,7 +3,6 @@
 from flask import flash, redirect, url_for
 from flask_babel import lazy_gettext
 
-from slotbooking.api.context import collaborators
 from slotbooking.common.errors import (
     Conflict,
     HoldExpired,
@@ -11,6 +10,7 @@ from slotbooking.common.errors import (
     PaymentNotRequired,
     PaymentsUnavailable,
 )
+from slotbooking.request_context import collaborators
 from slotbooking.shopper import flow, pages, present
 from slotbooking.shopper.payment import (
     UNDER_WAY,

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from slotbooking import wording
+from slotbooking.offers.offer import OfferedWindow
 
 
 def money(amount: int, currency: str, locale) -> str:
@@ -64,10 +65,11 @@ def reasons_of(incentives: list[dict], currency: str) -> list[tuple[str, str]]:
     return [(kind, text) for kind, text in worded if text]
 
 
-def green_reason_of(slot: dict, currency: str) -> str | None:
-    code = slot.get("green_reason_code")
-    worded = wording.reason_text(code, slot.get("green_reason_params") or {}, currency) if code else None
-    return worded or slot.get("green_reason")
+def green_reason_of(price, currency: str) -> str | None:
+    """Word a window's green reason (its SlotPrice) in the request's language, from its code."""
+    code = price.green_reason_code
+    worded = wording.reason_text(code, price.green_reason_params or {}, currency) if code else None
+    return worded or price.green_reason
 
 
 @dataclass
@@ -115,47 +117,43 @@ class DayView:
         return self.from_label is not None
 
 
-def _parse(value: str) -> datetime:
-    return datetime.fromisoformat(value)
-
-
-def window_view(slot: dict, tz, currency: str, locale, current_slot_id=None) -> WindowView:
-    """Present one slot of the API's offer shape."""
-    price, base = slot["price"]["amount"], slot["base_price"]["amount"]
-    incentives = [{**i, "reason": reason_of(i, currency)} for i in slot.get("incentives") or []]
+def window_view(window: OfferedWindow, tz, currency: str, locale, current_slot_id=None) -> WindowView:
+    """Present one window of an offer, its reasons worded for this request."""
+    price, base = window.price.price, window.price.base_price
+    incentives = [{**i, "reason": reason_of(i, currency)} for i in window.price.incentives]
     kinds = {i.get("kind") for i in incentives}
     badges = []
-    if slot.get("green"):
-        reason = green_reason_of(slot, currency) or next(
+    if window.price.green:
+        reason = green_reason_of(window.price, currency) or next(
             (i.get("reason") for i in incentives if i.get("kind") == "green"), None
         )
         badges.append(Badge("green", _("Green window"), reason))
-    if slot["width_minutes"] >= 120 or "wide" in kinds:
+    if window.width_minutes >= 120 or "wide" in kinds:
         reason = next((i.get("reason") for i in incentives if i.get("kind") == "wide"), None)
         badges.append(Badge("wide", _("Wide window"), reason))
-    lead, more = _explain(badges, incentives, co2_sentence(slot.get("co2_grams"), locale))
-    if not slot["available"]:
+    lead, more = _explain(badges, incentives, co2_sentence(window.price.co2_grams, locale))
+    if not window.available:
         lead, more = None, []  # no reason to sell a window that cannot be chosen
     status = None
-    if slot.get("id") == current_slot_id:
+    if window.slot_id == current_slot_id:
         status = _("Your current window")
-    elif not slot["available"]:
-        reason = slot.get("unavailable_reason") or ""
+    elif not window.available:
+        reason = window.unavailable_reason or ""
         status = _("Full") if "full" in reason or not reason else _("Closed")
-    remaining = slot.get("remaining")
+    remaining = window.remaining
     return WindowView(
-        id=slot["id"],
-        time_label=time_range(_parse(slot["start"]), _parse(slot["end"]), tz, locale),
-        width_label=width_label(slot["width_minutes"]),
+        id=window.slot_id,
+        time_label=time_range(window.starts_at, window.ends_at, tz, locale),
+        width_label=width_label(window.width_minutes),
         price_label=money(price, currency, locale),
         base_label=money(base, currency, locale) if price < base else None,
-        available=bool(slot["available"]) and slot.get("id") != current_slot_id,
+        available=window.available and window.slot_id != current_slot_id,
         status_label=status,
-        few_left=remaining if slot["available"] and remaining is not None and remaining <= 3 else None,
+        few_left=remaining if window.available and remaining <= 3 else None,
         badges=badges,
         lead=lead,
         more=more,
-        current=slot.get("id") == current_slot_id,
+        current=window.slot_id == current_slot_id,
     )
 
 
@@ -178,24 +176,23 @@ def _group_heading(width_minutes: int) -> tuple[str, str | None]:
     return title, (_("easier to route, kinder to the street") if width_minutes >= 120 else None)
 
 
-def grid(offer: dict, tz, currency: str, locale, current_slot_id=None) -> list[DayView]:
-    """Group the offer's slots into days, and each day's windows by width, widest first."""
+def grid(windows, tz, currency: str, locale, current_slot_id=None) -> list[DayView]:
+    """Group an offer's windows into days, and each day's windows by width, widest first."""
     days = []
-    for day_key, slots in groupby(offer["slots"], key=lambda s: s["date"]):
-        slots = list(slots)
-        day = date.fromisoformat(day_key)
+    for day, day_windows in groupby(windows, key=lambda w: w.service_date):
+        day_windows = list(day_windows)
         groups = []
-        for width in sorted({s["width_minutes"] for s in slots}, reverse=True):
-            windows = [
-                window_view(s, tz, currency, locale, current_slot_id)
-                for s in slots
-                if s["width_minutes"] == width
+        for width in sorted({w.width_minutes for w in day_windows}, reverse=True):
+            views = [
+                window_view(w, tz, currency, locale, current_slot_id)
+                for w in day_windows
+                if w.width_minutes == width
             ]
-            groups.append(WindowGroup(*_group_heading(width), windows))
-        open_prices = [s["price"]["amount"] for s in slots if s["available"] and s["id"] != current_slot_id]
+            groups.append(WindowGroup(*_group_heading(width), views))
+        open_prices = [w.price.price for w in day_windows if w.available and w.slot_id != current_slot_id]
         days.append(
             DayView(
-                key=day_key,
+                key=day.isoformat(),
                 short_label=wording.weekday(day, locale),
                 date_label=wording.short_date(day, locale),
                 long_label=long_day(day, locale),

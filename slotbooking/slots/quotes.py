@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.exc import IntegrityError
 
+from slotbooking.common.unit_of_work import unit_of_work
 from slotbooking.slots.models import PriceSheet
 
 SHEET_CACHE_SECONDS = 3600
@@ -38,14 +39,15 @@ def save_sheet(session, cache, retailer_id: int, body: dict) -> str:
     sheet_id = sheet_id_for(body)
     if cache.get(f"sheet:{sheet_id}") is not None:
         return sheet_id
-    if session.get(PriceSheet, sheet_id) is None:
-        try:
-            with session.begin_nested():
-                session.add(PriceSheet(id=sheet_id, retailer_id=retailer_id, body=body))
-        except IntegrityError:  # another process saved the same sheet a moment ago
-            pass
-    session.commit()
-    cache.put(f"sheet:{sheet_id}", body, SHEET_CACHE_SECONDS)
+    with unit_of_work(session) as unit:
+        if session.get(PriceSheet, sheet_id) is None:
+            try:
+                with session.begin_nested():
+                    session.add(PriceSheet(id=sheet_id, retailer_id=retailer_id, body=body))
+            except IntegrityError:  # another process saved the same sheet a moment ago
+                pass
+        # Cached only once stored: a quote never names a sheet the database does not have.
+        unit.after_commit(lambda: cache.put(f"sheet:{sheet_id}", body, SHEET_CACHE_SECONDS))
     return sheet_id
 
 

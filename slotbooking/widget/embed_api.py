@@ -7,16 +7,17 @@ answer here is an answer there; only the caller check differs (see ``access.embe
 from flask import Blueprint, current_app, request
 from marshmallow import ValidationError
 
-from slotbooking.api.context import browser_origin, collaborators, now
-from slotbooking.bookings import service
+from slotbooking.api.booking_schemas import HoldIn
+from slotbooking.api.slot_schemas import SlotsQuery
 from slotbooking.bookings.presenters import hold_json
-from slotbooking.bookings.schemas import HoldIn
 from slotbooking.common.errors import ValidationFailed
 from slotbooking.common.fields import flatten_errors
 from slotbooking.extensions import db
-from slotbooking.slots.pricing import Address
-from slotbooking.slots.schemas import SlotsQuery
-from slotbooking.slots.service import SlotQuery, offer_slots
+from slotbooking.offers.offer import slots_answer
+from slotbooking.offers.service import SlotQuery, quoted_offer
+from slotbooking.request_context import browser_origin, collaborators, now
+from slotbooking.reservations import service
+from slotbooking.slots.pricers import Address
 from slotbooking.widget.access import embed_caller
 
 bp = Blueprint("embed_api", __name__, url_prefix="/embed/<slug>/api")
@@ -43,7 +44,10 @@ def slots(slug):
     deps = collaborators()
     query = SlotQuery(Address.from_dict(args), args["from_date"], args["days"])
     minutes = current_app.config["QUOTE_MINUTES"]
-    return offer_slots(db.session, deps.cache, deps.signer, deps.finder, tenant, query, now(), minutes)
+    offer, quote = quoted_offer(
+        db.session, deps.cache, deps.signer, deps.finder, tenant, query, now(), minutes
+    )
+    return current_app.response_class(slots_answer(offer, quote, tenant.tz), mimetype="application/json")
 
 
 @bp.post("/holds")

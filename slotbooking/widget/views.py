@@ -4,8 +4,8 @@ from pathlib import Path
 
 from flask import Blueprint, current_app, render_template, request, send_from_directory
 
-from slotbooking.api.context import now
 from slotbooking.common.errors import DomainError
+from slotbooking.request_context import now
 from slotbooking.shopper.lookup import ShopperInput
 from slotbooking.widget.access import frame_policy, tenant_for_key
 from slotbooking.widget.strings import widget_strings

@@ -16,8 +16,8 @@ from sqlalchemy import update
 
 from slotbooking.demo.cli import demo_document
 from slotbooking.extensions import db
+from slotbooking.offers.offer import Offer
 from slotbooking.slots.models import Slot
-from slotbooking.slots.service import Offer
 from tests.conftest import import_document, make_app
 from tests.support.api import ApiClient
 from tests.support.db import set_slot_capacity

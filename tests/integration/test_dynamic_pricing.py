@@ -91,7 +91,7 @@ def test_a_booking_without_a_quote_pays_what_the_grid_shows_now(dynamic_shop):
 
 def test_pricing_at_booking_time_is_told_the_places_left(dynamic_shop, monkeypatch):
     """Without a quote, the day is priced with what is really left in each window."""
-    from slotbooking.slots import pricing as slot_pricing
+    from slotbooking.slots import pricers as slot_pricing
 
     offer = dynamic_shop.slots(NEAR["postcode"], lat=NEAR["lat"], lon=NEAR["lon"])
     slot = next(s for s in offer["slots"] if s["available"] and s["width_minutes"] == 60)

@@ -11,7 +11,7 @@ import pytest
 from slotbooking.demo.cli import demo_document
 from slotbooking.extensions import db
 from slotbooking.retailers.models import Retailer
-from slotbooking.retailers.setup import export_setup
+from slotbooking.setup.document import export_setup
 from tests.conftest import import_document
 from tests.support.api import ApiClient
 
@@ -216,7 +216,7 @@ def test_the_setup_round_trips_and_the_secret_is_shown_once(app, clock, subscrib
 @pytest.mark.parametrize("url", ["ftp://example.test/hook", "not a url", "http://", 5])
 def test_a_bad_webhook_url_is_refused_with_its_path(url):
     from slotbooking.common.errors import ValidationFailed
-    from slotbooking.retailers.setup import validate_document
+    from slotbooking.setup.document import validate_document
 
     document = demo_document()
     document["events"] = {"webhook_url": url}

@@ -341,6 +341,6 @@ def _tenant(app):
 
 
 def _deps(app):
-    from slotbooking.api.context import collaborators
+    from slotbooking.request_context import collaborators
 
     return collaborators()

@@ -28,9 +28,10 @@ from slotbooking.cache import cache_namespace
 from slotbooking.clock import system_now as utcnow
 from slotbooking.demo.cli import prepare_demo
 from slotbooking.extensions import db
+from slotbooking.offers.offer import Offer
+from slotbooking.offers.service import offer_version
 from slotbooking.retailers.models import Zone
 from slotbooking.slots.models import DepotDay, Slot
-from slotbooking.slots.service import Offer, offer_version
 from tests.support import services
 from tests.support.gunicorn import GunicornServer
 
@@ -287,7 +288,7 @@ def cached_remaining(live: Live, slot_id: str) -> set[int]:
         raw = live.redis.get(key)
         if not raw:
             continue
-        # as slots/service.py names the entry: offer:<namespace>:<zone>:<first>:<days>:...
+        # as offers/service.py names the entry: offer:<namespace>:<zone>:<first>:<days>:...
         first, days = key.removeprefix(f"e:offer:{namespace}:").split(":")[1:3]
         with live.app.app_context():
             version = offer_version(db.session, depot_id, date.fromisoformat(first), int(days))

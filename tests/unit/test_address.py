@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import pytest
 
 from slotbooking.common.fields import POSTCODE_SHAPE
-from slotbooking.slots.pricing import Address
+from slotbooking.slots.pricers import Address
 
 ZONE = SimpleNamespace(lat=51.54, lon=-0.10)
 

@@ -4,8 +4,8 @@ from datetime import UTC, date, datetime, time
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
+from slotbooking.slots.booking_rules import closes_at
 from slotbooking.slots.clock import local_instant, minute_of_day, parse_hhmm
-from slotbooking.slots.rules import closes_at
 
 LONDON = ZoneInfo("Europe/London")
 

@@ -12,8 +12,8 @@ import pytest
 from slotbooking import auth
 from slotbooking.api import cors
 from slotbooking.common.errors import AddressNotServed
-from slotbooking.slots.dynamic_pricing import EnginePricer
-from slotbooking.slots.service import ZoneFinder, ZoneView
+from slotbooking.offers.dynamic_pricing import EnginePricer
+from slotbooking.retailers.zones import ZoneFinder, ZoneView
 
 SETUP_V1 = datetime(2026, 11, 1, tzinfo=UTC)
 SETUP_V2 = datetime(2026, 11, 2, tzinfo=UTC)

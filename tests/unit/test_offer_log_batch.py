@@ -3,7 +3,7 @@
 import json
 
 from slotbooking.offerlog.recorder import QUEUE, OfferLog, coarse_cell, grid_windows
-from slotbooking.slots.pricing import Address
+from slotbooking.slots.pricers import Address
 
 
 class FakeQueue:

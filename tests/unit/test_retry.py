@@ -13,9 +13,13 @@ FAST = RetryPolicy(attempts=3, backoff_seconds=0)
 class FakeSession:
     def __init__(self):
         self.rollbacks = 0
+        self.info = {}  # where the unit of work keeps itself while it is open
 
     def rollback(self):
         self.rollbacks += 1
+
+    def commit(self):
+        pass
 
 
 def refused(sqlstate_error):

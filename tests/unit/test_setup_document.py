@@ -6,7 +6,7 @@ import pytest
 
 from slotbooking.common.errors import ValidationFailed
 from slotbooking.demo.cli import demo_document
-from slotbooking.retailers.setup import parse_document, validate_document
+from slotbooking.setup.document import parse_document, validate_document
 
 
 def problems(document) -> dict:

@@ -10,7 +10,9 @@ from sqlalchemy import select
 
 from slotbooking.common.errors import ValidationFailed
 from slotbooking.common.fields import flatten_errors
+from slotbooking.common.unit_of_work import unit_of_work
 from slotbooking.events.settings import apply_event_settings, export_event_settings
+from slotbooking.offers.generation import generate_slots
 from slotbooking.payments.settings import apply_payment_settings, export_payment_settings
 from slotbooking.retailers.keys import issue_keys
 from slotbooking.retailers.models import (
@@ -24,7 +26,6 @@ from slotbooking.retailers.models import (
 )
 from slotbooking.retailers.postcodes import normalise_postcode
 from slotbooking.retailers.schemas import SetupDocument
-from slotbooking.slots.generation import generate_slots
 
 RULE_FIELDS = ("horizon_days", "lead_time_hours", "cutoff", "hold_minutes")
 
@@ -102,7 +103,7 @@ def import_setup(session, raw, actor: str, now: datetime) -> ImportResult:
     :raises ValidationFailed: the document is invalid, or lowers a capacity below bookings.
     """
     doc = validate_document(raw)
-    try:
+    with unit_of_work(session):
         result = _apply(session, doc, now)
         session.add(
             AuditEvent(
@@ -112,10 +113,6 @@ def import_setup(session, raw, actor: str, now: datetime) -> ImportResult:
                 details={"document": json.loads(json.dumps(doc, default=str))},
             )
         )
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
     return result
 
 

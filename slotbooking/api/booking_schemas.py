@@ -3,8 +3,8 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from slotbooking.api.schemas import PUBLIC_ID, AddressIn, AddressOut, MoneySchema
+from slotbooking.api.slot_schemas import IncentiveSchema
 from slotbooking.common.fields import NO_CONTROL, StrictSchema, text
-from slotbooking.slots.schemas import IncentiveSchema
 
 STATUSES = ("confirmed", "rescheduled", "cancelled")
 

@@ -1,11 +1,16 @@
-"""What views hand to services: the clock and the collaborators kept on the app."""
+"""What views hand to use cases: the clock, the collaborators kept on the app, a browser's origin.
+
+Services never read ``current_app``, ``g`` or ``request``; the views (API, hosted pages, widget)
+read them here, once, and pass plain values and collaborators down.
+"""
 
 from flask import current_app, request
 
 from slotbooking.bookings.hold_limits import HoldOrigin
-from slotbooking.bookings.service import Collaborators
 from slotbooking.clock import now  # noqa: F401  (views take the clock from here)
 from slotbooking.common.retry import RetryPolicy
+from slotbooking.payments.refunds import RefundSender
+from slotbooking.reservations.service import Collaborators
 
 
 def collaborators() -> Collaborators:
@@ -17,7 +22,14 @@ def collaborators() -> Collaborators:
         links=ext["manage_links"],
         stripe_configured=ext["payments"].enabled,
         retry=RetryPolicy.from_config(current_app.config),
+        send_refunds=refund_sender(),
     )
+
+
+def refund_sender() -> RefundSender:
+    """Send refunds that are due now through this app's Stripe gateway, on its clock."""
+    ext = current_app.extensions
+    return RefundSender(ext["payments"], ext["clock"])
 
 
 def browser_origin(session_id: str | None = None) -> HoldOrigin:

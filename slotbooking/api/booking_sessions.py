@@ -6,15 +6,15 @@ from flask import current_app, g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from slotbooking.api.context import now
+from slotbooking.api.booking_session_schemas import BookingSessionCreated, BookingSessionIn, BookingSessionOut
 from slotbooking.api.responses import WITH_A_BODY, documents_errors
 from slotbooking.auth import require_key
 from slotbooking.booking_sessions import service
 from slotbooking.booking_sessions.presenters import created_json, session_json
-from slotbooking.booking_sessions.schemas import BookingSessionCreated, BookingSessionIn, BookingSessionOut
 from slotbooking.bookings.idempotency import IDEMPOTENCY_KEY_DOC, idempotent
 from slotbooking.extensions import db
-from slotbooking.slots.pricing import Address
+from slotbooking.request_context import now
+from slotbooking.slots.pricers import Address
 
 blp = Blueprint(
     "booking_sessions",

@@ -1,11 +1,11 @@
 """Holds and bookings: place, release, book, reschedule and cancel, each one (retried) transaction."""
 
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from slotbooking.bookings import moves
 from slotbooking.bookings.capacity import has_room, lock_depot_day, lock_slots, usage_by_slot
 from slotbooking.bookings.hold_limits import check_client_cap, lock_client
 from slotbooking.bookings.models import Booking, BookingEvent, Hold
@@ -13,19 +13,22 @@ from slotbooking.common.errors import (
     AddressNotServed,
     Conflict,
     HoldExpired,
+    NotFound,
     SlotFull,
     SlotUnavailable,
 )
 from slotbooking.common.owned import get_owned
 from slotbooking.common.retry import RetryPolicy, transaction
+from slotbooking.common.unit_of_work import current_unit, read_only
 from slotbooking.db_types import new_id
 from slotbooking.payments.service import ensure_paid, queue_cancellation_refund
+from slotbooking.reservations import moves
 from slotbooking.retailers.models import Zone
 from slotbooking.retailers.postcodes import normalise_postcode
+from slotbooking.slots.booking_rules import unavailable_reason
 from slotbooking.slots.models import Slot
-from slotbooking.slots.pricing import Address, DayToPrice, SlotPrice, pricer_for
+from slotbooking.slots.pricers import Address, DayToPrice, SlotPrice, pricer_for
 from slotbooking.slots.quotes import quoted_price
-from slotbooking.slots.rules import unavailable_reason
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,14 @@ class Collaborators:
     stripe_configured: bool = False
     # How a transaction refused by PostgreSQL for contention is run again (common/retry.py).
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    # Sends a booking's refunds that are due (payments/refunds.py RefundSender); None: none sent now.
+    send_refunds: object = None
+
+
+def _send_refunds_after_commit(session, deps, booking_id: str) -> None:
+    """Send the booking's refunds due once this change has committed; `flask payments refunds` retries."""
+    if deps.send_refunds is not None:
+        current_unit(session).after_commit(lambda: deps.send_refunds(session, booking_id))
 
 
 def _check_slot_for(session, deps, tenant, slot: Slot, address: Address, now: datetime):
@@ -118,12 +129,6 @@ def _new_hold(session, deps, tenant, slot, address, quote_id, customer_ref, now,
     return hold
 
 
-def _commit(session, deps, tenant, *depot_ids) -> None:
-    # Nothing to tell the cache afterwards: locking the depot days bumped their lock_seq, the
-    # cache's version, in this very transaction, so the change and the new version commit as one.
-    session.commit()
-
-
 @transaction
 def place_hold(session, deps, tenant, slot_id, address, quote_id, customer_ref, now, origin=None) -> Hold:
     """Reserve a place in a slot until the hold expires; ``origin`` caps a browser's live holds.
@@ -133,7 +138,6 @@ def place_hold(session, deps, tenant, slot_id, address, quote_id, customer_ref, 
     slot = get_owned(session, Slot, tenant.id, slot_id, "slot")
     hold = _new_hold(session, deps, tenant, slot, address, quote_id, customer_ref, now, origin)
     session.add(hold)
-    _commit(session, deps, tenant, slot.depot_id)
     return hold
 
 
@@ -151,7 +155,6 @@ def release_hold(session, deps, tenant, hold_id, now) -> None:
         raise Conflict("this hold has already been booked; cancel the booking instead")
     if hold.status == "active":
         hold.status = "released"
-    _commit(session, deps, tenant, hold.depot_id)
 
 
 def _book(session, deps, tenant, hold: Hold, order_ref: str, now, keep_hold: bool = True) -> Booking:
@@ -219,7 +222,6 @@ def book_hold(session, deps, tenant, hold_id, order_ref, now) -> Booking:
     lock_depot_day(session, hold.depot_id, hold.service_date)  # bookings move dynamic prices
     session.refresh(hold)
     booking = _book(session, deps, tenant, hold, order_ref, now)
-    _commit(session, deps, tenant, booking.depot_id)
     return booking
 
 
@@ -232,7 +234,6 @@ def book_slot(session, deps, tenant, slot_id, address, order_ref, customer_ref, 
     slot = get_owned(session, Slot, tenant.id, slot_id, "slot")
     hold = _new_hold(session, deps, tenant, slot, address, None, customer_ref, now)
     booking = _book(session, deps, tenant, hold, order_ref, now, keep_hold=False)
-    _commit(session, deps, tenant, booking.depot_id)
     return booking
 
 
@@ -242,7 +243,8 @@ def reschedule(
 ) -> moves.Move:
     """Move a booking to another slot at that slot's price: the new place is taken before the old is freed.
 
-    A dearer move paid by card through us first holds the new slot for the booking and raises
+    A cheaper move paid through us owes the difference back, sent right after the commit. A
+    dearer move paid by card through us first holds the new slot for the booking and raises
     PaymentRequired naming that hold; once it is paid, the same call (with or without its
     hold_id) completes the move. ``expected_price``: refuse (Conflict) when the price is another.
 
@@ -268,7 +270,7 @@ def reschedule(
         if (earlier := moves.find_move_hold(session, tenant, booking, new_slot, None, now)) is not None:
             raise moves.payment_first(tenant, booking, earlier)
         session.add(moves.make_move_hold(hold, booking))
-        _commit(session, deps, tenant, new_slot.depot_id)
+        current_unit(session).commit()  # the move hold stays: the 402 names it
         raise moves.payment_first(tenant, booking, hold)
     lock_slots(session, [old_slot.id, new_slot.id])
     same_day = (old_slot.depot_id, old_slot.service_date) == (new_slot.depot_id, new_slot.service_date)
@@ -285,9 +287,27 @@ def reschedule(
     elif not has_room(session, new_slot, now, depot_day_already_counted=same_day):
         raise SlotFull("that window is full; your booking is unchanged", {"slot_id": new_slot.id})
     move = moves.apply_move(session, tenant, booking, old_slot, new_slot, price, hold)
-    _commit(session, deps, tenant, old_slot.depot_id, new_slot.depot_id)
-    session.refresh(booking)
+    if move.refunded:
+        _send_refunds_after_commit(session, deps, booking.id)
+    current_unit(session).commit()
+    session.refresh(booking)  # the booking as committed
     return move
+
+
+def complete_paid_move(session, deps, tenant, booking_id, hold_id, slot_id, now) -> moves.Move:
+    """Complete a move whose hold was paid by card; when it cannot happen any more, give the hold back.
+
+    A released hold ends unbooked, and `flask payments refunds` refunds what was paid for it.
+
+    :raises PaymentRequired: our record of the payment has not caught up yet; the hold is kept.
+    :raises HoldExpired, Conflict, SlotUnavailable, NotFound: the move cannot happen; the hold is released.
+    """
+    try:
+        return reschedule(session, deps, tenant, booking_id, slot_id, now, hold_id=hold_id)
+    except (HoldExpired, Conflict, SlotUnavailable, NotFound):
+        with suppress(Conflict, NotFound):  # booked or gone already: nothing to give back
+            release_hold(session, deps, tenant, hold_id, now)
+        raise
 
 
 def _move_price(session, deps, tenant, zone, slot, address, quote_id, hold, now) -> SlotPrice:
@@ -302,7 +322,7 @@ def preview_reschedule(session, deps, tenant, booking_id, new_slot_id, quote_id,
 
     :raises SlotUnavailable, AddressNotServed, Conflict, NotFound:
     """
-    try:
+    with read_only(session):
         booking = get_owned(session, Booking, tenant.id, booking_id, "booking")
         new_slot = get_owned(session, Slot, tenant.id, new_slot_id, "slot")
         moves.check_movable(tenant, booking, now)
@@ -311,17 +331,16 @@ def preview_reschedule(session, deps, tenant, booking_id, new_slot_id, quote_id,
         hold = moves.find_move_hold(session, tenant, booking, new_slot, None, now)
         price = _move_price(session, deps, tenant, zone, new_slot, address, quote_id, hold, now)
         return moves.preview(session, tenant, booking, new_slot, price, deps.stripe_configured)
-    finally:
-        session.rollback()
 
 
 @transaction
 def cancel(session, deps, tenant, booking_id, now) -> Booking:
-    """Cancel a booking and free its place; a repeat answers the same.
+    """Cancel a booking and free its place, then send what is refunded; a repeat answers the same.
 
     :raises SlotUnavailable, NotFound:
     """
     booking = get_owned(session, Booking, tenant.id, booking_id, "booking")
+    _send_refunds_after_commit(session, deps, booking.id)  # a repeat retries one that failed
     if booking.status == "cancelled":
         return booking
     if booking.slot.starts_at <= now:
@@ -340,7 +359,6 @@ def cancel(session, deps, tenant, booking_id, now) -> Booking:
             )
         )
         queue_cancellation_refund(session, tenant, booking)
-        _commit(session, deps, tenant, booking.depot_id)
     return booking
 
 

@@ -4,11 +4,11 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from slotbooking.api.context import now
+from slotbooking.clock import now
 from slotbooking.common.errors import DomainError
 from slotbooking.extensions import db
+from slotbooking.offers.generation import extend_horizon
 from slotbooking.retailers.models import Retailer
-from slotbooking.slots.generation import generate_slots
 
 slots_cli = AppGroup("slots", help="Delivery windows.")
 
@@ -22,10 +22,8 @@ def generate_command(slug: str | None) -> None:
         query = query.where(Retailer.slug == slug)
     for retailer in db.session.scalars(query).all():
         try:
-            report = generate_slots(db.session, retailer, now())
-            db.session.commit()
+            report = extend_horizon(db.session, retailer, now())
         except DomainError as error:
-            db.session.rollback()
             raise click.ClickException(f"{retailer.slug}: {error.message} {error.details}") from None
         click.echo(
             f"{retailer.slug}: {report.created} created, {report.updated} kept, "

@@ -5,10 +5,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from slotbooking.api.responses import documents_errors
+from slotbooking.api.route_schemas import RoutePlanOut, RoutesQuery
 from slotbooking.auth import require_key
 from slotbooking.extensions import db
 from slotbooking.routes.presenters import route_plan_json
-from slotbooking.routes.schemas import RoutePlanOut, RoutesQuery
 from slotbooking.routes.service import newest_plan
 
 blp = Blueprint("routes", __name__, url_prefix="/api/v1", description="Planned routes")

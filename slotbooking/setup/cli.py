@@ -7,12 +7,12 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from slotbooking.api.context import now
+from slotbooking.clock import now
 from slotbooking.common.errors import DomainError
 from slotbooking.extensions import db
-from slotbooking.retailers.keys import issue_keys
-from slotbooking.retailers.models import ApiKey, AuditEvent, Retailer
-from slotbooking.retailers.setup import export_setup, import_setup, parse_document
+from slotbooking.retailers.keys import rotate_keys
+from slotbooking.retailers.models import ApiKey, Retailer
+from slotbooking.setup.document import export_setup, import_setup, parse_document
 
 retailer_cli = AppGroup("retailer", help="Import, export and manage retailers.")
 
@@ -70,9 +70,7 @@ def keys_command(slug: str, rotate: bool, as_json: bool) -> None:
     """Show the visible prefixes of a retailer's keys, or rotate them."""
     retailer = _retailer(slug)
     if rotate:
-        keys = issue_keys(db.session, retailer.id)
-        db.session.add(AuditEvent(retailer_id=retailer.id, actor="cli", action="keys.rotated", details={}))
-        db.session.commit()
+        keys = rotate_keys(db.session, retailer.id, actor="cli")
         click.echo(
             json.dumps({"retailer": slug, **keys})
             if as_json

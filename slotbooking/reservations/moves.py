@@ -16,13 +16,13 @@ from sqlalchemy import select
 
 from slotbooking.bookings.models import Booking, BookingEvent, Hold
 from slotbooking.common.errors import Conflict, HoldExpired, PaymentRequired, SlotUnavailable
+from slotbooking.common.money import money
 from slotbooking.common.owned import get_owned
 from slotbooking.payments.ledger import paid_through_us, refund_from_booking
 from slotbooking.payments.service import charges_through_us, ensure_paid
+from slotbooking.slots.booking_rules import closes_at
 from slotbooking.slots.models import Slot
-from slotbooking.slots.pricing import Address, SlotPrice
-from slotbooking.slots.rules import closes_at
-from slotbooking.slots.service import money
+from slotbooking.slots.pricers import Address, SlotPrice
 
 
 class PriceChanged(Conflict):

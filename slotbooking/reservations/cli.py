@@ -4,9 +4,10 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import update
 
-from slotbooking.api.context import now
 from slotbooking.bookings.idempotency import forget_expired_idempotency
 from slotbooking.bookings.models import Hold
+from slotbooking.clock import now
+from slotbooking.common.unit_of_work import unit_of_work
 from slotbooking.events.outbox import queue_expired_holds
 from slotbooking.extensions import db
 
@@ -16,14 +17,14 @@ idempotency_cli = AppGroup("idempotency", help="Idempotency-Key records.")
 
 def sweep_expired_holds(session, at) -> int:
     """Mark expired holds as such (an expired hold never counts anyway) and queue hold.expired events."""
-    expired = session.scalars(
-        update(Hold)
-        .where(Hold.status == "active", ~Hold.is_live(at))
-        .values(status="expired")
-        .returning(Hold.id)
-    ).all()
-    queue_expired_holds(session, expired, at)
-    session.commit()
+    with unit_of_work(session):
+        expired = session.scalars(
+            update(Hold)
+            .where(Hold.status == "active", ~Hold.is_live(at))
+            .values(status="expired")
+            .returning(Hold.id)
+        ).all()
+        queue_expired_holds(session, expired, at)
     return len(expired)
 
 

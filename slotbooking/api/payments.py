@@ -5,20 +5,19 @@ from flask import current_app, g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from slotbooking.api.context import now
+from slotbooking.api.payment_schemas import PaymentOut
 from slotbooking.api.responses import documents_errors
 from slotbooking.auth import require_key
 from slotbooking.common.errors import DomainError
+from slotbooking.common.money import money
 from slotbooking.common.retry import RetryPolicy
-from slotbooking.errors import error_body
+from slotbooking.error_responses import error_body
 from slotbooking.extensions import db
 from slotbooking.payments import service
 from slotbooking.payments.gateway import InvalidSignature
-from slotbooking.payments.refunds import send_due_refunds
-from slotbooking.payments.schemas import PaymentOut
 from slotbooking.payments.state import HoldLimits
 from slotbooking.payments.webhooks import handle_stripe_event
-from slotbooking.slots.service import money
+from slotbooking.request_context import now, refund_sender
 
 blp = Blueprint("payments", __name__, url_prefix="/api/v1", description="Paying for a hold with Stripe")
 webhook_blp = FlaskBlueprint("stripe_webhook", __name__)
@@ -49,7 +48,7 @@ def _payment_json(view: service.PaymentView) -> dict:
 
 
 @blp.route("/holds/<hold_id>/payment")
-class HoldPayment(MethodView):
+class PaymentOfHold(MethodView):
     @require_key(publishable=True)
     @blp.response(200, PaymentOut)
     @documents_errors(
@@ -96,8 +95,7 @@ def stripe_webhook():
     except DomainError as error:
         status = 400 if error.status < 500 else error.status
         return error_body(error.code, error.message, error.details), status
-    outcome = handle_stripe_event(db.session, event, hold_limits(), now(), retry_policy())
-    if outcome == "refund_queued":
-        # Refund at once; should Stripe fail now, `flask payments refunds` retries.
-        send_due_refunds(db.session, gateway(), now())
+    outcome = handle_stripe_event(
+        db.session, event, hold_limits(), now(), retry_policy(), send_refunds=refund_sender()
+    )
     return {"received": True, "outcome": outcome}

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from slotbooking.bookings.models import OCCUPYING_STATUSES, Booking
 from slotbooking.common.errors import ValidationFailed
+from slotbooking.common.unit_of_work import unit_of_work
 from slotbooking.db_types import new_id
 from slotbooking.retailers.models import Retailer, SlotTemplate, Zone
 from slotbooking.retailers.schemas import WEEKDAYS
@@ -86,6 +87,15 @@ def generate_slots(session, retailer: Retailer, now: datetime) -> GenerationRepo
         raise ValidationFailed("capacity below what is already booked", {"capacity": report.problems})
     retailer.slots_generated_through = dates[-1]
     return report
+
+
+def extend_horizon(session, retailer: Retailer, now: datetime) -> GenerationReport:
+    """Generate the retailer's slots up to its horizon as one unit of work: all of it, or nothing.
+
+    :raises ValidationFailed: a capacity would fall below what is already booked.
+    """
+    with unit_of_work(session):
+        return generate_slots(session, retailer, now)
 
 
 def _wanted_windows(retailer, zones, dates, tz):

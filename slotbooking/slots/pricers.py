@@ -114,7 +114,7 @@ _PRICERS: dict[str, Pricer] = {"flat": FlatPricer()}
 
 
 def register_pricer(mode: str, pricer: Pricer) -> None:
-    """Make a pricing mode available (the dynamic engine registers itself here)."""
+    """Make a pricing mode available (the app factory registers the pricing engine here)."""
     _PRICERS[mode] = pricer
 
 

@@ -17,7 +17,7 @@ from slotbooking.bookings.models import OCCUPYING_STATUSES, Booking
 from slotbooking.retailers.models import Depot
 from slotbooking.slots.clock import minute_of_day
 from slotbooking.slots.models import Slot
-from slotbooking.slots.pricing import Address, DayToPrice, SlotPrice
+from slotbooking.slots.pricers import Address, DayToPrice, SlotPrice
 from slotbooking.wording import in_locale, reason_text
 
 RULE_FIELDS = {f.name for f in dataclasses.fields(pricing.PricingRules)}

@@ -4,13 +4,14 @@ from flask import current_app, g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from slotbooking.api.context import collaborators, now
 from slotbooking.api.responses import documents_errors
+from slotbooking.api.slot_schemas import SlotsQuery, SlotsResponse
 from slotbooking.auth import require_key
 from slotbooking.extensions import db
-from slotbooking.slots.pricing import Address
-from slotbooking.slots.schemas import SlotsQuery, SlotsResponse
-from slotbooking.slots.service import SlotQuery, offer_slots_json
+from slotbooking.offers.offer import slots_answer
+from slotbooking.offers.service import SlotQuery, quoted_offer
+from slotbooking.request_context import collaborators, now
+from slotbooking.slots.pricers import Address
 
 blp = Blueprint("slots", __name__, url_prefix="/api/v1", description="Delivery windows and prices")
 
@@ -29,7 +30,7 @@ class Slots(MethodView):
             from_date=args["from_date"],
             days=args["days"],
         )
-        body = offer_slots_json(
+        offer, quote = quoted_offer(
             db.session,
             deps.cache,
             deps.signer,
@@ -40,4 +41,6 @@ class Slots(MethodView):
             current_app.config["QUOTE_MINUTES"],
         )
         # Already JSON: the cached slots are spliced in as they were serialised, not re-dumped.
-        return current_app.response_class(body, mimetype="application/json")
+        return current_app.response_class(
+            slots_answer(offer, quote, g.tenant.tz), mimetype="application/json"
+        )

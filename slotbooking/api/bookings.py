@@ -4,13 +4,7 @@ from flask import current_app, g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from slotbooking.api.context import browser_origin, collaborators, now
-from slotbooking.api.responses import WITH_A_BODY, documents_errors
-from slotbooking.auth import require_key
-from slotbooking.bookings import service
-from slotbooking.bookings.idempotency import IDEMPOTENCY_KEY_DOC, idempotent
-from slotbooking.bookings.presenters import booking_json, hold_json
-from slotbooking.bookings.schemas import (
+from slotbooking.api.booking_schemas import (
     BookingIn,
     BookingOut,
     BookingPage,
@@ -19,9 +13,14 @@ from slotbooking.bookings.schemas import (
     HoldOut,
     RescheduleIn,
 )
+from slotbooking.api.responses import WITH_A_BODY, documents_errors
+from slotbooking.auth import require_key
+from slotbooking.bookings.idempotency import IDEMPOTENCY_KEY_DOC, idempotent
+from slotbooking.bookings.presenters import booking_json, hold_json
 from slotbooking.extensions import db
-from slotbooking.payments.refunds import send_due_refunds
-from slotbooking.slots.pricing import Address
+from slotbooking.request_context import browser_origin, collaborators, now
+from slotbooking.reservations import service
+from slotbooking.slots.pricers import Address
 
 blp = Blueprint("bookings", __name__, url_prefix="/api/v1", description="Holds and bookings")
 
@@ -159,11 +158,6 @@ class Reschedule(MethodView):
             quote_id=data["quote_id"],
             hold_id=data["hold_id"],
         )
-        if move.refunded:
-            # Send the refund of the difference now; `flask payments refunds` retries a failure.
-            send_due_refunds(
-                db.session, current_app.extensions["payments"], now(), booking_id=move.booking.id
-            )
         return booking_json(move.booking, g.tenant, current_app.extensions["manage_links"], move.price_change)
 
 
@@ -175,6 +169,4 @@ class Cancel(MethodView):
     def post(self, booking_id):
         """Cancel a booking; a repeat answers the same. A card payment is refunded once."""
         booking = service.cancel(db.session, collaborators(), g.tenant, booking_id, now())
-        # Send the refund now if one is owed; `flask payments refunds` retries any that fail.
-        send_due_refunds(db.session, current_app.extensions["payments"], now(), booking_id=booking.id)
         return _booking(booking)

@@ -1,0 +1,1 @@
+"""Placing and releasing holds, booking, rescheduling and cancelling: each one unit of work."""
