@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from slotbooking.demo.cli import demo_document
@@ -156,6 +157,11 @@ def browser():
     yield browser
     browser.close()
     playwright.stop()
+
+
+# expect() waits 5 s by default; this shared machine runs several-fold slower at times, and a
+# wait that ends as soon as the page is right costs nothing when it is fast.
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture
