@@ -21,6 +21,7 @@ from slotbooking.demo.cli import demo_document
 from slotbooking.extensions import db
 from tests.conftest import import_document, make_app
 from tests.support.api import MONDAY_MORNING
+from tests.support.redis_server import service_environment
 from tests.support.services import unavailable
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
@@ -150,7 +151,11 @@ def browser():
 
     playwright = sync_playwright().start()
     try:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        # The browser is the shopper's, not the app: it keeps the machine's real clock when the
+        # suite runs with the date moved (faketime), as redis-server does (service_environment).
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, env=service_environment()
+        )
     except Error as error:
         playwright.stop()
         unavailable("Chromium", error)
