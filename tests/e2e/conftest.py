@@ -14,12 +14,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from slotbooking.demo.cli import demo_document
 from slotbooking.extensions import db
 from tests.conftest import import_document, make_app
 from tests.support.api import MONDAY_MORNING
+from tests.support.redis_server import service_environment
 from tests.support.services import unavailable
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
@@ -149,13 +151,22 @@ def browser():
 
     playwright = sync_playwright().start()
     try:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        # The browser is the shopper's, not the app: it keeps the machine's real clock when the
+        # suite runs with the date moved (faketime), as redis-server does (service_environment).
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, env=service_environment()
+        )
     except Error as error:
         playwright.stop()
         unavailable("Chromium", error)
     yield browser
     browser.close()
     playwright.stop()
+
+
+# expect() waits 5 s by default; this shared machine runs several-fold slower at times, and a
+# wait that ends as soon as the page is right costs nothing when it is fast.
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture

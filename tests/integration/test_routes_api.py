@@ -142,14 +142,24 @@ def test_dynamic_prices_follow_the_plan_and_a_new_plan_refreshes_cached_grids(ap
             if s["start"].startswith(day) and s["green"]
         }
 
+    def eight_oclock_incentives():
+        grid = shop.slots(NEXT_DOOR["postcode"], lat=NEXT_DOOR["lat"], lon=NEXT_DOOR["lon"])
+        return [s["incentives"] for s in grid["slots"] if s["start"] == f"{day}T08:00:00+00:00"]
+
     projected = green_hours()
-    # The projection only knows one booking is some time 08:00-12:00: every hour inside is green.
-    assert {("08:00", 60), ("09:00", 60), ("10:00", 60), ("11:00", 60), ("08:00", 240)} <= projected
+    before_plan = eight_oclock_incentives()
+    # A wide booking promises no van in any one hour of it (issue 10's engine rule): only the
+    # 08:00-09:00 booking and the wide window itself make windows green before any plan.
+    assert {("08:00", 60), ("08:00", 240)} <= projected
+    assert not {("10:00", 60), ("11:00", 60)} & projected
     _plan(app)
     plan = shop.get("/routes", date=day, depot="PRY").get_json()
     served = [datetime.fromisoformat(s["service_start"]) for v in plan["vehicles"] for s in v["stops"]]
     assert len(served) == 2 and all(t.hour == 8 for t in served), "one trip serves both at 08:xx"
-    planned = green_hours()  # Redis would still serve the old grid had the plan not moved its version
+    planned = green_hours()
+    # Priced from the planned van now: Redis would still serve the old grid had the plan not
+    # moved the cache's version.
+    assert eight_oclock_incentives() != before_plan
     # Green now means the planned van passes then: at 08:00-09:00, not hours after it has left.
     assert {("08:00", 60), ("08:00", 240)} <= planned
     assert not {("10:00", 60), ("11:00", 60)} & planned
