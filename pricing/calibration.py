@@ -14,8 +14,9 @@ fit predicts better. Only what the data identify is estimated; the rest stays at
   prices whose only differences are the wide windows' template fee cannot be told apart
   from the dislike of width). ``ESTIMATION_ORDER`` says which is kept first.
 
-A fit is used only when it also keeps the signs the engine relies on: shoppers pay to avoid a
-dearer window (``price_per_pound`` < 0) and do not prefer wider ones (``width_per_hour`` <= 0).
+The engine relies on two signs: shoppers pay to avoid a dearer window (``price_per_pound`` < 0:
+a fit without it is not used) and do not prefer wider ones (``width_per_hour`` <= 0: an estimate
+above zero is held at zero, the constrained maximum, and the rest refitted).
 
 The standard errors are from the inverse of the observed information (the Hessian of the
 negative log-likelihood at the optimum). Pure: numpy and scipy, dataclasses in and out.
@@ -45,8 +46,9 @@ NEVER_VARIED = {
     "green": "no green badge was shown",
 }
 DEFAULT_CHOICE = ChoiceParameters()
-# Signs the engine relies on (its wide and off-peak discounts are worth -1/price_per_pound per
-# unit of utility, and width is a dislike): a fit breaking one is not used.
+# Signs the engine relies on: its wide and off-peak discounts are worth 1/-price_per_pound pounds
+# per unit of utility, so a fit without price sensitivity is not used (width is held at zero
+# at most, see fit_choice_parameters).
 ENGINE_SIGNS = {"price_per_pound": lambda v: v < 0, "width_per_hour": lambda v: v <= 0}
 REFERENCE = (
     "the reference: one amount added to morning, afternoon, evening and no booking changes no "
@@ -54,7 +56,7 @@ REFERENCE = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a log holds millions of these
 class OfferedWindow:
     """One window a shopper could book, as shown: local minutes of its day, price in minor units."""
 
@@ -66,7 +68,7 @@ class OfferedWindow:
     key: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OfferRecord:
     """One grid a shopper was shown, and what they did: the index of the window booked, or None."""
 
@@ -178,6 +180,18 @@ def fit_choice_parameters(
     if not free:
         return dataclasses.replace(kept, fixed=fixed, note="nothing in the offers identifies a parameter")
     estimate = logit_mle.maximise(train, start_beta, free)
+    width = logit_mle.PARAMETERS.index("width_per_hour")
+    if width in free and estimate.beta[width] > 0 and len(free) > 1:
+        # The engine allows no liking for width: with a concave likelihood whose peak lies beyond
+        # zero, the best fit that keeps width_per_hour <= 0 has it at zero.
+        fixed["width_per_hour"] = (
+            f"came out {estimate.beta[width]:+.3f} (shoppers liking wider windows): held at 0, "
+            "the most the engine allows"
+        )
+        free = [k for k in free if k != width]
+        at_zero = start_beta.copy()
+        at_zero[width] = 0.0
+        estimate = logit_mle.maximise(train, at_zero, free)
     fitted_ll = logit_mle.log_likelihood(test, estimate.beta)
     start_ll = logit_mle.log_likelihood(test, start_beta)
     values = dict(zip(logit_mle.PARAMETERS, (float(b) for b in estimate.beta), strict=True))

@@ -100,7 +100,7 @@ DEFAULTS = {
     "OFFER_LOG_FLUSH_SECONDS": 5.0,
     # Calibration of the choice model: the fewest offers to fit on, the most (newest) read.
     "CALIBRATION_MIN_OFFERS": 200,
-    "CALIBRATION_MAX_OFFERS": 20_000,
+    "CALIBRATION_MAX_OFFERS": 10_000,
     "JOBS_OFFERS_SECONDS": 30.0,
     "JOBS_OFFERS_FORGET_SECONDS": 86400.0,
     "JOBS_CALIBRATE_SECONDS": 86400.0,

@@ -152,3 +152,11 @@ def test_a_fit_with_a_sign_the_engine_cannot_price_with_is_not_used():
     )
     assert not fit.predicts_better and fit.in_use == fit.start
     assert fit.note.startswith("price_per_pound came out +0.")
+
+
+def test_a_liking_for_wide_windows_is_held_at_zero():
+    likes_wide = dataclasses.replace(TRUTH, width_per_hour=0.3)
+    fit = fit_choice_parameters(simulate(3000, params=likes_wide, seed=6))
+    assert fit.parameters.width_per_hour == 0.0 and "width_per_hour" not in fit.estimated
+    assert fit.fixed["width_per_hour"].startswith("came out +0.") and fit.converged
+    assert fit.parameters.price_per_pound < 0 and fit.predicts_better
