@@ -60,7 +60,7 @@ def fit_lines(fit: ChoiceFit) -> list[str]:
         error = fit.standard_errors.get(name)
         shown = f"{fit.parameters[name]:>8.3f} {error:>8.3f}" if error is not None else f"{'':>8} {'':>8}"
         why = f"  fixed: {fit.fixed[name]}" if name in fit.fixed else ""
-        lines.append(f"{name:<16} {start:>8.3f} {shown}{why}")
+        lines.append(f"{name:<16} {start:>8.3f} {shown}{why}".rstrip())
     if fit.held_out_log_likelihood is not None and fit.held_out_offers:
         n = fit.held_out_offers
         lines.append(
