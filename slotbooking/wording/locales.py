@@ -2,8 +2,11 @@
 
 Order: ``?lang=`` (remembered in the session for the pages after it, on the pages that opt
 in with ``remember_language_choice``), then the browser's Accept-Language, then the
-retailer's ``locale`` setting, then en_GB. The REST API has no say: its reasons are worded in
-the retailer's locale when a grid is priced.
+retailer's ``locale`` setting, then en_GB. The browser chooses the language only: a shopper
+whose browser speaks the retailer's language sees the retailer's formats (an en-US browser
+at a London shop reads 14:00 and 02/12, as the shop's own pages and its van drivers do), and
+one whose browser prefers another of our languages gets that language's first locale. The
+REST API has no say: its reasons are worded in the retailer's locale when a grid is priced.
 """
 
 from babel import Locale, UnknownLocaleError
@@ -86,9 +89,9 @@ def select_locale() -> str:
     remembered = session.get(SESSION_KEY)
     if remembered in SUPPORTED_LOCALES:
         return remembered
-    tags = [code.replace("_", "-") for code in _retailer_first(fallback)]
-    wanted = request.accept_languages.best_match(tags)
-    return wanted.replace("-", "_") if wanted else fallback
+    languages = list(dict.fromkeys(code.split("_")[0] for code in _retailer_first(fallback)))
+    wanted = request.accept_languages.best_match(languages)
+    return match(wanted, fallback) if wanted else fallback
 
 
 def match(tag: str, fallback: str) -> str | None:

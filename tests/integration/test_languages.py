@@ -64,6 +64,15 @@ def test_a_page_speaks_the_retailers_locale_unless_the_shopper_asks_for_another(
     assert "Lieferfenster wählen" in unknown  # no French: the retailer's language
 
 
+def test_a_browser_in_the_retailers_language_gets_the_retailers_formats(app, client, demo):
+    """An en-US browser at a London shop reads 24-hour windows, as the shop's reasons and drivers do."""
+    american = open_grid(client, demo["secret_key"], **{"Accept-Language": "en-US,en;q=0.9"})
+    assert "Choose a delivery window" in american and "08:00–12:00" in american
+    assert "AM" not in american and "PM" not in american
+    asked = client.get(f"{BOOK}?lang=en_US").get_data(as_text=True)
+    assert "8:00\u202fAM" in asked or "8:00 AM" in asked  # asked for by name, US formats it is
+
+
 def test_lang_in_the_address_wins_and_stays_for_the_next_pages(app, client, demo):
     assert "Choose a delivery window" in open_grid(client, demo["secret_key"], **{"Accept-Language": "en-GB"})
     german = client.get(f"{BOOK}?lang=de", headers={"Accept-Language": "en-GB"}).get_data(as_text=True)
