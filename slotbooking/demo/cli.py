@@ -26,8 +26,10 @@ from slotbooking.booking_sessions.service import create_session
 from slotbooking.clock import now
 from slotbooking.common.unit_of_work import unit_of_work
 from slotbooking.config import INSTANCE_DIR
+from slotbooking.demo.showcase import seed_showcase
 from slotbooking.extensions import db
 from slotbooking.jobs import start_in_process_jobs
+from slotbooking.request_context import collaborators
 from slotbooking.retailers.keys import issue_keys
 from slotbooking.retailers.models import Retailer
 from slotbooking.retailers.tenant import Tenant
@@ -39,9 +41,16 @@ def demo_document() -> dict:
     return json.loads(resources.files("slotbooking.demo").joinpath("demo_setup.json").read_text())
 
 
-def prepare_demo(session, at) -> dict:
-    """Create or refresh the demo retailer and return fresh keys for it."""
-    result = import_setup(session, demo_document(), "demo", at)
+def showcase_document() -> dict:
+    """The demo retailer as ``flask demo`` serves it: priced by the dynamic engine."""
+    document = demo_document()
+    document["pricing"]["mode"] = "dynamic"
+    return document
+
+
+def prepare_demo(session, at, document: dict | None = None) -> dict:
+    """Create or refresh the demo retailer (flat prices unless a document is given); return fresh keys."""
+    result = import_setup(session, document or demo_document(), "demo", at)
     with unit_of_work(session):
         keys = result.keys or issue_keys(session, result.retailer.id)
     return {"retailer": result.retailer.slug, **keys}
@@ -81,7 +90,8 @@ def demo_command(context: click.Context, host: str, port: int, no_serve: bool) -
 
 def _prepare_and_serve(host: str, port: int, no_serve: bool) -> None:
     upgrade()
-    keys = prepare_demo(db.session, now())
+    keys = prepare_demo(db.session, now(), showcase_document())
+    seeded = seed_showcase(db.session, collaborators(), _tenant(keys["retailer"]), now())
     keys_file = Path(current_app.instance_path) / "demo_keys.json"
     keys_file.write_text(json.dumps(keys, indent=2))
     base = f"http://{host}:{port}"
@@ -93,6 +103,7 @@ Demo retailer "{keys["retailer"]}" is ready on {current_app.config["SQLALCHEMY_D
   secret key:      {keys["secret_key"]}
   publishable key: {keys["publishable_key"]}
   (also saved in {keys_file})
+  Pricing: dynamic (the engine prices each window). {seeded.summary()}
 
 Try:
   curl -s -H "Authorization: Bearer {keys["secret_key"]}" "{base}/api/v1/slots?postcode=N1%201AA&days=2"
@@ -111,10 +122,13 @@ Try:
         run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
+def _tenant(slug: str) -> Tenant:
+    return Tenant.of(db.session.scalar(select(Retailer).where(Retailer.slug == slug)))
+
+
 def _demo_booking_link(slug: str) -> str:
     """Open a booking session for a demo order and return its link (the hosted page needs one)."""
-    retailer = db.session.scalar(select(Retailer).where(Retailer.slug == slug))
-    tenant = Tenant.of(retailer)
+    tenant = _tenant(slug)
     made = create_session(
         db.session,
         current_app.extensions["zone_finder"],

@@ -1,0 +1,60 @@
+"""The demo's first impression: dynamic prices over days with real bookings and planned routes."""
+
+import pytest
+from sqlalchemy import func, select
+
+from slotbooking.bookings.models import Booking
+from slotbooking.demo.cli import showcase_document
+from slotbooking.demo.showcase import DAYS, seed_showcase
+from slotbooking.extensions import db
+from slotbooking.request_context import collaborators
+from slotbooking.retailers.models import Retailer, Zone, ZonePrefix
+from slotbooking.retailers.postcodes import prefix_matches
+from slotbooking.retailers.tenant import Tenant
+from slotbooking.routes.models import RoutePlanVersion
+from slotbooking.slots.models import Slot
+from tests.conftest import import_document
+from tests.support.api import ApiClient
+
+pytestmark = pytest.mark.services
+
+
+def _seed(app, clock):
+    with app.test_request_context():
+        tenant = Tenant.of(db.session.scalar(select(Retailer).where(Retailer.slug == "demo-grocer")))
+        return seed_showcase(db.session, collaborators(), tenant, clock(), plan_seconds=0.3)
+
+
+def test_the_demo_opens_on_booked_days_with_planned_routes_and_green_windows(app, client, clock):
+    keys = import_document(app, showcase_document(), clock)
+    seeded = _seed(app, clock)
+    assert seeded.bookings > 100 and seeded.depot_days_planned >= DAYS
+    with app.app_context():
+        per_slot = db.session.execute(
+            select(Slot.id, Slot.capacity, func.count(Booking.id))
+            .join(Booking, Booking.slot_id == Slot.id)
+            .where(Booking.status == "confirmed")
+            .group_by(Slot.id, Slot.capacity)
+        ).all()
+        assert sum(count for _, _, count in per_slot) == seeded.bookings
+        assert all(count <= capacity for _, capacity, count in per_slot)  # never oversold
+        for booking in db.session.scalars(select(Booking)):
+            prefixes = db.session.scalars(
+                select(ZonePrefix.prefix).join(Zone).where(Zone.id == booking.slot.zone_id)
+            ).all()
+            assert any(prefix_matches(p, booking.postcode) for p in prefixes), booking.postcode
+        plans = db.session.scalar(select(func.count()).select_from(RoutePlanVersion))
+        assert plans == seeded.depot_days_planned
+
+    offer = ApiClient(client, keys["secret_key"]).slots("N1 2AB", days=DAYS + 1)
+    open_windows = [s for s in offer["slots"] if s["available"]]
+    assert any(s["green"] for s in open_windows)  # a planned van passes the demo shopper's door
+    assert len({s["price"]["amount"] for s in open_windows}) > 2  # the engine prices, not a flat fee
+    assert any(s["remaining"] < 4 for s in open_windows if s["width_minutes"] == 60)  # of 4 places
+
+
+def test_seeding_happens_once(app, clock):
+    import_document(app, showcase_document(), clock)
+    assert _seed(app, clock).bookings > 0
+    again = _seed(app, clock)
+    assert again.bookings == 0 and "already there" in again.summary()
