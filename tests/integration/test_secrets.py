@@ -3,7 +3,6 @@
 import hashlib
 import json
 import logging
-import os
 import secrets
 import stat
 import subprocess
@@ -24,6 +23,7 @@ from slotbooking.extensions import db
 from slotbooking.security.encryption import UndecryptableSecret
 from slotbooking.security.startup import UnsafeConfiguration
 from tests.conftest import empty_tables, import_document, make_app
+from tests.support.redis_server import service_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 BEFORE_THIS_CHANGE = "c3d1e2f4a5b6"  # the revision before manage-link digests and encrypted secrets
@@ -50,7 +50,13 @@ def test_the_app_starts_with_its_own_secrets_and_in_debug(tmp_path):
 
 
 def _flask(args, instance_dir, **env):
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLOTBOOKING_", "FLASK_"))}
+    # Without libfaketime (service_environment): the rate limiter's in-memory storage (the
+    # limits library, used when there is no Redis) runs a threading.Timer, and under Debian's
+    # libfaketime 0.9.10 its timed wait never returns, so the command would never exit. These
+    # tests are about secrets and printed links, not dates; the app's clock is tested elsewhere.
+    clean = {
+        k: v for k, v in service_environment().items() if not k.startswith(("SLOTBOOKING_", "FLASK_"))
+    }
     clean.update(SLOTBOOKING_INSTANCE_DIR=str(instance_dir), **env)
     return subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", *args],
@@ -58,7 +64,7 @@ def _flask(args, instance_dir, **env):
         env=clean,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=240,  # the demo seeds its bookings and plans routes (about 20 s)
     )
 
 
