@@ -54,9 +54,7 @@ def _flask(args, instance_dir, **env):
     # limits library, used when there is no Redis) runs a threading.Timer, and under Debian's
     # libfaketime 0.9.10 its timed wait never returns, so the command would never exit. These
     # tests are about secrets and printed links, not dates; the app's clock is tested elsewhere.
-    clean = {
-        k: v for k, v in service_environment().items() if not k.startswith(("SLOTBOOKING_", "FLASK_"))
-    }
+    clean = {k: v for k, v in service_environment().items() if not k.startswith(("SLOTBOOKING_", "FLASK_"))}
     clean.update(SLOTBOOKING_INSTANCE_DIR=str(instance_dir), **env)
     return subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", *args],
