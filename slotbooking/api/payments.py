@@ -47,18 +47,22 @@ def _payment_json(view: service.PaymentView) -> dict:
     }
 
 
+# Starting and showing a hold's payment fail the same ways.
+PAYMENT_OF_HOLD_ERRORS = documents_errors(
+    blp,
+    404,
+    409,
+    410,
+    s409="conflict (booked) or payment_not_required",
+    s503="payments_unavailable or unavailable",
+)
+
+
 @blp.route("/holds/<hold_id>/payment")
 class PaymentOfHold(MethodView):
     @require_key(publishable=True)
     @blp.response(200, PaymentOut)
-    @documents_errors(
-        blp,
-        404,
-        409,
-        410,
-        s409="conflict (booked) or payment_not_required",
-        s503="payments_unavailable or unavailable",
-    )
+    @PAYMENT_OF_HOLD_ERRORS
     def post(self, hold_id):
         """Start paying for a hold (one PaymentIntent per hold; a repeat returns the same one)."""
         view = service.start_payment(
@@ -68,14 +72,7 @@ class PaymentOfHold(MethodView):
 
     @require_key(publishable=True)
     @blp.response(200, PaymentOut)
-    @documents_errors(
-        blp,
-        404,
-        409,
-        410,
-        s409="conflict (booked) or payment_not_required",
-        s503="payments_unavailable or unavailable",
-    )
+    @PAYMENT_OF_HOLD_ERRORS
     def get(self, hold_id):
         """Show a hold's payment, brought up to date from Stripe."""
         view = service.show_payment(
