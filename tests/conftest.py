@@ -4,6 +4,7 @@ import copy
 import io
 import json
 import logging
+import threading
 
 import pytest
 from flask_migrate import upgrade
@@ -16,6 +17,21 @@ from slotbooking.ops.logs import log_handler
 from slotbooking.setup.document import import_setup
 from tests.support.api import MONDAY_MORNING, ApiClient, Clock
 from tests.support.services import create_pg_database, drop_pg_database, fresh_redis_url
+
+
+def pytest_unconfigure(config):
+    """Cancel the rate limiter's pending expiry timers, so the test process can exit.
+
+    Each app on the in-memory limiter storage (no Redis) starts a ``threading.Timer`` of 10 ms
+    (``limits.storage.memory``), a non-daemon thread that Python joins at exit. Under Debian's
+    libfaketime (the moved-date run) a timed wait never returns, so the timers never fire and
+    the process never exited after printing its summary; cancelling them wakes them at once.
+    Nothing is lost: the apps they expire counters for are gone with the session.
+    """
+    for thread in threading.enumerate():
+        if isinstance(thread, threading.Timer):
+            thread.cancel()
+
 
 SHOP_ORIGIN = "http://127.0.0.1:5001"
 
