@@ -56,7 +56,12 @@ class RoutePlanOut(Schema):
     date = fields.String()
     depot = fields.String()
     version = fields.Integer(metadata={"description": "grows by one with each new plan of the depot-day"})
-    trigger = fields.String(metadata={"description": "bookings (they changed) or cutoff (booking closed)"})
+    trigger = fields.String(
+        metadata={
+            "description": "bookings (they changed), cutoff (booking closed) or setup (the "
+            "retailer's setup changed: depots, fleet, windows)"
+        }
+    )
     planned_at = fields.String()
     up_to_date = fields.Boolean(
         metadata={"description": "false: bookings changed since, and a new plan follows within seconds"}

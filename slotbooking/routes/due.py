@@ -8,7 +8,11 @@ whose booking has closed, which get their final plan once:
   made from, and the change is at least ``ROUTES_DEBOUNCE_SECONDS`` old;
 - **cutoff**: the day's last window has closed for booking (``slots.rules.closes_at`` of its
   latest window: the eve's cut-off, or the lead time), the day has bookings, and no plan was
-  made at or after that moment.
+  made at or after that moment;
+- **setup**: the retailer's setup was imported (``Retailer.updated_at``: depots, fleet, windows,
+  rules) after the newest plan was made, at least ``ROUTES_DEBOUNCE_SECONDS`` ago; the plan job
+  searches again only if the planning problem changed, and otherwise stores the routes as they
+  stand as a new version, so each setup is checked once.
 """
 
 from dataclasses import dataclass
@@ -23,6 +27,8 @@ from slotbooking.routes.models import RoutePlanVersion
 from slotbooking.slots.booking_rules import closes_at
 from slotbooking.slots.clock import local_today
 from slotbooking.slots.models import Slot
+
+TRIGGER_ORDER = ("cutoff", "bookings", "setup")
 
 
 @dataclass(frozen=True)
@@ -100,7 +106,9 @@ def due_depot_days(session, now: datetime, debounce_seconds: float) -> list[DueD
             due.append(DueDepotDay(depot_id, day, "cutoff"))
         elif _stale(plan, count, changed_at) and (changed_at is None or changed_at <= quiet_since):
             due.append(DueDepotDay(depot_id, day, "bookings"))
-    return sorted(due, key=lambda d: (d.trigger != "cutoff", d.day, d.depot_id))
+        elif plan is not None and count and plan.planned_at < tenant.updated_at <= quiet_since:
+            due.append(DueDepotDay(depot_id, day, "setup"))
+    return sorted(due, key=lambda d: (TRIGGER_ORDER.index(d.trigger), d.day, d.depot_id))
 
 
 def _stale(plan: RoutePlanVersion | None, count: int, changed_at: datetime | None) -> bool:

@@ -24,7 +24,7 @@ from slotbooking.routes.inputs import BookingsState, DepotDayInputs, PlanLimits,
 from slotbooking.routes.models import RoutePlanVersion
 from slotbooking.slots.clock import local_today
 
-TRIGGERS = ("bookings", "cutoff")
+TRIGGERS = ("bookings", "cutoff", "setup")
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,37 @@ class PlanOutcome:
         }
 
 
+@dataclass(frozen=True)
+class PlannedRoutes:
+    """What a new version stores: a fresh search's routes, or the newest version's, kept."""
+
+    stops: int
+    unassigned: int
+    km: float
+    co2_grams: int
+    feasible: bool
+    solve_seconds: float
+    body: dict
+
+    @classmethod
+    def searched(cls, plan, inputs: DepotDayInputs) -> "PlannedRoutes":
+        return cls(
+            plan.stops,
+            len(plan.unassigned),
+            round(plan.km, 3),
+            plan.co2_grams,
+            plan.feasible,
+            round(plan.solve_seconds, 3),
+            plan_to_json(plan, inputs.stop_details),
+        )
+
+    @classmethod
+    def kept(cls, latest: RoutePlanVersion) -> "PlannedRoutes":
+        return cls(
+            latest.stops, latest.unassigned, latest.km, latest.co2_grams, latest.feasible, 0.0, latest.body
+        )
+
+
 def latest_version(session, depot_id: int, day: date) -> RoutePlanVersion | None:
     """Return the newest stored plan of a depot-day, or None."""
     return session.scalar(
@@ -57,12 +88,17 @@ def latest_version(session, depot_id: int, day: date) -> RoutePlanVersion | None
     )
 
 
-def _nothing_new(latest: RoutePlanVersion | None, inputs: DepotDayInputs, trigger: str) -> bool:
+def _nothing_new(
+    latest: RoutePlanVersion | None, inputs: DepotDayInputs, trigger: str, setup_changed_at: datetime
+) -> bool:
     if latest is None:
         return not inputs.request.stops  # a day that never had a booking needs no plan
-    # The cut-off plan is made once even when nothing changed: it is the day's final plan.
     same = latest.inputs_digest == inputs.digest
-    return same and (trigger != "cutoff" or latest.trigger == "cutoff")
+    if trigger == "cutoff":  # made once even when nothing changed: it is the day's final plan
+        return same and latest.trigger == "cutoff"
+    if trigger == "setup":  # checked once against each new setup, even when the routes stand
+        return same and latest.planned_at >= setup_changed_at
+    return same
 
 
 def plan_depot_day(
@@ -75,6 +111,9 @@ def plan_depot_day(
     keep_versions: int = 20,
 ) -> PlanOutcome:
     """Plan the depot's routes for the day if its bookings (or fleet, or rules) changed; store it.
+
+    ``trigger``: "bookings" (they changed), "cutoff" (the day's booking closed: its final plan)
+    or "setup" (the retailer's setup changed since the newest plan: depots, fleet, windows).
 
     :raises ValueError: an unknown trigger.
     """
@@ -89,20 +128,29 @@ def plan_depot_day(
             return PlanOutcome("past")
         inputs = read_inputs(session, depot, tenant, day, limits)
         latest = latest_version(session, depot_id, day)
-        if _nothing_new(latest, inputs, trigger):
+        if _nothing_new(latest, inputs, trigger, tenant.updated_at):
             return PlanOutcome("unchanged" if latest else "no_bookings", latest.version if latest else None)
-    plan = plan_routes(inputs.request)
+        # A new setup that leaves the planning problem as it was (a price changed, not the
+        # fleet) keeps the routes: the new version records the check, without a search.
+        same = latest is not None and latest.inputs_digest == inputs.digest
+        kept = latest if trigger == "setup" and same else None
+    planned = (
+        PlannedRoutes.kept(kept) if kept else PlannedRoutes.searched(plan_routes(inputs.request), inputs)
+    )
     with unit_of_work(session) as unit:
-        return _store_plan(session, unit, tenant, depot_id, day, now, inputs, plan, trigger, keep_versions)
+        return _store_plan(session, unit, tenant, depot_id, day, now, inputs, planned, trigger, keep_versions)
 
 
 def _store_plan(
-    session, unit, tenant, depot_id, day, now, inputs, plan, trigger, keep_versions
+    session, unit, tenant, depot_id, day, now, inputs, plan: PlannedRoutes, trigger, keep_versions
 ) -> PlanOutcome:
     """Store the plan as the depot-day's next version, unless a newer one came first (under its lock)."""
     lock_depot_day(session, depot_id, day)
     latest = latest_version(session, depot_id, day)
-    if latest is not None and (latest.inputs_seq > inputs.seq or _nothing_new(latest, inputs, trigger)):
+    superseded = latest is not None and (
+        latest.inputs_seq > inputs.seq or _nothing_new(latest, inputs, trigger, tenant.updated_at)
+    )
+    if superseded:
         unit.rollback()  # nothing of ours to store: the lock is let go unchanged
         return PlanOutcome("superseded", latest.version)
     version = (latest.version if latest else 0) + 1
@@ -119,12 +167,12 @@ def _store_plan(
             bookings_count=inputs.bookings.count,
             bookings_changed_at=inputs.bookings.changed_at,
             stops=plan.stops,
-            unassigned=len(plan.unassigned),
-            km=round(plan.km, 3),
+            unassigned=plan.unassigned,
+            km=plan.km,
             co2_grams=plan.co2_grams,
             feasible=plan.feasible,
-            solve_seconds=round(plan.solve_seconds, 3),
-            body=plan_to_json(plan, inputs.stop_details),
+            solve_seconds=plan.solve_seconds,
+            body=plan.body,
         )
     )
     session.execute(
@@ -134,7 +182,7 @@ def _store_plan(
             RoutePlanVersion.version <= version - max(1, keep_versions),
         )
     )
-    return PlanOutcome("stored", version, plan.stops, len(plan.unassigned), plan.solve_seconds)
+    return PlanOutcome("stored", version, plan.stops, plan.unassigned, plan.solve_seconds)
 
 
 @dataclass(frozen=True)

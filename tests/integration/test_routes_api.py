@@ -185,3 +185,46 @@ def test_without_a_broker_the_demos_runner_plans_the_day_after_its_countdown(tmp
         assert answer.get_json()["vehicles"][0]["stops"][0]["order_ref"] == "DEMO"
     finally:
         runner.stop()
+
+
+def _due(app):
+    result = app.test_cli_runner().invoke(args=["routes", "due"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_a_new_setup_checks_each_booked_day_once_and_searches_again_only_if_the_fleet_changed(app, clock):
+    shop, _ = _shop(app, clock)
+    offer = shop.slots(NEAR["postcode"], lat=NEAR["lat"], lon=NEAR["lon"])
+    booked = [_book(shop, _tomorrows(offer, 60)[i], NEAR, f"S{i}") for i in range(3)]
+    day = booked[0]["slot"]["start"][:10]
+    assert "stored v1, 3 stops" in _plan(app)
+    clock.advance(minutes=5)
+    assert "0 depot-days planned" in _due(app), "nothing changed since the plan"
+    first = shop.get("/routes", date=day, depot="PRY").get_json()
+
+    # A price change: the planning problem is the same, so the routes stand, checked once.
+    document = demo_document()
+    document["pricing"]["base_fee"] = 450
+    import_document(app, document, clock)
+    assert "0 depot-days planned" in _due(app), "within the debounce the new setup waits"
+    clock.advance(minutes=1)
+    assert f"PRY {day}: stored v2, 3 stops, 0 unassigned, 0.0 s" in _due(app)
+    kept = shop.get("/routes", date=day, depot="PRY").get_json()
+    assert (kept["version"], kept["trigger"]) == (2, "setup")
+    assert (kept["km"], kept["vehicles"]) == (first["km"], first["vehicles"])
+    clock.advance(minutes=1)
+    assert "0 depot-days planned" in _due(app), "each setup is checked once"
+
+    # Park Royal's vans are all electric now: a new planning problem, searched again.
+    for group in document["fleet"]:
+        if group["depot"] == "PRY" and group["vehicle"] == "diesel_van":
+            group["vehicle"] = "electric_van"
+            group["count"] = 1
+    import_document(app, document, clock)
+    clock.advance(minutes=1)
+    assert f"PRY {day}: stored v3, 3 stops" in _due(app)
+    searched = shop.get("/routes", date=day, depot="PRY").get_json()
+    assert searched["trigger"] == "setup"
+    assert "diesel_van" not in {v["vehicle"] for v in searched["vehicles"]}
+    assert "0 depot-days planned" in _due(app)
