@@ -144,7 +144,7 @@ def book_in(shop, slot_id: str, order_ref: str):
     )
 
 
-def test_a_four_hour_booking_takes_a_place_from_the_hours_under_it(app, shop):
+def test_a_four_hour_booking_takes_a_place_from_the_hours_under_it(app, client, demo, shop):
     wide, hours, others = wide_and_hours_under_it(shop)
     for hour in hours:
         set_slot_capacity(app, hour["id"], 2)  # 8 places under the wide window, its own cap 12
@@ -159,6 +159,13 @@ def test_a_four_hour_booking_takes_a_place_from_the_hours_under_it(app, shop):
     assert left[wide["id"]] == 1  # 8 places: 5 wide and 2 narrow taken
     assert [left[h["id"]] for h in hours] == [1, 1, 1, 1]
     assert all(left[o["id"]] == o["remaining"] for o in others)  # windows outside it untouched
+    embed = client.get(
+        "/embed/demo-grocer/api/slots",
+        query_string={"postcode": "N1 2AB", "from": wide["date"], "days": 1},
+        headers={"Authorization": f"Bearer {demo['publishable_key']}"},
+    )
+    assert embed.status_code == 200, embed.get_json()
+    assert {s["id"]: s["remaining"] for s in embed.get_json()["slots"]} == left  # the widget's grid
 
 
 def test_the_last_joint_place_cannot_be_taken_twice(app, shop):
