@@ -239,7 +239,10 @@ def _zone_day_query():
 def _zone_day_windows(session, zone_id: int, day: date, now: datetime, leaving: Slot | None) -> list[Window]:
     rows = session.execute(_zone_day_query(), {"zone_id": zone_id, "day": day, "now": now}).all()
     leaving_id = leaving.id if leaving is not None else None
-    return [Window(id, starts, ends, cap, own - (id == leaving_id)) for id, starts, ends, cap, own in rows]
+    return [
+        Window(slot_id, starts, ends, capacity, own - (slot_id == leaving_id))
+        for slot_id, starts, ends, capacity, own in rows
+    ]
 
 
 def places_by_slot(slots: list[Slot], usage: dict[str, int]) -> dict[str, int]:

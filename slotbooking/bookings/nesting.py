@@ -20,6 +20,8 @@ The rule is sound for nested windows: when every joint cap holds, each wide book
 given a place of one leaf under it (hand out places bottom up; a window's joint slack is what
 its leaves have left once everything under it is served). It is cautious where the leaves do
 not cover a wide window (08:00-12:00 over hours 08-10 only): the uncovered hours add no places.
+Two partly overlapping windows that both contain the same leaf each count that leaf's places
+(no setup we know has them); the proof above covers windows that nest or are disjoint.
 """
 
 from collections.abc import Iterable
