@@ -13,17 +13,29 @@ because the same statement locks the row on PostgreSQL and takes SQLite's databa
 (SQLite ignores FOR UPDATE); it is always the first write of its transaction. Locks are taken
 in a fixed order (slots by id, then depot days by id) so two transactions cannot deadlock.
 
+Nested windows (bookings/nesting.py: a 4-hour booking takes a place from the hour windows under
+it) share places, so a change that takes a place in a window that nests locks every nesting slot
+of its zone-day, in id order, before its depot day (``lock_to_take``): two processes taking the
+last joint place, one in 08:00-12:00 and one in 09:00-10:00, wait for each other. Changes that
+take no place (release, cancel, booking a hold, a payment's news) keep locking their own slot
+only: every taker of a joint place locks that slot too, so they still wait for each other, in
+the same order. Several slots are locked by one UPDATE whose sub-select locks them in id order.
+
 The depot day's ``lock_seq`` is also the cache's version: every change of what a depot's day
 holds (hold, release, booking, reschedule, cancel) bumps it in its own transaction, so the
 bump commits, or vanishes, with the change itself (see ``capacity_version``).
 """
 
 import functools
+from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import groupby
 
 from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.orm import aliased
 
 from slotbooking.bookings.models import OCCUPYING_STATUSES, Booking, Hold
+from slotbooking.bookings.nesting import Window, nesting_ids, places_left
 from slotbooking.db_types import UTCDateTime
 from slotbooking.slots.models import DepotDay, Slot
 
@@ -36,10 +48,30 @@ _LOCK_DEPOT_DAY = (
 )
 
 
+_LOCKED_IN_ORDER = aliased(Slot)
+# PostgreSQL locks the sub-select's rows as they come out of its ORDER BY, so in id order; the
+# outer UPDATE then only bumps rows this transaction holds already (and takes SQLite's lock).
+_LOCK_SLOTS = (
+    update(Slot)
+    .where(
+        Slot.id.in_(
+            select(_LOCKED_IN_ORDER.id)
+            .where(_LOCKED_IN_ORDER.id.in_(bindparam("lock_slot_ids", expanding=True)))
+            .order_by(_LOCKED_IN_ORDER.id)
+            .with_for_update()
+        )
+    )
+    .values(lock_seq=Slot.lock_seq + 1)
+)
+
+
 def lock_slots(session, slot_ids) -> None:
     """Lock the rows of the given slots, in id order."""
-    for slot_id in sorted(set(slot_ids)):
-        session.execute(_LOCK_SLOT, {"lock_slot_id": slot_id})
+    ids = sorted(set(slot_ids))
+    if len(ids) == 1:
+        session.execute(_LOCK_SLOT, {"lock_slot_id": ids[0]})
+    elif ids:
+        session.execute(_LOCK_SLOTS, {"lock_slot_ids": ids})
 
 
 def lock_depot_day(session, depot_id: int, day: date) -> None:
@@ -113,10 +145,58 @@ def _room_query():
     return select(in_slot, in_day, capacity)
 
 
-def has_room(session, slot: Slot, now: datetime, depot_day_already_counted: bool = False) -> bool:
-    """Tell whether one more stop fits the slot and its depot day; call with both rows locked.
+@dataclass(frozen=True)
+class Claim:
+    """What ``lock_to_take`` locked for taking a place in a slot: which slots, and whether it nests."""
 
-    One round trip: the four counts and the depot day's capacity in a single SELECT.
+    slot_ids: frozenset[str]
+    nests: bool  # the slot contains, or lies within, another window of its zone-day
+
+
+_ZONE_DAY_SHAPE = select(Slot.id, Slot.starts_at, Slot.ends_at, Slot.capacity).where(
+    Slot.zone_id == bindparam("shape_zone_id"), Slot.service_date == bindparam("shape_day")
+)
+
+
+def _zone_day_shape(session, zone_id: int, day: date) -> list[Window]:
+    """The windows of a zone-day with their capacities (what they hold is not read: own is 0)."""
+    rows = session.execute(_ZONE_DAY_SHAPE, {"shape_zone_id": zone_id, "shape_day": day})
+    return [Window(*row) for row in rows]
+
+
+def lock_to_take(session, slot: Slot, freeing: Slot | None = None) -> Claim:
+    """Lock what taking a place in ``slot`` depends on, then the depot days; return what was locked.
+
+    The slot, every nesting slot of its zone-day when it nests, and ``freeing`` (a reschedule's
+    old slot, whose place is given back), in id order; then the depot day of each, in order.
+    """
+    nesting = nesting_ids(_zone_day_shape(session, slot.zone_id, slot.service_date))
+    nests = slot.id in nesting
+    ids = {slot.id, *(nesting if nests else ())}
+    if freeing is not None:
+        ids.add(freeing.id)
+    lock_slots(session, ids)
+    days = {(slot.depot_id, slot.service_date)}
+    if freeing is not None:
+        days.add((freeing.depot_id, freeing.service_date))
+    for depot_id, day in sorted(days):
+        lock_depot_day(session, depot_id, day)
+    return Claim(frozenset(ids), nests)
+
+
+def has_room(
+    session,
+    slot: Slot,
+    now: datetime,
+    claim: Claim,
+    depot_day_already_counted: bool = False,
+    leaving: Slot | None = None,
+) -> bool:
+    """Tell whether one more stop fits the slot, the windows it nests with, and its depot day.
+
+    Call with ``claim``'s locks held. ``leaving``: a booking that moves out of that slot as this
+    one comes in (a reschedule), not counted in the nested rule's joint caps. One round trip when
+    the slot nests with no other window; one more when it does.
     """
     in_slot, in_day, capacity = session.execute(
         _room_query(),
@@ -124,9 +204,62 @@ def has_room(session, slot: Slot, now: datetime, depot_day_already_counted: bool
     ).one()
     if in_slot >= slot.capacity:
         return False
-    if depot_day_already_counted:
+    if not depot_day_already_counted and (capacity is None or in_day >= capacity):
+        return False
+    if not claim.nests:
         return True
-    return capacity is not None and in_day < capacity
+    windows = _zone_day_windows(session, slot.zone_id, slot.service_date, now, leaving)
+    late = nesting_ids(windows) - claim.slot_ids
+    if late:  # a window added to the zone-day since the claim was made: lock it too
+        lock_slots(session, late)  # out of order: PostgreSQL may call a deadlock, which is retried
+    return places_left(windows)[slot.id] > 0
+
+
+@functools.cache
+def _zone_day_query():
+    """Build, once, the SELECT of a zone-day's windows with what each holds (bookings + live holds)."""
+    now = bindparam("now", type_=UTCDateTime)
+    booked = (
+        select(func.count())
+        .where(Booking.slot_id == Slot.id, Booking.status.in_(OCCUPYING_STATUSES))
+        .correlate(Slot)
+        .scalar_subquery()
+    )
+    held = (
+        select(func.count())
+        .where(Hold.slot_id == Slot.id, Hold.is_live(now))
+        .correlate(Slot)
+        .scalar_subquery()
+    )
+    return select(Slot.id, Slot.starts_at, Slot.ends_at, Slot.capacity, booked + held).where(
+        Slot.zone_id == bindparam("zone_id"), Slot.service_date == bindparam("day")
+    )
+
+
+def _zone_day_windows(session, zone_id: int, day: date, now: datetime, leaving: Slot | None) -> list[Window]:
+    rows = session.execute(_zone_day_query(), {"zone_id": zone_id, "day": day, "now": now}).all()
+    leaving_id = leaving.id if leaving is not None else None
+    return [
+        Window(slot_id, starts, ends, capacity, own - (slot_id == leaving_id))
+        for slot_id, starts, ends, capacity, own in rows
+    ]
+
+
+def places_by_slot(slots: list[Slot], usage: dict[str, int]) -> dict[str, int]:
+    """Return the places left of each slot under the nested rule, from what each holds (``usage``).
+
+    Give every slot of each zone-day concerned (active or not: a window taken off sale still
+    holds its bookings and its vans' places); the depot's daily cap is not applied here.
+    """
+
+    def zone_day(slot):
+        return slot.zone_id, slot.service_date
+
+    places: dict[str, int] = {}
+    for _, day_slots in groupby(sorted(slots, key=zone_day), key=zone_day):
+        windows = [Window(s.id, s.starts_at, s.ends_at, s.capacity, usage[s.id]) for s in day_slots]
+        places.update(places_left(windows))
+    return places
 
 
 def usage_by_slot(session, slot_ids: list[str], now: datetime) -> dict[str, int]:

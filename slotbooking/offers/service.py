@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from slotbooking.bookings.capacity import (
     capacity_version,
     first_hold_expiry,
+    places_by_slot,
     usage_by_depot_day,
     usage_by_slot,
 )
@@ -126,7 +127,7 @@ def build_offer(session, cache, tenant, zone, first: date, days: int, address, c
         .where(Slot.zone_id == zone.id, Slot.service_date >= first, Slot.service_date <= last)
         .order_by(Slot.starts_at, Slot.ends_at)
     ).all()
-    usage = usage_by_slot(session, [s.id for s in slots], now)
+    places = places_by_slot(slots, usage_by_slot(session, [s.id for s in slots], now))
     service_dates = list({s.service_date for s in slots})
     depot_usage = usage_by_depot_day(session, zone.depot_id, service_dates, now)
     pricer = pricer_for(tenant)
@@ -139,7 +140,7 @@ def build_offer(session, cache, tenant, zone, first: date, days: int, address, c
     rows, by_day = [], {}
     for slot in slots:
         capacity, taken = depot_usage.get(slot.service_date, (0, 0))
-        remaining = max(0, min(slot.capacity - usage[slot.id], capacity - taken))
+        remaining = max(0, min(places[slot.id], capacity - taken))
         reason = unavailable_reason(tenant, slot, now)
         if reason is None:
             valid_until = min(valid_until, closes_at(tenant, slot))

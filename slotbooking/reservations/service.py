@@ -6,7 +6,14 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from slotbooking.bookings.capacity import has_room, lock_depot_day, lock_slots, usage_by_slot
+from slotbooking.bookings.capacity import (
+    has_room,
+    lock_depot_day,
+    lock_slots,
+    lock_to_take,
+    places_by_slot,
+    usage_by_slot,
+)
 from slotbooking.bookings.hold_limits import check_client_cap, lock_client
 from slotbooking.bookings.models import Booking, BookingEvent, Hold
 from slotbooking.common.errors import (
@@ -90,7 +97,8 @@ def _price(session, deps, tenant, zone, slot, address: Address, quote_id, now) -
         select(Slot).where(Slot.zone_id == zone.id, Slot.service_date == slot.service_date)
     ).all()
     usage = usage_by_slot(session, [s.id for s in day_slots], now)  # scarcity moves the price
-    remaining = [(s, max(0, s.capacity - usage[s.id])) for s in day_slots]
+    places = places_by_slot(day_slots, usage)
+    remaining = [(s, places[s.id]) for s in day_slots]
     return pricer.price_day(session, DayToPrice(tenant, zone, slot.service_date, remaining, address))[slot.id]
 
 
@@ -99,10 +107,9 @@ def _new_hold(session, deps, tenant, slot, address, quote_id, customer_ref, now,
     zone = _check_slot_for(session, deps, tenant, slot, address, now)
     price = _price(session, deps, tenant, zone, slot, address, quote_id, now)
     lock_client(session, tenant.id, origin)  # before the slot locks: one order of locks
-    lock_slots(session, [slot.id])
-    lock_depot_day(session, slot.depot_id, slot.service_date)
+    claim = lock_to_take(session, slot)
     check_client_cap(session, tenant.id, origin, now)
-    if not has_room(session, slot, now):
+    if not has_room(session, slot, now, claim):
         raise SlotFull("this window has just filled up; please choose another", {"slot_id": slot.id})
     hold = Hold(
         id=new_id("hold"),
@@ -272,19 +279,15 @@ def reschedule(
         session.add(moves.make_move_hold(hold, booking))
         current_unit(session).commit()  # the move hold stays: the 402 names it
         raise moves.payment_first(tenant, booking, hold)
-    lock_slots(session, [old_slot.id, new_slot.id])
+    claim = lock_to_take(session, new_slot, freeing=old_slot)
     same_day = (old_slot.depot_id, old_slot.service_date) == (new_slot.depot_id, new_slot.service_date)
-    for depot_id, day in sorted(
-        {(old_slot.depot_id, old_slot.service_date), (new_slot.depot_id, new_slot.service_date)}
-    ):
-        lock_depot_day(session, depot_id, day)
     session.refresh(booking)
     if booking.status == "cancelled" or booking.slot_id != old_slot.id:
         raise Conflict("this booking changed meanwhile; try again", {"booking_id": booking.id})
     if hold is not None:  # its place in the new slot is the hold's, counted already
         session.refresh(hold)
         moves.check_paid(session, tenant, booking, hold, deps.stripe_configured, now)
-    elif not has_room(session, new_slot, now, depot_day_already_counted=same_day):
+    elif not has_room(session, new_slot, now, claim, depot_day_already_counted=same_day, leaving=old_slot):
         raise SlotFull("that window is full; your booking is unchanged", {"slot_id": new_slot.id})
     move = moves.apply_move(session, tenant, booking, old_slot, new_slot, price, hold)
     if move.refunded:

@@ -5,6 +5,7 @@ import pytest
 from slotbooking.demo.cli import demo_document
 from tests.conftest import import_document
 from tests.support.api import ApiClient
+from tests.support.db import set_slot_capacity
 
 # A flat in Islington (N1 zone) and one at the zone's far edge.
 NEAR = {"postcode": "N1 2AB", "lat": 51.5390, "lon": -0.1020}
@@ -113,3 +114,40 @@ def test_pricing_at_booking_time_is_told_the_places_left(dynamic_shop, monkeypat
     body = {"slot_id": slot["id"], "address": NEAR, "order_ref": "c"}
     assert dynamic_shop.post("/bookings", body).status_code == 201
     assert seen[slot["id"]] == 4 - 2  # demo windows hold 4; two were booked before this one
+
+
+def test_pricing_at_booking_time_is_told_the_places_wide_bookings_left_under_them(
+    app, dynamic_shop, monkeypatch
+):
+    """Hours of 2 places under a 4-hour window: after 7 wide bookings each hour has 1 joint place left."""
+    from slotbooking.slots import pricers as slot_pricing
+
+    offer = dynamic_shop.slots(NEAR["postcode"], lat=NEAR["lat"], lon=NEAR["lon"])
+    wide = next(s for s in offer["slots"] if s["available"] and s["width_minutes"] == 240)
+    hours = [
+        s
+        for s in offer["slots"]
+        if s["width_minutes"] == 60 and wide["start"] <= s["start"] and s["end"] <= wide["end"]
+    ]
+    assert len(hours) == 4
+    for hour in hours:
+        set_slot_capacity(app, hour["id"], 2)
+    for ref in "abcdefg":
+        body = {"slot_id": wide["id"], "address": NEAR, "order_ref": ref}
+        assert dynamic_shop.post("/bookings", body).status_code == 201
+    engine = slot_pricing._PRICERS["dynamic"]
+    seen = {}
+
+    class Recording:
+        def address_cell(self, address):
+            return engine.address_cell(address)
+
+        def price_day(self, session, request):
+            seen.update({s.id: remaining for s, remaining in request.slots})
+            return engine.price_day(session, request)
+
+    monkeypatch.setitem(slot_pricing._PRICERS, "dynamic", Recording())
+    body = {"slot_id": hours[0]["id"], "address": NEAR, "order_ref": "d"}
+    assert dynamic_shop.post("/bookings", body).status_code == 201
+    assert [seen[h["id"]] for h in hours] == [1, 1, 1, 1]
+    assert seen[wide["id"]] == 1

@@ -392,3 +392,55 @@ def test_the_depot_daily_cap_gives_its_last_places_to_exactly_that_many_clients(
     # the whole depot day is full, in a zone nobody raced for too; the other depot is untouched
     assert not any(s["available"] for s in grid(live, "W2", day).values())
     assert any(s["available"] for s in grid(live, "E8", day).values())
+
+
+def fresh_wide_window(live: Live, zone: str) -> tuple[date, dict, list[dict]]:
+    """An untouched 4-hour window of the zone and the hour windows under it, from the day after tomorrow."""
+    start = first_day_far_from_cutoff()
+    for offset in range(7):
+        day = start + timedelta(days=offset)
+        windows = grid(live, zone, day).values()
+        for wide in (s for s in windows if s["width_minutes"] == 240 and s["remaining"] == 12):
+            hours = [s for s in windows if wide["start"] <= s["start"] and s["end"] <= wide["end"]]
+            hours = [s for s in hours if s["id"] != wide["id"]]
+            if len(hours) == 4 and all(s["width_minutes"] == 60 and s["remaining"] == 4 for s in hours):
+                return day, wide, hours
+    raise AssertionError(f"no untouched 4-hour window in zone {zone}")
+
+
+def test_wide_and_narrow_holds_share_the_last_joint_places_without_overbooking(live):
+    """A 4-hour window over four hour windows of 2 places each: 8 vans' places, 5 taken by wide bookings.
+
+    Three joint places are left, and every one of them can go to the wide window or to any hour
+    under it; shoppers race for all five windows at once, in one step or with a hold first.
+    """
+    day, wide, hours = fresh_wide_window(live, "E8")
+    with live.app.app_context():
+        for hour in hours:
+            db.session.get(Slot, hour["id"]).capacity = 2
+        db.session.commit()
+    bump_cache(live, wide["id"])
+    for n in range(5):
+        status, body = call(
+            live,
+            "POST",
+            "/bookings",
+            {"slot_id": wide["id"], "address": {"postcode": POSTCODES["E8"]}, "order_ref": f"WIDE-{n}"},
+        )
+        assert status == 201, body
+    assert_views_agree(live, "E8", day, wide["id"], remaining=3)
+    for hour in hours:
+        assert_views_agree(live, "E8", day, hour["id"], remaining=2)
+    family = [wide["id"], *(h["id"] for h in hours)]
+
+    # seven entries, so the wide window and every hour get one-step and two-step clients alike
+    order = [wide, hours[0], hours[1], wide, hours[2], hours[3], wide]
+    attempts = race(live, [(s["id"], POSTCODES["E8"]) for s in order])
+
+    assert_exactly(attempts, places=3)
+    assert sum(occupied(live, slot_id) for slot_id in family) == 8  # every place of the four hours
+    assert all(occupied(live, h["id"]) <= 2 for h in hours)
+    assert sum(live_holds_in_slot(live, slot_id) for slot_id in family) == 0
+    assert sum(confirmed_in_slot(live, slot_id) for slot_id in family) == 8
+    for slot_id in family:
+        assert_views_agree(live, "E8", day, slot_id, remaining=0)
