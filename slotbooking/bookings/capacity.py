@@ -14,12 +14,12 @@ because the same statement locks the row on PostgreSQL and takes SQLite's databa
 in a fixed order (slots by id, then depot days by id) so two transactions cannot deadlock.
 
 Nested windows (bookings/nesting.py: a 4-hour booking takes a place from the hour windows under
-it) share places, so a change that takes a place in a window that nests locks every nesting slot
-of its zone-day, in id order, before its depot day (``lock_to_take``): two processes taking the
-last joint place, one in 08:00-12:00 and one in 09:00-10:00, wait for each other. Changes that
-take no place (release, cancel, booking a hold, a payment's news) keep locking their own slot
-only: every taker of a joint place locks that slot too, so they still wait for each other, in
-the same order. Several slots are locked by one UPDATE whose sub-select locks them in id order.
+it) share places across slots, and the depot day's lock is what serialises them: every change
+that takes a place locks its depot day before it counts, and a zone-day lies within one depot
+day, so two processes taking the last joint place, one in 08:00-12:00 and one in 09:00-10:00,
+wait for each other there and the second counts what the first committed. No slot lock beyond
+the taken slot's own is needed (locking every nesting slot too was measured: twice the database
+CPU per booking, for nothing the depot day's lock did not already give).
 
 The depot day's ``lock_seq`` is also the cache's version: every change of what a depot's day
 holds (hold, release, booking, reschedule, cancel) bumps it in its own transaction, so the
@@ -27,7 +27,6 @@ bump commits, or vanishes, with the change itself (see ``capacity_version``).
 """
 
 import functools
-from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import groupby
 
@@ -145,58 +144,34 @@ def _room_query():
     return select(in_slot, in_day, capacity)
 
 
-@dataclass(frozen=True)
-class Claim:
-    """What ``lock_to_take`` locked for taking a place in a slot: which slots, and whether it nests."""
+def lock_to_take(session, slot: Slot, freeing: Slot | None = None) -> None:
+    """Lock what taking a place in ``slot`` depends on: the slot and its depot day.
 
-    slot_ids: frozenset[str]
-    nests: bool  # the slot contains, or lies within, another window of its zone-day
-
-
-_ZONE_DAY_SHAPE = select(Slot.id, Slot.starts_at, Slot.ends_at, Slot.capacity).where(
-    Slot.zone_id == bindparam("shape_zone_id"), Slot.service_date == bindparam("shape_day")
-)
-
-
-def _zone_day_shape(session, zone_id: int, day: date) -> list[Window]:
-    """The windows of a zone-day with their capacities (what they hold is not read: own is 0)."""
-    rows = session.execute(_ZONE_DAY_SHAPE, {"shape_zone_id": zone_id, "shape_day": day})
-    return [Window(*row) for row in rows]
-
-
-def lock_to_take(session, slot: Slot, freeing: Slot | None = None) -> Claim:
-    """Lock what taking a place in ``slot`` depends on, then the depot days; return what was locked.
-
-    The slot, every nesting slot of its zone-day when it nests, and ``freeing`` (a reschedule's
-    old slot, whose place is given back), in id order; then the depot day of each, in order.
+    ``freeing``: a reschedule's old slot, whose place is given back. Slots in id order, then the
+    depot day of each, in order. The depot day's lock also covers the windows nesting with
+    ``slot`` (module docstring).
     """
-    nesting = nesting_ids(_zone_day_shape(session, slot.zone_id, slot.service_date))
-    nests = slot.id in nesting
-    ids = {slot.id, *(nesting if nests else ())}
-    if freeing is not None:
-        ids.add(freeing.id)
+    ids = {slot.id} if freeing is None else {slot.id, freeing.id}
     lock_slots(session, ids)
     days = {(slot.depot_id, slot.service_date)}
     if freeing is not None:
         days.add((freeing.depot_id, freeing.service_date))
     for depot_id, day in sorted(days):
         lock_depot_day(session, depot_id, day)
-    return Claim(frozenset(ids), nests)
 
 
 def has_room(
     session,
     slot: Slot,
     now: datetime,
-    claim: Claim,
     depot_day_already_counted: bool = False,
     leaving: Slot | None = None,
 ) -> bool:
     """Tell whether one more stop fits the slot, the windows it nests with, and its depot day.
 
-    Call with ``claim``'s locks held. ``leaving``: a booking that moves out of that slot as this
-    one comes in (a reschedule), not counted in the nested rule's joint caps. One round trip when
-    the slot nests with no other window; one more when it does.
+    Call with ``lock_to_take``'s locks held. ``leaving``: a booking that moves out of that slot
+    as this one comes in (a reschedule), not counted in the nested rule's joint caps. Two round
+    trips: the slot's and depot day's counts, then the zone-day's windows for the nested rule.
     """
     in_slot, in_day, capacity = session.execute(
         _room_query(),
@@ -206,12 +181,9 @@ def has_room(
         return False
     if not depot_day_already_counted and (capacity is None or in_day >= capacity):
         return False
-    if not claim.nests:
-        return True
     windows = _zone_day_windows(session, slot.zone_id, slot.service_date, now, leaving)
-    late = nesting_ids(windows) - claim.slot_ids
-    if late:  # a window added to the zone-day since the claim was made: lock it too
-        lock_slots(session, late)  # out of order: PostgreSQL may call a deadlock, which is retried
+    if slot.id not in nesting_ids(windows):
+        return True
     return places_left(windows)[slot.id] > 0
 
 

@@ -107,9 +107,9 @@ def _new_hold(session, deps, tenant, slot, address, quote_id, customer_ref, now,
     zone = _check_slot_for(session, deps, tenant, slot, address, now)
     price = _price(session, deps, tenant, zone, slot, address, quote_id, now)
     lock_client(session, tenant.id, origin)  # before the slot locks: one order of locks
-    claim = lock_to_take(session, slot)
+    lock_to_take(session, slot)
     check_client_cap(session, tenant.id, origin, now)
-    if not has_room(session, slot, now, claim):
+    if not has_room(session, slot, now):
         raise SlotFull("this window has just filled up; please choose another", {"slot_id": slot.id})
     hold = Hold(
         id=new_id("hold"),
@@ -279,7 +279,7 @@ def reschedule(
         session.add(moves.make_move_hold(hold, booking))
         current_unit(session).commit()  # the move hold stays: the 402 names it
         raise moves.payment_first(tenant, booking, hold)
-    claim = lock_to_take(session, new_slot, freeing=old_slot)
+    lock_to_take(session, new_slot, freeing=old_slot)
     same_day = (old_slot.depot_id, old_slot.service_date) == (new_slot.depot_id, new_slot.service_date)
     session.refresh(booking)
     if booking.status == "cancelled" or booking.slot_id != old_slot.id:
@@ -287,7 +287,7 @@ def reschedule(
     if hold is not None:  # its place in the new slot is the hold's, counted already
         session.refresh(hold)
         moves.check_paid(session, tenant, booking, hold, deps.stripe_configured, now)
-    elif not has_room(session, new_slot, now, claim, depot_day_already_counted=same_day, leaving=old_slot):
+    elif not has_room(session, new_slot, now, depot_day_already_counted=same_day, leaving=old_slot):
         raise SlotFull("that window is full; your booking is unchanged", {"slot_id": new_slot.id})
     move = moves.apply_move(session, tenant, booking, old_slot, new_slot, price, hold)
     if move.refunded:
