@@ -18,6 +18,9 @@ class NavEntry:
 
 NAV: list[NavEntry] = [
     NavEntry("Overview", "console.overview", "viewer"),
+    NavEntry("Pricing rules", "console.pricing", "viewer"),
+    NavEntry("Draft and preview", "console.draft", "viewer"),
+    NavEntry("Versions", "console.versions", "viewer"),
 ]
 
 
