@@ -82,6 +82,15 @@ def check_document(retailer: Retailer, document) -> dict:
     return plain(document)
 
 
+def document_problems(retailer: Retailer, document) -> dict[str, list[str]]:
+    """Return what check_document would refuse, by path (empty: the document is fine)."""
+    try:
+        check_document(retailer, document)
+    except ValidationFailed as failed:
+        return failed.details
+    return {}
+
+
 def working_document(session, retailer: Retailer) -> dict:
     """Return the draft's document, or the live one when there is no draft."""
     draft = draft_of(session, retailer.id)
