@@ -59,6 +59,8 @@ def _pricing_page(document: dict, errors: dict, status: int = 200, form=None):
     for _, group in SECTIONS:
         for field in group:
             raw = form.get(field.name) if form is not None else None
+            if form is not None and field.kind == "bool":
+                raw = raw or ""  # an unticked box sends nothing: it stays unticked
             values[field.name] = (
                 raw if raw is not None else shown(field, effective(pricing, field.name), currency)
             )
