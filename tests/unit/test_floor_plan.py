@@ -32,7 +32,16 @@ LAYERS = {
         "wording",
     ],
     "domain": ["retailers", "slots", "bookings", "payments", "events"],
-    "use cases": ["offers", "reservations", "booking_sessions", "setup", "offerlog", "routes", "jobs"],
+    "use cases": [
+        "offers",
+        "reservations",
+        "booking_sessions",
+        "setup",
+        "operations",
+        "offerlog",
+        "routes",
+        "jobs",
+    ],
     "web": [
         "request_context",
         "auth",
