@@ -31,7 +31,7 @@ LAYERS = {
         "ops",
         "wording",
     ],
-    "domain": ["retailers", "slots", "bookings", "payments", "events"],
+    "domain": ["retailers", "slots", "bookings", "payments", "events", "staff"],
     "use cases": [
         "offers",
         "reservations",
@@ -40,6 +40,7 @@ LAYERS = {
         "operations",
         "offerlog",
         "routes",
+        "drafts",
         "jobs",
     ],
     "web": [
@@ -51,6 +52,7 @@ LAYERS = {
         "api",
         "shopper",
         "widget",
+        "console",
         "demo",
     ],
     "app factory": [FACTORY],

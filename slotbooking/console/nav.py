@@ -1,0 +1,26 @@
+"""The console's navigation, in one place: a new page is one line here.
+
+Each entry is shown to staff whose role at the retailer is at least ``min_role``; the endpoint
+takes the retailer's ``slug``.
+"""
+
+from dataclasses import dataclass
+
+from slotbooking.staff.models import role_rank
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str
+    endpoint: str
+    min_role: str
+
+
+NAV: list[NavEntry] = [
+    NavEntry("Overview", "console.overview", "viewer"),
+]
+
+
+def entries_for(role: str) -> list[NavEntry]:
+    """Return the entries a role may open, in order."""
+    return [entry for entry in NAV if role_rank(role) >= role_rank(entry.min_role)]
