@@ -8,7 +8,7 @@ not exist, so no one learns another retailer's slug; too low a role -> a 403 pag
 
 import functools
 
-from flask import g, redirect, render_template, request, url_for
+from flask import g, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound
@@ -67,8 +67,9 @@ def tenant_page(min_role: str):
             g.console_retailer, g.console_role = retailer, role
             g.console_tenant = Tenant.of(retailer)
             if role_rank(role) < role_rank(min_role):
-                page = render_template("console/forbidden.html", needed=min_role)
-                return page, 403
+                from slotbooking.console.render import render  # render.py reads this module
+
+                return render("console/forbidden.html", 403, needed=min_role)
             return view(*args, slug=slug, **kwargs)
 
         wrapper.console_min_role = min_role

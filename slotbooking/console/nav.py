@@ -18,6 +18,9 @@ class NavEntry:
 
 NAV: list[NavEntry] = [
     NavEntry("Overview", "console.overview", "viewer"),
+    NavEntry("Bookings", "console.bookings", "viewer"),
+    NavEntry("Webhooks", "console.webhooks", "viewer"),
+    NavEntry("API keys", "console.api_keys", "viewer"),
 ]
 
 

@@ -47,12 +47,21 @@ def move_options(session, deps, tenant, booking_id: str, now, from_date=None, da
     return MoveOptions(booking, offer.windows)
 
 
-def preview_move(session, deps, tenant, booking_id: str, slot_id: str, now) -> moves.MovePreview:
+@dataclass(frozen=True)
+class MoveConfirmation:
+    """What the agent confirms: the booking as it is, and what moving it to the window costs now."""
+
+    booking: Booking
+    preview: moves.MovePreview
+
+
+def preview_move(session, deps, tenant, booking_id: str, slot_id: str, now) -> MoveConfirmation:
     """Say what moving the booking to the slot costs now, changing nothing.
 
     :raises SlotUnavailable, AddressNotServed, Conflict, NotFound:
     """
-    return service.preview_reschedule(session, deps, tenant, booking_id, slot_id, None, now)
+    preview = service.preview_reschedule(session, deps, tenant, booking_id, slot_id, None, now)
+    return MoveConfirmation(get_owned(session, Booking, tenant.id, booking_id, "booking"), preview)
 
 
 @transaction

@@ -50,7 +50,9 @@ def test_a_move_for_a_shopper_is_the_apis_move_with_an_audit_row(pg_app, clock):
         tenant = tenant_of()
         options = move_options(db.session, deps(pg_app), tenant, booking["id"], clock())
         assert evening["id"] in {w.slot_id for w in options.windows}
-        preview = preview_move(db.session, deps(pg_app), tenant, booking["id"], evening["id"], clock())
+        confirmation = preview_move(db.session, deps(pg_app), tenant, booking["id"], evening["id"], clock())
+        preview = confirmation.preview
+        assert confirmation.booking.slot_id == booking["slot"]["id"]
         assert (preview.price.price, preview.price_change) == (500, 100)
         move = reschedule_for_shopper(
             db.session, deps(pg_app), tenant, booking["id"], evening["id"], 500, clock(), recorder(tenant)
