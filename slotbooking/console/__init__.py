@@ -8,7 +8,14 @@ drafts/, setup/ ...), and presents the answer. Every tenant page sits under /ops
 
 def register(app) -> None:
     """Add the console's blueprint, its login manager and its CSRF checks to the app."""
-    from slotbooking.console import auth_views, home_views, operations_pages  # noqa: F401  (their routes join bp)
+    from slotbooking.console import (  # noqa: F401  (their routes join bp)
+        audit_views,
+        auth_views,
+        draft_views,
+        home_views,
+        operations_pages,
+        staff_views,
+    )
     from slotbooking.console.blueprint import bp
     from slotbooking.console.identity import init_login
 

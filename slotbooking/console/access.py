@@ -9,18 +9,15 @@ not exist, so no one learns another retailer's slug; too low a role -> a 403 pag
 import functools
 
 from flask import g, redirect, request, url_for
-from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
+from slotbooking.console.identity import signed_in_staff
+from slotbooking.console.render import render
 from slotbooking.extensions import db
 from slotbooking.retailers.models import Retailer
 from slotbooking.retailers.tenant import Tenant
-from slotbooking.staff.models import StaffMember, StaffMembership, role_rank
-
-
-def signed_in_staff() -> StaffMember | None:
-    return current_user.staff if current_user.is_authenticated else None
+from slotbooking.staff.models import StaffMembership, role_rank
 
 
 def to_login():
@@ -67,8 +64,6 @@ def tenant_page(min_role: str):
             g.console_retailer, g.console_role = retailer, role
             g.console_tenant = Tenant.of(retailer)
             if role_rank(role) < role_rank(min_role):
-                from slotbooking.console.render import render  # render.py reads this module
-
                 return render("console/forbidden.html", 403, needed=min_role)
             return view(*args, slug=slug, **kwargs)
 

@@ -5,7 +5,7 @@ so logout, idle expiry and deactivation end a session everywhere at once.
 """
 
 from flask import current_app, session
-from flask_login import LoginManager, login_user, logout_user
+from flask_login import LoginManager, current_user, login_user, logout_user
 
 from slotbooking.clock import now
 from slotbooking.extensions import db
@@ -53,3 +53,8 @@ def start_session(staff: StaffMember, token: str) -> None:
 def end_session() -> None:
     logout_user()
     session.clear()
+
+
+def signed_in_staff() -> StaffMember | None:
+    """Return the staff member signed in on this request, or None."""
+    return current_user.staff if current_user.is_authenticated else None

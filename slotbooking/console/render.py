@@ -4,7 +4,7 @@ from babel import Locale
 from flask import g, render_template
 
 from slotbooking import wording
-from slotbooking.console.access import signed_in_staff
+from slotbooking.console.identity import signed_in_staff
 from slotbooking.console.nav import entries_for
 from slotbooking.extensions import db
 from slotbooking.staff.accounts import retailers_of

@@ -178,3 +178,11 @@ def retailers_of(session, staff_id: int) -> list[tuple[Retailer, str]]:
         .order_by(Retailer.name)
     )
     return [(retailer, role) for retailer, role in rows]
+
+
+def emails_of(session, staff_ids) -> dict[int, str]:
+    """Return staff id -> e-mail for these ids (to name authors and actors on pages)."""
+    if not staff_ids:
+        return {}
+    rows = session.execute(select(StaffMember.id, StaffMember.email).where(StaffMember.id.in_(staff_ids)))
+    return {staff_id: email for staff_id, email in rows}
