@@ -5,8 +5,6 @@ made through the operations use cases, which call the reservation services the A
 write the audit row naming the staff member.
 """
 
-from datetime import timedelta
-
 from flask import flash, g, redirect, request, url_for
 
 from slotbooking.console.access import tenant_page
@@ -32,13 +30,9 @@ def _to_booking(slug: str, booking_id: str):
 @bp.get("/r/<slug>/bookings/<booking_id>/move")
 @tenant_page("editor")
 def booking_move(slug: str, booking_id: str):
-    first = day_arg(request.args.get("from"), "from")
-    options = move_options(db.session, collaborators(), g.console_tenant, booking_id, now(), from_date=first)
-    days: dict = {}
-    for window in options.windows:
-        days.setdefault(window.service_date, []).append(window)
-    next_from = max(days) + timedelta(days=1) if days else None
-    return page("console/booking_move.html", booking=options.booking, days=days, next_from=next_from)
+    day = day_arg(request.args.get("day"))
+    options = move_options(db.session, collaborators(), g.console_tenant, booking_id, now(), day)
+    return page("console/booking_move.html", options=options)
 
 
 def _confirm_move(slug: str, booking_id: str, slot_id: str, form: MoveForm, status: int = 200):

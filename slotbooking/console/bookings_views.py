@@ -2,6 +2,7 @@
 
 from flask import Response, g, request
 
+from slotbooking.common.errors import ValidationFailed
 from slotbooking.console.access import tenant_page
 from slotbooking.console.blueprint import bp
 from slotbooking.console.ops_forms import ConfirmForm
@@ -11,6 +12,7 @@ from slotbooking.operations.booking_page import booking_detail
 from slotbooking.operations.booking_search import (
     STATUSES,
     BookingFilter,
+    BookingPage,
     find_bookings,
     windows_of_day,
     zone_codes,
@@ -29,13 +31,30 @@ def _filter() -> BookingFilter:
     )
 
 
+def _filter_as_typed() -> BookingFilter:
+    """The filter with a day that does not parse left out (to fill the form in again)."""
+    args = request.args
+    try:
+        day = day_arg(args.get("day"))
+    except ValidationFailed:
+        day = None
+    return BookingFilter(day, args.get("zone"), args.get("window"), args.get("status"), args.get("q"))
+
+
 @bp.get("/r/<slug>/bookings")
 @tenant_page("viewer")
 def bookings(slug: str):
-    wanted = _filter()
-    found = find_bookings(db.session, g.console_tenant, wanted, page_arg(request.args.get("page")))
+    problem, status = None, 200
+    try:
+        wanted = _filter()
+        found = find_bookings(db.session, g.console_tenant, wanted, page_arg(request.args.get("page")))
+    except ValidationFailed as refused:  # shown above the filters, which stay as typed
+        problem, status = refused, refused.status
+        wanted, found = _filter_as_typed(), BookingPage([], 1, 1, 0)
     return page(
         "console/bookings.html",
+        status,
+        problem=problem,
         wanted=wanted,
         found=found,
         statuses=STATUSES,

@@ -24,12 +24,14 @@ def on_behalf():
     return record
 
 
+_STYLES = {"full": "%a %d %b %Y %H:%M", "log": "%d %b %H:%M:%S", "time": "%H:%M"}
+
+
 def when(moment: datetime | None, style: str = "full") -> str:
-    """Format a stored UTC time in the retailer's zone: "Tue 24 Nov 2026 08:00", or "08:00" (style "time")."""
+    """A stored UTC time in the retailer's zone: "Tue 24 Nov 2026 08:00", "24 Nov 08:00:31" or "08:00"."""
     if moment is None:
         return "–"
-    local = moment.astimezone(g.console_tenant.tz)
-    return f"{local:%H:%M}" if style == "time" else f"{local:%a %d %b %Y %H:%M}"
+    return moment.astimezone(g.console_tenant.tz).strftime(_STYLES[style])
 
 
 def window_of(slot) -> str:

@@ -9,6 +9,7 @@ held, and the shopper pays for it on their manage page.
 """
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from slotbooking.bookings.models import Booking
 from slotbooking.common.errors import PaymentRequired
@@ -19,6 +20,7 @@ from slotbooking.offers.offer import OfferedWindow
 from slotbooking.offers.service import SlotQuery, current_offer
 from slotbooking.operations.audit_trail import OnBehalf
 from slotbooking.reservations import moves, service
+from slotbooking.slots.clock import local_today
 from slotbooking.slots.pricers import Address
 
 
@@ -30,21 +32,26 @@ class CardPaymentNeeded(PaymentRequired):
 
 @dataclass(frozen=True)
 class MoveOptions:
-    """The windows a booking may move to, priced for its address now (the shopper's own grid)."""
+    """One day's windows a booking may move to, priced for its address now (the shopper's own grid)."""
 
     booking: Booking
+    day: date
     windows: tuple[OfferedWindow, ...]
+    days: tuple[date, ...]  # every day that can be chosen: today to the end of the horizon
 
 
-def move_options(session, deps, tenant, booking_id: str, now, from_date=None, days=None) -> MoveOptions:
-    """Return the grid of windows for the booking's address.
+def move_options(session, deps, tenant, booking_id: str, now, day: date | None = None) -> MoveOptions:
+    """Return the grid of one day's windows for the booking's address (by default the booking's day).
 
-    :raises NotFound, AddressNotServed, ValidationFailed:
+    :raises NotFound, AddressNotServed, ValidationFailed: ValidationFailed for a day outside the horizon.
     """
     booking = get_owned(session, Booking, tenant.id, booking_id, "booking")
-    query = SlotQuery(Address.of(booking), from_date, days)
+    today = local_today(tenant.tz, now)
+    day = day or max(booking.service_date, today)
+    query = SlotQuery(Address.of(booking), day, 1)
     offer = current_offer(session, deps.cache, deps.finder, tenant, query, now)
-    return MoveOptions(booking, offer.windows)
+    days = tuple(today + timedelta(days=n) for n in range(tenant.horizon_days + 1))
+    return MoveOptions(booking, day, offer.windows, days)
 
 
 @dataclass(frozen=True)

@@ -165,7 +165,9 @@ def test_a_viewer_sees_the_bookings_and_their_csv_but_cannot_act(pg_app, world):
 def test_a_bad_filter_is_a_clear_422(pg_app, world, query):
     viewer = _client(pg_app, "viewer@demo.test")
     answer = viewer.get(f"/ops/r/demo-grocer/bookings?{query}")
-    assert answer.status_code == 422 and "validation_error" in answer.get_data(as_text=True)
+    text = answer.get_data(as_text=True)
+    assert answer.status_code == 422 and 'data-code="validation_error"' in text
+    assert 'aria-current="page">Bookings' in text, "the page keeps the console's layout and the filters"
 
 
 def test_an_editor_moves_a_booking_at_the_confirmed_price_and_is_named_in_the_audit(pg_app, world):

@@ -49,7 +49,9 @@ def test_a_move_for_a_shopper_is_the_apis_move_with_an_audit_row(pg_app, clock):
     with pg_app.app_context():
         tenant = tenant_of()
         options = move_options(db.session, deps(pg_app), tenant, booking["id"], clock())
-        assert evening["id"] in {w.slot_id for w in options.windows}
+        assert options.day.isoformat() == day and evening["id"] in {w.slot_id for w in options.windows}
+        assert {w.service_date for w in options.windows} == {options.day}
+        assert options.days[0] == clock().date() and len(options.days) == tenant.horizon_days + 1
         confirmation = preview_move(db.session, deps(pg_app), tenant, booking["id"], evening["id"], clock())
         preview = confirmation.preview
         assert confirmation.booking.slot_id == booking["slot"]["id"]
