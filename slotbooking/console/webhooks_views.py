@@ -8,7 +8,14 @@ from slotbooking.console.ops_forms import ConfirmForm
 from slotbooking.console.ops_support import on_behalf, page, page_arg
 from slotbooking.events.cli import retry_policy
 from slotbooking.extensions import db
-from slotbooking.operations.webhooks import STATUSES, get_delivery, is_failing, list_deliveries, retry_now
+from slotbooking.operations.webhooks import (
+    STATUSES,
+    attempts_of,
+    get_delivery,
+    is_failing,
+    list_deliveries,
+    retry_now,
+)
 from slotbooking.request_context import now
 
 
@@ -31,7 +38,13 @@ def webhooks(slug: str):
 @tenant_page("viewer")
 def webhook(slug: str, event_id: str):
     delivery = get_delivery(db.session, g.console_tenant, event_id)
-    return page("console/webhook.html", delivery=delivery, is_failing=is_failing, form=ConfirmForm())
+    return page(
+        "console/webhook.html",
+        delivery=delivery,
+        attempts=attempts_of(db.session, delivery),
+        is_failing=is_failing,
+        form=ConfirmForm(),
+    )
 
 
 @bp.post("/r/<slug>/webhooks/<event_id>/retry")

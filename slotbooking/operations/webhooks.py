@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from slotbooking.common.errors import Conflict, NotFound, ValidationFailed
 from slotbooking.common.unit_of_work import unit_of_work
 from slotbooking.events.delivery import RetryPolicy
-from slotbooking.events.models import EventDelivery
+from slotbooking.events.models import EventDelivery, EventDeliveryAttempt
 from slotbooking.operations.audit_trail import OnBehalf
 
 STATUSES = ("pending", "delivered", "failed")
@@ -66,6 +66,17 @@ def get_delivery(session, tenant, event_id: str) -> EventDelivery:
     if delivery is None:
         raise NotFound(f"no delivery {event_id!r}", {"event_id": event_id})
     return delivery
+
+
+def attempts_of(session, delivery: EventDelivery) -> list[EventDeliveryAttempt]:
+    """Return the delivery's attempts, first first (none are known one by one for older deliveries)."""
+    return list(
+        session.scalars(
+            select(EventDeliveryAttempt)
+            .where(EventDeliveryAttempt.delivery_id == delivery.id)
+            .order_by(EventDeliveryAttempt.id)
+        )
+    )
 
 
 def retry_now(session, tenant, event_id: str, now, policy: RetryPolicy, on_behalf: OnBehalf) -> EventDelivery:

@@ -7,14 +7,12 @@ import re
 import pytest
 from sqlalchemy import select
 
-from slotbooking.demo.cli import demo_document
 from slotbooking.events.models import EventDelivery
 from slotbooking.extensions import db
 from slotbooking.staff.models import StaffAuditEntry
-from tests.conftest import import_document
 from tests.support.api import ApiClient
 from tests.support.console import add_staff, csrf_of, log_in
-from tests.support.ops_console import book
+from tests.support.ops_console import book, retailer, window
 
 # Every route the operations pages add; the tenancy test fails on one missing here.
 OPERATIONS_ENDPOINTS = {
@@ -35,34 +33,15 @@ OPERATIONS_ENDPOINTS = {
 }
 
 
-def _retailer(app, clock, slug: str) -> tuple[ApiClient, dict]:
-    document = demo_document()
-    document["retailer"]["slug"] = slug
-    document["events"] = {"webhook_url": "http://127.0.0.1:9/hooks"}  # queued, never reached
-    keys = import_document(app, document, clock)
-    return ApiClient(app.test_client(), keys["secret_key"]), keys
-
-
-def _window(offer, hour: str, day: str | None = None) -> dict:
-    return next(
-        s
-        for s in offer["slots"]
-        if s["available"]
-        and s["width_minutes"] == 60
-        and s["start"][11:13] == hour
-        and (day is None or s["start"][:10] == day)
-    )
-
-
 @pytest.fixture
 def world(pg_app, clock):
     """Two retailers with a booking (and its queued webhook) each, and staff of the first at every role."""
     shops = {}
     for slug in ("demo-grocer", "other-grocer"):
-        shop, keys = _retailer(pg_app, clock, slug)
+        shop, keys = retailer(pg_app, clock, slug, webhook_url="http://127.0.0.1:9/hooks")
         offer = shop.slots()
-        booking = book(shop, _window(offer, "08"), f"ORD-{slug[:2]}")
-        evening = _window(offer, "18", booking["slot"]["start"][:10])
+        booking = book(shop, window(offer, "08"), f"ORD-{slug[:2]}")
+        evening = window(offer, "18", booking["slot"]["start"][:10])
         shops[slug] = {"api": shop, "keys": keys, "booking": booking, "evening": evening}
     assert pg_app.test_cli_runner().invoke(args=["events", "deliver"]).exit_code == 0
     with pg_app.app_context():
@@ -217,6 +196,8 @@ def test_an_admin_retries_a_failing_delivery(pg_app, world, clock):
     with pg_app.app_context():
         delivery = db.session.scalar(select(EventDelivery).where(EventDelivery.event_id == event_id))
         assert (delivery.status, delivery.next_attempt_at) == ("pending", clock())
+    shown = admin.get(f"/ops/r/demo-grocer/webhooks/{event_id}").get_data(as_text=True)
+    assert "Connection refused" in shown and "retried later" in shown, "the first attempt, one by one"
 
 
 def test_an_admin_rotates_the_secret_key_after_confirming_and_sees_it_once(pg_app, world):

@@ -7,52 +7,30 @@ from datetime import date
 import pytest
 
 from slotbooking.common.errors import NotFound, ValidationFailed
-from slotbooking.demo.cli import demo_document
 from slotbooking.extensions import db
 from slotbooking.operations.booking_page import booking_detail
 from slotbooking.operations.booking_search import BookingFilter, find_bookings, windows_of_day, zone_codes
 from slotbooking.operations.route_csv import COLUMNS, route_planning_csv
-from tests.conftest import import_document
-from tests.support.api import ApiClient
-from tests.support.ops_console import book, tenant_of
-
-
-def _shop(app, clock, slug="demo-grocer", webhook_url=None) -> ApiClient:
-    document = demo_document()
-    document["retailer"]["slug"] = slug
-    if webhook_url:
-        document["events"] = {"webhook_url": webhook_url}
-    keys = import_document(app, document, clock)
-    return ApiClient(app.test_client(), keys["secret_key"])
-
-
-def _windows(shop, postcode, hour, day=None) -> list[dict]:
-    offer = shop.slots(postcode)
-    return [
-        s
-        for s in offer["slots"]
-        if s["available"]
-        and s["width_minutes"] == 60
-        and s["start"][11:13] == hour
-        and (day is None or s["start"][:10] == day)
-    ]
+from tests.support.ops_console import book, retailer, tenant_of, windows
 
 
 @pytest.fixture
 def booked(pg_app, clock):
     """Four bookings (two days, two zones, three windows), one cancelled; and one of another retailer."""
-    shop = _shop(pg_app, clock)
-    first, second = _windows(shop, "N1 2AB", "08")[:2]
+    shop, _ = retailer(pg_app, clock)
+    first, second = windows(shop.slots("N1 2AB"), "08")[:2]
     day = first["start"][:10]
     made = {
         "a": book(shop, first, "ORD-100", "N1 2AB", line1='1 "Quoted", Road'),
-        "b": book(shop, _windows(shop, "N1 2AB", "09", day)[0], "ord-101", "N1 7XY", lat=51.54, lon=-0.09),
-        "c": book(shop, _windows(shop, "E8 1AA", "10", day)[0], "=SUM(A1)", "E8 1AA"),
+        "b": book(
+            shop, windows(shop.slots("N1 2AB"), "09", day)[0], "ord-101", "N1 7XY", lat=51.54, lon=-0.09
+        ),
+        "c": book(shop, windows(shop.slots("E8 1AA"), "10", day)[0], "=SUM(A1)", "E8 1AA"),
         "d": book(shop, second, "ORD-200", "N1 2AB"),
     }
     assert shop.post(f"/bookings/{made['d']['id']}/cancel").status_code == 200
-    other = _shop(pg_app, clock, slug="other-grocer")
-    book(other, _windows(other, "N1 2AB", "08")[0], "ORD-100", "N1 2AB")
+    other, _ = retailer(pg_app, clock, slug="other-grocer")
+    book(other, windows(other.slots("N1 2AB"), "08")[0], "ORD-100", "N1 2AB")
     return made, date.fromisoformat(day)
 
 
@@ -126,7 +104,7 @@ def test_the_route_planning_csv_has_fixed_columns_and_reads_back(pg_app, booked)
 
 
 def test_a_bookings_page_shows_its_history_holds_and_webhooks(pg_app, clock):
-    shop = _shop(pg_app, clock, webhook_url="http://127.0.0.1:9/hooks")  # queued, never reached
+    shop, _ = retailer(pg_app, clock, webhook_url="http://127.0.0.1:9/hooks")  # queued, never reached
     offer, slot = shop.first_available()
     hold = shop.hold(slot["id"], quote_id=offer["quote_id"]).get_json()
     booking = shop.book(hold["id"], order_ref="ORD-9").get_json()
@@ -145,8 +123,8 @@ def test_a_bookings_page_shows_its_history_holds_and_webhooks(pg_app, clock):
 
 
 def test_another_retailers_booking_has_no_page(pg_app, clock):
-    other = _shop(pg_app, clock, slug="other-grocer")
-    _shop(pg_app, clock)
+    other, _ = retailer(pg_app, clock, slug="other-grocer")
+    retailer(pg_app, clock)
     theirs = book(other, other.first_available()[1], "THEIRS")
     with pg_app.app_context(), pytest.raises(NotFound):
         booking_detail(db.session, tenant_of(), theirs["id"])

@@ -4,7 +4,6 @@ import pytest
 from sqlalchemy import select
 
 from slotbooking.common.errors import Conflict
-from slotbooking.demo.cli import demo_document
 from slotbooking.extensions import db
 from slotbooking.operations.call_centre import (
     CardPaymentNeeded,
@@ -15,37 +14,18 @@ from slotbooking.operations.call_centre import (
 )
 from slotbooking.payments.models import Refund
 from slotbooking.reservations.moves import PriceChanged
-from tests.conftest import empty_tables, import_document, make_app
-from tests.support.api import ApiClient
+from tests.conftest import empty_tables, make_app
 from tests.support.localstripe import TEST_SECRET_KEY, pay, start_localstripe
-from tests.support.ops_console import audit_rows, book, deps, recorder, tenant_of
+from tests.support.ops_console import audit_rows, book, deps, recorder, retailer, tenant_of, window
 from tests.support.services import fresh_redis_url
 
 
-def _shop(app, clock, collect="retailer") -> ApiClient:
-    document = demo_document()
-    document["payments"] = {"collect": collect}
-    keys = import_document(app, document, clock)
-    return ApiClient(app.test_client(), keys["secret_key"])
-
-
-def _window(offer, hour: str, day: str | None = None) -> dict:
-    return next(
-        s
-        for s in offer["slots"]
-        if s["available"]
-        and s["width_minutes"] == 60
-        and s["start"][11:13] == hour
-        and (day is None or s["start"][:10] == day)
-    )
-
-
 def test_a_move_for_a_shopper_is_the_apis_move_with_an_audit_row(pg_app, clock):
-    shop = _shop(pg_app, clock)
+    shop, _ = retailer(pg_app, clock)
     offer = shop.slots()
-    booking = book(shop, _window(offer, "08"), "ORD-1")
+    booking = book(shop, window(offer, "08"), "ORD-1")
     day = booking["slot"]["start"][:10]
-    evening = _window(offer, "18", day)
+    evening = window(offer, "18", day)
     with pg_app.app_context():
         tenant = tenant_of()
         options = move_options(db.session, deps(pg_app), tenant, booking["id"], clock())
@@ -72,10 +52,10 @@ def test_a_move_for_a_shopper_is_the_apis_move_with_an_audit_row(pg_app, clock):
 
 
 def test_a_move_at_a_price_that_changed_is_refused_and_leaves_no_trace(pg_app, clock):
-    shop = _shop(pg_app, clock)
+    shop, _ = retailer(pg_app, clock)
     offer = shop.slots()
-    booking = book(shop, _window(offer, "08"), "ORD-1")
-    evening = _window(offer, "18", booking["slot"]["start"][:10])
+    booking = book(shop, window(offer, "08"), "ORD-1")
+    evening = window(offer, "18", booking["slot"]["start"][:10])
     with pg_app.app_context():
         tenant = tenant_of()
         with pytest.raises(PriceChanged) as refused:
@@ -88,9 +68,9 @@ def test_a_move_at_a_price_that_changed_is_refused_and_leaves_no_trace(pg_app, c
 
 
 def test_a_cancelled_booking_cannot_be_moved(pg_app, clock):
-    shop = _shop(pg_app, clock)
+    shop, _ = retailer(pg_app, clock)
     offer = shop.slots()
-    booking = book(shop, _window(offer, "08"), "ORD-1")
+    booking = book(shop, window(offer, "08"), "ORD-1")
     with pg_app.app_context():
         tenant = tenant_of()
         cancel_for_shopper(db.session, deps(pg_app), tenant, booking["id"], clock(), recorder(tenant))
@@ -100,7 +80,7 @@ def test_a_cancelled_booking_cannot_be_moved(pg_app, clock):
                 deps(pg_app),
                 tenant,
                 booking["id"],
-                _window(offer, "09")["id"],
+                window(offer, "09")["id"],
                 400,
                 clock(),
                 recorder(tenant),
@@ -147,9 +127,9 @@ def _paid_booking(shop, emulator, slot, quote_id) -> tuple[dict, str]:
 
 
 def test_a_cancel_for_a_shopper_refunds_their_card_once(pay_app, clock, emulator):
-    shop = _shop(pay_app, clock, collect="stripe")
+    shop, _ = retailer(pay_app, clock, collect="stripe")
     offer = shop.slots()
-    booking, intent_id = _paid_booking(shop, emulator, _window(offer, "08"), offer["quote_id"])
+    booking, intent_id = _paid_booking(shop, emulator, window(offer, "08"), offer["quote_id"])
     with pay_app.app_context():
         tenant = tenant_of()
         for _ in range(2):  # a repeat answers the same, refunds nothing more, records nothing more
@@ -165,10 +145,10 @@ def test_a_cancel_for_a_shopper_refunds_their_card_once(pay_app, clock, emulator
 
 
 def test_a_dearer_card_move_is_left_to_the_shopper_and_nothing_is_held(pay_app, clock, emulator):
-    shop = _shop(pay_app, clock, collect="stripe")
+    shop, _ = retailer(pay_app, clock, collect="stripe")
     offer = shop.slots()
-    booking, _ = _paid_booking(shop, emulator, _window(offer, "08"), offer["quote_id"])
-    evening = _window(offer, "18", booking["slot"]["start"][:10])
+    booking, _ = _paid_booking(shop, emulator, window(offer, "08"), offer["quote_id"])
+    evening = window(offer, "18", booking["slot"]["start"][:10])
     with pay_app.app_context():
         tenant = tenant_of()
         with pytest.raises(CardPaymentNeeded) as refused:
@@ -191,11 +171,11 @@ def test_a_dearer_card_move_is_left_to_the_shopper_and_nothing_is_held(pay_app, 
 
 
 def test_a_cheaper_move_for_a_shopper_refunds_the_difference(pay_app, clock, emulator):
-    shop = _shop(pay_app, clock, collect="stripe")
+    shop, _ = retailer(pay_app, clock, collect="stripe")
     offer = shop.slots()
-    evening = _window(offer, "18")
+    evening = window(offer, "18")
     booking, intent_id = _paid_booking(shop, emulator, evening, offer["quote_id"])
-    morning = _window(offer, "08")
+    morning = window(offer, "08")
     with pay_app.app_context():
         tenant = tenant_of()
         move = reschedule_for_shopper(

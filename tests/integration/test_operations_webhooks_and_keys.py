@@ -3,25 +3,16 @@
 import pytest
 
 from slotbooking.common.errors import Conflict, NotFound, ValidationFailed
-from slotbooking.demo.cli import demo_document
 from slotbooking.events.delivery import RetryPolicy, deliver_due
 from slotbooking.events.outbox import queue_booking_events
 from slotbooking.extensions import db
 from slotbooking.operations.api_keys import NotConfirmed, live_keys, rotate_key
-from slotbooking.operations.webhooks import is_failing, list_deliveries, retry_now
-from tests.conftest import import_document
+from slotbooking.operations.webhooks import attempts_of, is_failing, list_deliveries, retry_now
 from tests.support.api import ApiClient
-from tests.support.ops_console import audit_rows, book, recorder, tenant_of
+from tests.support.ops_console import audit_rows, book, recorder, retailer, tenant_of
 
+HOOKS = "http://127.0.0.1:9/hooks"  # queued, never reached: the tests answer for it
 POLICY = RetryPolicy(base_seconds=30, max_seconds=3600, max_attempts=2)
-
-
-def _shop(app, clock, slug="demo-grocer") -> tuple[ApiClient, dict]:
-    document = demo_document()
-    document["retailer"]["slug"] = slug
-    document["events"] = {"webhook_url": "http://127.0.0.1:9/hooks"}
-    keys = import_document(app, document, clock)
-    return ApiClient(app.test_client(), keys["secret_key"]), keys
 
 
 class Answers:
@@ -43,7 +34,7 @@ def _run(app, clock, send) -> None:
 
 @pytest.fixture
 def one_event(pg_app, clock):
-    shop, _ = _shop(pg_app, clock)
+    shop, _ = retailer(pg_app, clock, webhook_url=HOOKS)
     book(shop, shop.first_available()[1], "ORD-1")
     return shop
 
@@ -70,6 +61,8 @@ def test_a_given_up_delivery_retried_now_is_sent_by_the_next_run(pg_app, clock, 
     with pg_app.app_context():
         [delivered] = list_deliveries(db.session, tenant_of(), status="delivered").rows
         assert (delivered.attempts, is_failing(delivered)) == (3, False)
+        attempts = [(a.number, a.status, a.outcome) for a in attempts_of(db.session, delivered)]
+        assert attempts == [(1, 500, "retrying"), (2, 503, "given_up"), (3, 200, "delivered")]
         with pytest.raises(Conflict):
             retry_now(db.session, tenant_of(), event_id, clock(), POLICY, recorder(tenant_of()))
 
@@ -88,7 +81,7 @@ def test_a_failing_delivery_retried_now_skips_its_wait(pg_app, clock, one_event)
 
 def test_another_retailers_delivery_cannot_be_seen_or_retried(pg_app, clock, one_event):
     _run(pg_app, clock, Answers(500))
-    _shop(pg_app, clock, slug="other-grocer")
+    retailer(pg_app, clock, webhook_url=HOOKS, slug="other-grocer")
     with pg_app.app_context():
         theirs = tenant_of("other-grocer")
         assert list_deliveries(db.session, theirs).total == 0
@@ -100,7 +93,7 @@ def test_another_retailers_delivery_cannot_be_seen_or_retried(pg_app, clock, one
 
 
 def test_rotating_the_secret_key_shows_the_new_one_once_and_revokes_the_old(pg_app, clock):
-    shop, keys = _shop(pg_app, clock)
+    shop, keys = retailer(pg_app, clock, webhook_url=HOOKS)
     with pg_app.app_context():
         tenant = tenant_of()
         live = live_keys(db.session, tenant)
@@ -129,7 +122,7 @@ def test_rotating_the_secret_key_shows_the_new_one_once_and_revokes_the_old(pg_a
 
 
 def test_rotation_needs_the_confirmation_and_the_key_the_admin_saw(pg_app, clock):
-    _shop(pg_app, clock)
+    retailer(pg_app, clock, webhook_url=HOOKS)
     with pg_app.app_context():
         tenant = tenant_of()
         seen = live_keys(db.session, tenant)["secret"].prefix

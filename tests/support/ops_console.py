@@ -2,10 +2,13 @@
 
 from sqlalchemy import select
 
+from slotbooking.demo.cli import demo_document
 from slotbooking.extensions import db
 from slotbooking.request_context import collaborators
 from slotbooking.retailers.models import AuditEvent, Retailer
 from slotbooking.retailers.tenant import Tenant
+from tests.conftest import import_document
+from tests.support.api import ApiClient
 
 
 def tenant_of(slug: str = "demo-grocer") -> Tenant:
@@ -44,3 +47,35 @@ def book(shop, slot: dict, order_ref: str, postcode: str = "N1 2AB", **address) 
     answer = shop.post("/bookings", body)
     assert answer.status_code == 201, answer.get_json()
     return answer.get_json()
+
+
+def retailer(app, clock, slug="demo-grocer", webhook_url=None, collect=None) -> tuple[ApiClient, dict]:
+    """Import the demo retailer under ``slug`` (events to ``webhook_url``, fees collected by ``collect``).
+
+    Return the API as its backend sees it, and its keys.
+    """
+    document = demo_document()
+    document["retailer"]["slug"] = slug
+    if webhook_url:
+        document["events"] = {"webhook_url": webhook_url}
+    if collect:
+        document["payments"] = {"collect": collect}
+    keys = import_document(app, document, clock)
+    return ApiClient(app.test_client(), keys["secret_key"]), keys
+
+
+def windows(offer: dict, hour: str, day: str | None = None) -> list[dict]:
+    """The offer's available one-hour windows starting at ``hour`` ("08"), on ``day`` when given."""
+    return [
+        s
+        for s in offer["slots"]
+        if s["available"]
+        and s["width_minutes"] == 60
+        and s["start"][11:13] == hour
+        and (day is None or s["start"][:10] == day)
+    ]
+
+
+def window(offer: dict, hour: str, day: str | None = None) -> dict:
+    """The first of ``windows``."""
+    return windows(offer, hour, day)[0]
