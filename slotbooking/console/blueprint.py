@@ -3,10 +3,11 @@
 View modules add their routes to ``bp`` and are imported by ``slotbooking.console.register``.
 """
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app
 from flask_wtf.csrf import CSRFError
 
 from slotbooking.common.errors import DomainError
+from slotbooking.console.render import render
 from slotbooking.security.csp import page_policy
 
 bp = Blueprint("console", __name__, url_prefix="/ops")
@@ -35,35 +36,32 @@ def console_headers(response):
 
 @bp.errorhandler(CSRFError)
 def csrf_failed(error):
-    page = render_template(
+    return render(
         "console/error.html",
-        status=400,
+        400,
         code="csrf_failed",
         heading="This form has expired",
         message="Go back, reload the page and try again.",
     )
-    return page, 400
 
 
 @bp.errorhandler(DomainError)
 def domain_error(error: DomainError):
-    page = render_template(
+    return render(
         "console/error.html",
-        status=error.status,
+        error.status,
         code=error.code,
         heading="That did not work",
         message=error.message,
     )
-    return page, error.status
 
 
 @bp.errorhandler(404)
 def not_found(_error):
-    page = render_template(
+    return render(
         "console/error.html",
-        status=404,
+        404,
         code="not_found",
         heading="Page not found",
         message="There is no such page, or it is not one of your retailers'.",
     )
-    return page, 404

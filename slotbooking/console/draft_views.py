@@ -26,6 +26,7 @@ from slotbooking.drafts.diff import document_diff
 from slotbooking.drafts.preview import preview_grids
 from slotbooking.drafts.service import (
     discard_draft,
+    document_problems,
     draft_of,
     latest_version,
     live_document,
@@ -58,6 +59,8 @@ def _pricing_page(document: dict, errors: dict, status: int = 200, form=None):
     for _, group in SECTIONS:
         for field in group:
             raw = form.get(field.name) if form is not None else None
+            if form is not None and field.kind == "bool":
+                raw = raw or ""  # an unticked box sends nothing: it stays unticked
             values[field.name] = (
                 raw if raw is not None else shown(field, effective(pricing, field.name), currency)
             )
@@ -105,16 +108,12 @@ def save_pricing(slug: str):
         document.get("slot_templates", []), request.form, currency
     )
     problems.update(template_problems)
-    if problems:
+    candidate = {**document, "pricing": new_pricing, "slot_templates": templates}
+    if problems:  # said beside the fields, with what the setup document's schema says of the rest
+        problems = {**document_problems(g.console_retailer, candidate), **problems}
         return _pricing_page(document, problems, 422, request.form)
     try:
-        save_draft(
-            db.session,
-            signed_in_staff(),
-            g.console_retailer,
-            {**document, "pricing": new_pricing, "slot_templates": templates},
-            "draft.pricing_saved",
-        )
+        save_draft(db.session, signed_in_staff(), g.console_retailer, candidate, "draft.pricing_saved")
     except ValidationFailed as failed:
         return _pricing_page(document, failed.details, 422, request.form)
     flash("Saved in the draft. Nothing is live until an admin publishes it.", "success")

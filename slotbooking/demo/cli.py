@@ -35,6 +35,7 @@ from slotbooking.retailers.models import Retailer
 from slotbooking.retailers.tenant import Tenant
 from slotbooking.setup.document import import_setup
 from slotbooking.slots.pricers import Address
+from slotbooking.staff.accounts import save_account
 
 
 def demo_document() -> dict:
@@ -94,6 +95,7 @@ def _prepare_and_serve(host: str, port: int, no_serve: bool) -> None:
     seeded = seed_showcase(db.session, collaborators(), _tenant(keys["retailer"]), now())
     keys_file = Path(current_app.instance_path) / "demo_keys.json"
     keys_file.write_text(json.dumps(keys, indent=2))
+    login = demo_console_login(db.session, keys["retailer"], Path(current_app.instance_path))
     base = f"http://{host}:{port}"
     booking_link = _demo_booking_link(keys["retailer"])
     hours = current_app.config["BOOKING_SESSION_HOURS"]
@@ -103,6 +105,7 @@ Demo retailer "{keys["retailer"]}" is ready on {current_app.config["SQLALCHEMY_D
   secret key:      {keys["secret_key"]}
   publishable key: {keys["publishable_key"]}
   (also saved in {keys_file})
+  Ops console:     {base}/ops/  (admin: {login["email"]} / {login["password"]}, saved in {login["file"]})
   Pricing: dynamic (the engine prices each window). {seeded.summary()}
 
 Try:
@@ -120,6 +123,23 @@ Try:
             click.echo("Jobs (webhooks, refunds, hold sweep, slot generation) run in this process.")
         # Flask ignores app.run() inside its own CLI; serve with werkzeug directly.
         run_simple(host, port, current_app._get_current_object(), threaded=True)
+
+
+DEMO_CONSOLE_EMAIL = "admin@demo.example"
+
+
+def demo_console_login(session, slug: str, instance_dir: Path) -> dict:
+    """Make (or refresh) the demo's console admin; its random password is kept in demo_console.json."""
+    path = instance_dir / "demo_console.json"
+    saved = json.loads(path.read_text()) if path.exists() else {}
+    login = {
+        "email": saved.get("email") or DEMO_CONSOLE_EMAIL,
+        "password": saved.get("password") or secrets.token_urlsafe(12),
+    }
+    save_account(session, login["email"], login["password"], slug, "admin")
+    path.touch(mode=0o600)
+    path.write_text(json.dumps(login, indent=2))
+    return {**login, "file": str(path)}
 
 
 def _tenant(slug: str) -> Tenant:

@@ -9,7 +9,7 @@ a price sheet stored by its content, which the import does not touch, so it keep
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -80,6 +80,15 @@ def check_document(retailer: Retailer, document) -> dict:
             {"retailer.slug": [f'must stay "{retailer.slug}" (the document names "{slug}")']},
         )
     return plain(document)
+
+
+def document_problems(retailer: Retailer, document) -> dict[str, list[str]]:
+    """Return what check_document would refuse, by path (empty: the document is fine)."""
+    try:
+        check_document(retailer, document)
+    except ValidationFailed as failed:
+        return failed.details
+    return {}
 
 
 def working_document(session, retailer: Retailer) -> dict:
@@ -158,6 +167,8 @@ def restore_version(
 
 
 def _make_live(session, staff, retailer, document, note, now, kind, restored_from) -> Published:
+    # Cached grids are keyed on updated_at: it must move even if the clock has not (same instant).
+    now = max(now, retailer.updated_at + timedelta(microseconds=1))
     before = live_document(retailer)
     if latest_version(session, retailer.id) is None:
         # The setup as it was before the console's first publish, so it can be restored too.

@@ -94,7 +94,10 @@ def save_account(
             retailer_id=retailer.id,
             action="staff.created" if created else "staff.updated",
             target=email,
-            diff={"role": [before, role], **({"password": "changed"} if password else {})},
+            diff={
+                "changes": [["role", before or "(none)", role]]
+                + ([["password", "", "changed"]] if password else [])
+            },
         )
     return AccountResult(staff.id, email, retailer.slug, role, created)
 
@@ -119,7 +122,7 @@ def change_role(session, by: StaffMember, retailer_id: int, staff_id: int, role:
             retailer_id=retailer_id,
             action="staff.role_changed",
             target=membership.staff.email,
-            diff={"role": [before, role]},
+            diff={"changes": [["role", before, role]]},
         )
 
 
@@ -142,7 +145,7 @@ def remove_member(session, by: StaffMember, retailer_id: int, staff_id: int) -> 
             retailer_id=retailer_id,
             action="staff.removed",
             target=email,
-            diff={"role": [role, None]},
+            diff={"changes": [["role", role, "(removed)"]]},
         )
 
 

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import distinct, select
+from sqlalchemy import select
 
 from slotbooking.staff.models import StaffAuditEntry
 
@@ -37,6 +37,6 @@ def audit_entries(session, retailer_id: int, wanted: AuditFilter, limit: int = P
 def audit_actions(session, retailer_id: int) -> list[str]:
     return sorted(
         session.scalars(
-            select(distinct(StaffAuditEntry.action)).where(StaffAuditEntry.retailer_id == retailer_id)
+            select(StaffAuditEntry.action).where(StaffAuditEntry.retailer_id == retailer_id).distinct()
         )
     )

@@ -119,6 +119,6 @@ def accept_invite(session, token: str, password: str, now: datetime) -> StaffMem
             retailer_id=invite.retailer_id,
             action="staff.joined",
             target=invite.email,
-            diff={"role": invite.role},
+            diff={"changes": [["role", "(invited)", invite.role]]},
         )
     return staff

@@ -144,3 +144,16 @@ def test_a_deactivated_account_cannot_log_in(app, client, slug):
         staff.active = False
         db.session.commit()
     assert log_in(client, "ann@example.com").status_code == 401
+
+
+def test_the_demo_prints_a_console_login_that_works(app, client, slug, tmp_path):
+    from slotbooking.demo.cli import demo_console_login
+
+    with app.app_context():
+        first = demo_console_login(db.session, slug, tmp_path)
+        again = demo_console_login(db.session, slug, tmp_path)
+    assert first == again  # kept in demo_console.json, not changed on every run
+    assert json.loads((tmp_path / "demo_console.json").read_text())["password"] == first["password"]
+    assert (tmp_path / "demo_console.json").stat().st_mode & 0o077 == 0
+    response = log_in(client, first["email"], first["password"])
+    assert response.status_code == 302 and client.get(f"/ops/r/{slug}/staff").status_code == 200
