@@ -19,7 +19,11 @@ def on_behalf():
     staff, retailer_id = signed_in_staff(), g.console_tenant.id
 
     def record(session, action, target, diff=None):
-        audit.record(session, staff=staff, retailer_id=retailer_id, action=action, target=target, diff=diff)
+        # The audit log's "changes" shape: [field, old, new] for each field the use case changed.
+        changes = {"changes": [[field, old, new] for field, (old, new) in diff.items()]} if diff else None
+        audit.record(
+            session, staff=staff, retailer_id=retailer_id, action=action, target=target, diff=changes
+        )
 
     return record
 

@@ -172,6 +172,11 @@ def test_an_editor_moves_a_booking_at_the_confirmed_price_and_is_named_in_the_au
             select(StaffAuditEntry).where(StaffAuditEntry.action == "booking.rescheduled")
         )
         assert (entry.staff.email, entry.target) == ("editor@demo.test", booking_id)
+        assert entry.diff == {
+            "changes": [["slot_id", ours["booking"]["slot"]["id"], evening["id"]], ["price", 400, 500]]
+        }
+    audit_page = editor.get("/ops/r/demo-grocer/audit").get_data(as_text=True)
+    assert "booking.rescheduled" in audit_page and evening["id"] in audit_page
 
 
 def test_an_editor_cancels_after_confirming(pg_app, world):
