@@ -72,6 +72,26 @@ class RetryQueue:
             session.refresh(row)
         return bool(claimed)
 
+    def due_now(self, session, row, now: datetime) -> bool:
+        """Make a waiting or given-up row due at once (a person asked); return False when it moved meanwhile.
+
+        A conditional UPDATE of the row as it was read, like a claim. Its attempts stay counted: a
+        given-up row gets one more attempt, and is given up again if that one fails too.
+        """
+        model = type(row)
+        changed = session.execute(
+            update(model)
+            .where(
+                model.id == row.id,
+                model.status.in_((PENDING, FAILED)),
+                model.next_attempt_at == row.next_attempt_at,
+            )
+            .values(status=PENDING, next_attempt_at=now)
+        ).rowcount
+        if changed:
+            session.refresh(row)
+        return bool(changed)
+
     def failed(self, row, now: datetime) -> bool:
         """Record a failed attempt of a claimed row: wait and retry, or give up; True when given up."""
         if row.attempts >= self.max_attempts:

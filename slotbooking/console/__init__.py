@@ -13,6 +13,7 @@ def register(app) -> None:
         auth_views,
         draft_views,
         home_views,
+        operations_pages,
         staff_views,
     )
     from slotbooking.console.blueprint import bp

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from slotbooking.common.retry_queue import RetryQueue
 from slotbooking.common.unit_of_work import unit_of_work
-from slotbooking.events.models import EventDelivery, EventEndpoint
+from slotbooking.events.models import EventDelivery, EventDeliveryAttempt, EventEndpoint
 from slotbooking.retailers.models import Retailer
 
 SIGNATURE_HEADER = "Slotbooking-Signature"
@@ -102,22 +102,34 @@ def deliver_due(session, now, policy: RetryPolicy, send=post_json, limit: int = 
         }
         status, error = send(url, body, headers, policy.timeout_seconds)
         with unit_of_work(session):
-            _record(delivery, status, error, now, queue, run)
+            outcome = _record(delivery, status, error, now, queue, run)
+            session.add(
+                EventDeliveryAttempt(
+                    delivery_id=delivery.id,
+                    number=delivery.attempts,
+                    attempted_at=now,
+                    status=status,
+                    error=error,
+                    outcome=outcome,
+                )
+            )
     return run
 
 
-def _record(delivery: EventDelivery, status, error, now, queue: RetryQueue, run: DeliveryRun) -> None:
+def _record(delivery: EventDelivery, status, error, now, queue: RetryQueue, run: DeliveryRun) -> str:
+    """Note the attempt's answer on the delivery; return what follows: delivered, retrying or given_up."""
     delivery.last_status, delivery.last_error = status, error
     if status is not None and 200 <= status < 300:
         delivery.status, delivery.delivered_at = "delivered", now
         run.delivered += 1
-        return
+        return "delivered"
     if error is None:
         delivery.last_error = f"HTTP {status}"
     if queue.failed(delivery, now):
         run.given_up += 1
-    else:
-        run.failed += 1
+        return "given_up"
+    run.failed += 1
+    return "retrying"
 
 
 def delivery_log(session, retailer_id: int, limit: int = 50) -> list[EventDelivery]:

@@ -1,4 +1,4 @@
-"""Where a retailer wants its events, and every delivery with its attempts."""
+"""Where a retailer wants its events, every delivery, and each attempt to send one."""
 
 from datetime import datetime
 
@@ -47,3 +47,17 @@ class EventDelivery(db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class EventDeliveryAttempt(db.Model):
+    """One attempt to send a delivery: when, what the retailer answered (or what went wrong), what next."""
+
+    __tablename__ = "event_delivery_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("event_deliveries.id"), index=True)
+    number: Mapped[int]  # the delivery's attempts count after this one: 1, 2, ...
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[int | None]  # the HTTP status answered; None when no answer came
+    error: Mapped[str | None] = mapped_column(String(500))
+    outcome: Mapped[str] = mapped_column(String(16))  # delivered | retrying | given_up

@@ -25,12 +25,15 @@ def issue_keys(session, retailer_id: int) -> dict[str, str]:
         .where(ApiKey.retailer_id == retailer_id, ApiKey.revoked_at.is_(None))
         .values(revoked_at=now)
     )
-    keys = {}
-    for kind, prefix in KEY_PREFIXES.items():
-        token = prefix + secrets.token_urlsafe(24)
-        session.add(ApiKey(retailer_id=retailer_id, kind=kind, prefix=token[:10], digest=digest(token)))
-        keys[f"{kind}_key"] = token
-    return keys
+    return {f"{kind}_key": new_key(session, retailer_id, kind)[1] for kind in KEY_PREFIXES}
+
+
+def new_key(session, retailer_id: int, kind: str) -> tuple[ApiKey, str]:
+    """Add a new live key of this kind; return its row and its token (the one time it is seen)."""
+    token = KEY_PREFIXES[kind] + secrets.token_urlsafe(24)
+    key = ApiKey(retailer_id=retailer_id, kind=kind, prefix=token[:10], digest=digest(token))
+    session.add(key)
+    return key, token
 
 
 def rotate_keys(session, retailer_id: int, actor: str) -> dict[str, str]:

@@ -37,6 +37,7 @@ LAYERS = {
         "reservations",
         "booking_sessions",
         "setup",
+        "operations",
         "offerlog",
         "routes",
         "drafts",
