@@ -7,7 +7,7 @@ from sqlalchemy import event
 
 from slotbooking.clock import system_now
 from slotbooking.config import INSTANCE_DIR, load_config
-from slotbooking.extensions import db, migrate
+from slotbooking.extensions import csrf, db, migrate
 from slotbooking.jobs import init_jobs, use_app_factory
 from slotbooking.jobs.queue import outbox_depth, queue_depth
 from slotbooking.ops.logs import init_logging
@@ -60,6 +60,10 @@ def register_extensions(app: Flask) -> None:
     from slotbooking.wording import init_babel
 
     init_babel(app)
+    # CSRF is checked where a blueprint asks for it (console, shopper pages), never on the API.
+    app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # the token lives as long as the session
+    csrf.init_app(app)
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
@@ -123,6 +127,7 @@ def register_blueprints(app: Flask) -> None:
     from slotbooking.api.routes import blp as routes_blp
     from slotbooking.api.schemas import address_in_openapi, path_id_parameter
     from slotbooking.api.slots import blp as slots_blp
+    from slotbooking.console import register as register_console
     from slotbooking.shopper import register as register_shopper_pages
     from slotbooking.widget import register as register_widget
 
@@ -166,6 +171,7 @@ def register_blueprints(app: Flask) -> None:
     register_cors(app)
     register_shopper_pages(app)
     register_widget(app)
+    register_console(app)
 
     @app.get("/api/v1/docs/assets/<path:filename>")
     def swagger_assets(filename):
@@ -192,10 +198,20 @@ def register_commands(app: Flask) -> None:
     from slotbooking.reservations.cli import holds_cli, idempotency_cli
     from slotbooking.routes.cli import routes_cli
     from slotbooking.setup.cli import retailer_cli
+    from slotbooking.staff.cli import staff_cli
 
     # `flask demo` is a plugin command (pyproject's flask.commands): it sets the demo's own
     # generated secrets before the app is built, so the start-up check passes without a debug flag.
-    commands = (retailer_cli, slots_cli, holds_cli, idempotency_cli, payments_cli, events_cli, routes_cli)
+    commands = (
+        retailer_cli,
+        slots_cli,
+        holds_cli,
+        idempotency_cli,
+        payments_cli,
+        events_cli,
+        routes_cli,
+        staff_cli,
+    )
     for command in commands:
         app.cli.add_command(command)
     app.cli.add_command(pricing_cli)

@@ -109,6 +109,15 @@ DEFAULTS = {
     "JOBS_RETRY_BACKOFF_SECONDS": 2,
     "JOBS_RETRY_BACKOFF_MAX_SECONDS": 300,
     "JOBS_RETRY_JITTER": True,
+    # The ops console (/ops): a session ends after IDLE minutes without a page or MAX hours in all;
+    # logins are refused for WINDOW minutes after this many failures for one account or one client.
+    "CONSOLE_SESSION_IDLE_MINUTES": 30,
+    "CONSOLE_SESSION_MAX_HOURS": 12,
+    "CONSOLE_LOGIN_FAILURES_PER_ACCOUNT": 5,
+    "CONSOLE_LOGIN_FAILURES_PER_CLIENT": 20,
+    "CONSOLE_LOGIN_WINDOW_MINUTES": 15,
+    # Hours an invite link (shown once to the admin who made it) can be used.
+    "CONSOLE_INVITE_HOURS": 72,
     # /metrics: empty means open (keep it to the internal network); else it needs this bearer token.
     "METRICS_TOKEN": "",
     # Logs: one JSON object a line ("json") or plain text ("text"), at this level.

@@ -120,19 +120,58 @@ def quoted_offer(
 
 def build_offer(session, cache, tenant, zone, first: date, days: int, address, cell, now) -> Offer:
     """Compute the grid from the database, price it, and save its price sheet."""
+    priced = price_grid(session, tenant, zone, grid_slots(session, zone, first, days), address, now)
+    valid_until = min(priced.valid_until, now + timedelta(seconds=cache.ttl_seconds))
+    sheet = {
+        "zone_id": zone.id,
+        "cell": cell,
+        "prices": {slot_id: price.as_dict() for slot_id, price in priced.prices.items()},
+    }
+    sheet_id = save_sheet(session, cache, tenant.id, sheet)
+    offer = Offer.of_windows(zone.code, sheet_id, valid_until.timestamp(), priced.windows, tenant.tz)
+    grid_built.send(
+        tenant,
+        session=session,
+        zone=zone,
+        grid_id=offer.grid_id,
+        sheet_id=sheet_id,
+        slots_json=offer.slots_json,
+        now=now,
+    )
+    return offer
+
+
+def grid_slots(session, zone, first: date, days: int) -> list[Slot]:
+    """Return the zone's slots of the days first.., in the grid's order (start, then end)."""
     last = first + timedelta(days=days - 1)
-    slots = session.scalars(
-        select(Slot)
-        .where(Slot.zone_id == zone.id, Slot.service_date >= first, Slot.service_date <= last)
-        .order_by(Slot.starts_at, Slot.ends_at)
-    ).all()
+    return list(
+        session.scalars(
+            select(Slot)
+            .where(Slot.zone_id == zone.id, Slot.service_date >= first, Slot.service_date <= last)
+            .order_by(Slot.starts_at, Slot.ends_at)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class PricedGrid:
+    windows: list[OfferedWindow]
+    prices: dict[str, SlotPrice]
+    valid_until: datetime  # a counted hold lapsing or a window closing, whichever is first
+
+
+def price_grid(session, tenant, zone, slots, address, now) -> PricedGrid:
+    """Price the windows of these slots for an address under the tenant's rules; write nothing.
+
+    Reads capacity and bookings only: the caller saves a price sheet (build_offer) or not (the
+    console's preview of a draft, which hands in a tenant with the draft's rules).
+    """
     usage = usage_by_slot(session, [s.id for s in slots], now)
     service_dates = list({s.service_date for s in slots})
     depot_usage = usage_by_depot_day(session, zone.depot_id, service_dates, now)
     pricer = pricer_for(tenant)
     address = address.or_zone_centroid(zone)
-    # Good until the first of: the cache's own limit, a counted hold lapsing, a window closing.
-    valid_until = now + timedelta(seconds=cache.ttl_seconds)
+    valid_until = datetime.max.replace(tzinfo=now.tzinfo)
     lapses = first_hold_expiry(session, zone.depot_id, service_dates, now)
     if lapses is not None:
         valid_until = min(valid_until, lapses)
@@ -150,24 +189,8 @@ def build_offer(session, cache, tenant, zone, first: date, days: int, address, c
     prices: dict[str, SlotPrice] = {}
     for day, day_slots in by_day.items():
         prices.update(pricer.price_day(session, DayToPrice(tenant, zone, day, day_slots, address)))
-    sheet = {
-        "zone_id": zone.id,
-        "cell": cell,
-        "prices": {slot_id: price.as_dict() for slot_id, price in prices.items()},
-    }
-    sheet_id = save_sheet(session, cache, tenant.id, sheet)
     windows = [_window(tenant, slot, remaining, reason, prices[slot.id]) for slot, remaining, reason in rows]
-    offer = Offer.of_windows(zone.code, sheet_id, valid_until.timestamp(), windows, tenant.tz)
-    grid_built.send(
-        tenant,
-        session=session,
-        zone=zone,
-        grid_id=offer.grid_id,
-        sheet_id=sheet_id,
-        slots_json=offer.slots_json,
-        now=now,
-    )
-    return offer
+    return PricedGrid(windows, prices, valid_until)
 
 
 def _window(tenant, slot, remaining: int, reason: str | None, price: SlotPrice) -> OfferedWindow:
