@@ -39,6 +39,7 @@ LAYERS = {
         "setup",
         "offerlog",
         "routes",
+        "dashboards",
         "drafts",
         "jobs",
     ],
