@@ -21,6 +21,7 @@ NAV: list[NavEntry] = [
     NavEntry("Pricing rules", "console.pricing", "viewer"),
     NavEntry("Draft and preview", "console.draft", "viewer"),
     NavEntry("Versions", "console.versions", "viewer"),
+    NavEntry("Dashboards", "console.dashboards", "viewer"),
     NavEntry("Staff", "console.staff", "admin"),
     NavEntry("Audit log", "console.audit", "editor"),
 ]

@@ -38,11 +38,12 @@ def tenant_rules(app) -> list[Rule]:
     return rules
 
 
+# What a route's other arguments are filled with: a number, a dashboard figure's name, or "x".
+SAMPLE_ARGUMENTS = {"number": 1, "staff_id": 1, "figure_name": "capacity"}
+
+
 def path_of(rule: Rule, slug: str) -> str:
-    values = {
-        name: (slug if name == "slug" else 1 if name in ("number", "staff_id") else "x")
-        for name in rule.arguments
-    }
+    values = {name: slug if name == "slug" else SAMPLE_ARGUMENTS.get(name, "x") for name in rule.arguments}
     return rule.build(values, append_unknown=False)[1]
 
 
