@@ -27,11 +27,12 @@ class Series:
 
 
 def nice_max(value: float) -> float:
-    """Round an axis's top up to 1, 2 or 5 times a power of ten."""
+    """Return an axis's top: four equal steps of 1, 2 or 5 times a power of ten, reaching value."""
     if value <= 0:
         return 1
-    power = 10 ** math.floor(math.log10(value))
-    return next(step * power for step in (1, 2, 5, 10) if step * power >= value)
+    quarter = value / 4
+    power = 10 ** math.floor(math.log10(quarter))
+    return 4 * next(step * power for step in (1, 2, 5, 10) if step * power >= quarter)
 
 
 def _fmt(value: float) -> str:
@@ -188,14 +189,16 @@ def heat_map(
     cell: Callable[[str, str], float | None],
 ) -> Markup:
     """Draw a grid of rows x columns shaded by ``cell``'s share (0..1+), its percentage written in."""
-    cell_w, cell_h, left, top = max(56, (WIDTH - 100) / max(1, len(columns))), 22, 100, 52
+    cell_w, cell_h, left, top = max(56, (WIDTH - 100) / max(1, len(columns))), 22, 100, 62
     width = int(left + cell_w * len(columns) + RIGHT)
     height = int(top + cell_h * len(rows) + 16)
     parts = _open(title, desc, height=height, width=width)
     for j, column in enumerate(columns):
+        start, _, end = column.partition("-")  # "08:00-09:00": start over end, so labels never overlap
+        x = left + cell_w * (j + 0.5)
         parts.append(
-            f'<text x="{left + cell_w * (j + 0.5):.1f}" y="{top - 8}" font-size="11" text-anchor="middle" '
-            f'fill="{INK}">{escape(column)}</text>'
+            f'<text x="{x:.1f}" y="{top - 22}" font-size="11" text-anchor="middle" fill="{INK}">'
+            f'{escape(start)}<tspan x="{x:.1f}" dy="13">{escape("–" + end if end else "")}</tspan></text>'
         )
     for i, row in enumerate(rows):
         y = top + cell_h * i

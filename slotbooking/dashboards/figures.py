@@ -16,7 +16,8 @@ from slotbooking.dashboards.capacity import capacity_used
 from slotbooking.dashboards.delivery import routes_by_day
 from slotbooking.dashboards.failures import failures_by_day
 from slotbooking.dashboards.funnel import conversion_by_day
-from slotbooking.dashboards.sales import money_by_day, widths_and_green
+from slotbooking.dashboards.sales import green_by_day, money_by_day
+from slotbooking.dashboards.sales import widths as widths_by_day
 from slotbooking.dashboards.scope import Scope
 from slotbooking.dashboards.vocabulary import Column, FigureView
 
@@ -71,7 +72,7 @@ def capacity(inputs: Inputs) -> FigureView:
 
 
 def widths(inputs: Inputs) -> FigureView:
-    rows = widths_and_green(inputs.session, inputs.scope)
+    rows = widths_by_day(inputs.session, inputs.scope)
     found = sorted({r.width_minutes for r in rows})
     counts = defaultdict(int)
     for r in rows:
@@ -98,12 +99,8 @@ def widths(inputs: Inputs) -> FigureView:
 
 
 def green(inputs: Inputs) -> FigureView:
-    totals, greens = defaultdict(int), defaultdict(int)
-    for r in widths_and_green(inputs.session, inputs.scope):
-        totals[r.day] += r.bookings
-        greens[r.day] += r.green
-    days = sorted(totals)
-    shares = [greens[d] / totals[d] if totals.get(d) else None for d in inputs.scope.days]
+    rows = green_by_day(inputs.session, inputs.scope)
+    shares = _by_day(inputs.scope, rows, lambda r: r.share)
     return FigureView(
         "green",
         "Green bookings",
@@ -114,7 +111,7 @@ def green(inputs: Inputs) -> FigureView:
             Column("green", "Green"),
             Column("green_share", "Green share", "share"),
         ),
-        [(d, totals[d], greens[d], greens[d] / totals[d]) for d in days],
+        [(r.day, r.bookings, r.green, r.share) for r in rows],
         [
             charts.line_chart(
                 "Green share of bookings",

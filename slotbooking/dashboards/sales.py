@@ -22,7 +22,17 @@ class WidthDay:
     day: date
     width_minutes: int
     bookings: int
+
+
+@dataclass(frozen=True)
+class GreenDay:
+    day: date
+    bookings: int
     green: int
+
+    @property
+    def share(self) -> float | None:
+        return self.green / self.bookings if self.bookings else None
 
 
 @dataclass(frozen=True)
@@ -56,25 +66,36 @@ def is_green():
     return cast(Booking.incentives, Text).like('%"kind": "green"%')
 
 
-def widths_and_green(session, scope: Scope) -> list[WidthDay]:
-    """Return per day and window width the bookings and how many of them were green."""
+def widths(session, scope: Scope) -> list[WidthDay]:
+    """Return per day and window width the bookings (counted per slot first, then by the slots' widths)."""
+    per_slot = (
+        select(Booking.slot_id, func.count().label("n"))
+        .where(*_occupying(scope))
+        .group_by(Booking.slot_id)
+        .subquery()
+    )
     width = (func.extract("epoch", Slot.ends_at) - func.extract("epoch", Slot.starts_at)) / 60
     if session.get_bind().dialect.name != "postgresql":
         width = (func.julianday(Slot.ends_at) - func.julianday(Slot.starts_at)) * 1440
     width = func.round(width).label("width")
     query = (
-        select(
-            Booking.service_date,
-            width,
-            func.count(),
-            func.sum(case((is_green(), 1), else_=0)),
-        )
-        .join(Slot, Slot.id == Booking.slot_id)
-        .where(*_occupying(scope))
-        .group_by(Booking.service_date, width)
-        .order_by(Booking.service_date, width)
+        select(Slot.service_date, width, func.sum(per_slot.c.n))
+        .join(per_slot, per_slot.c.slot_id == Slot.id)
+        .group_by(Slot.service_date, width)
+        .order_by(Slot.service_date, width)
     )
-    return [WidthDay(day, int(w), int(n), int(g or 0)) for day, w, n, g in session.execute(query)]
+    return [WidthDay(day, int(w), int(n)) for day, w, n in session.execute(query)]
+
+
+def green_by_day(session, scope: Scope) -> list[GreenDay]:
+    """Return per day the bookings and how many of them took a green discount."""
+    query = (
+        select(Booking.service_date, func.count(), func.sum(case((is_green(), 1), else_=0)))
+        .where(*_occupying(scope))
+        .group_by(Booking.service_date)
+        .order_by(Booking.service_date)
+    )
+    return [GreenDay(day, int(n), int(g or 0)) for day, n, g in session.execute(query)]
 
 
 def money_by_day(session, scope: Scope, daily_budget: int | None) -> list[MoneyDay]:
