@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, and_
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, and_, text
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -29,6 +29,14 @@ class Hold(AddressMixin, db.Model):
         # The per-client cap counts a client's live holds with this index alone.
         Index("ix_holds_client_live", "retailer_id", "client", "status", "expires_at"),
         Index("ix_holds_moves_booking", "moves_booking_id", "slot_id", "status"),
+        # Active holds are few: the dashboards count the live ones by day through this.
+        Index(
+            "ix_holds_active_day",
+            "retailer_id",
+            "service_date",
+            postgresql_where=text("status = 'active'"),
+            sqlite_where=text("status = 'active'"),
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(PUBLIC_ID_MAX_LENGTH), primary_key=True)
@@ -85,6 +93,13 @@ class Booking(AddressMixin, db.Model):
         Index("ix_bookings_slot_status", "slot_id", "status"),
         Index("ix_bookings_depot_day", "depot_id", "service_date", "status"),
         Index("ix_bookings_retailer_day", "retailer_id", "service_date", "id"),
+        # The dashboards' sums read this index alone on PostgreSQL (slotbooking/dashboards).
+        Index(
+            "ix_bookings_dashboard",
+            "retailer_id",
+            "service_date",
+            postgresql_include=["status", "slot_id", "zone_id", "depot_id", "price", "base_price"],
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(PUBLIC_ID_MAX_LENGTH), primary_key=True)

@@ -11,6 +11,7 @@ def register(app) -> None:
     from slotbooking.console import (  # noqa: F401  (their routes join bp)
         audit_views,
         auth_views,
+        dashboards_views,
         draft_views,
         home_views,
         operations_pages,

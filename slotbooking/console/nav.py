@@ -21,6 +21,7 @@ NAV: list[NavEntry] = [
     NavEntry("Pricing rules", "console.pricing", "viewer"),
     NavEntry("Draft and preview", "console.draft", "viewer"),
     NavEntry("Versions", "console.versions", "viewer"),
+    NavEntry("Dashboards", "console.dashboards", "viewer"),
     NavEntry("Bookings", "console.bookings", "viewer"),
     NavEntry("Webhooks", "console.webhooks", "viewer"),
     NavEntry("API keys", "console.api_keys", "viewer"),

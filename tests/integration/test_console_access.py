@@ -38,11 +38,13 @@ def tenant_rules(app) -> list[Rule]:
     return rules
 
 
+# What a route's other arguments are filled with: a number, a dashboard figure's name, or "x".
+SAMPLE_ARGUMENTS = {"number": 1, "staff_id": 1, "figure_name": "capacity"}
+ONE_RECORD = {"number", "booking_id", "event_id", "slot_id"}
+
+
 def path_of(rule: Rule, slug: str) -> str:
-    values = {
-        name: (slug if name == "slug" else 1 if name in ("number", "staff_id") else "x")
-        for name in rule.arguments
-    }
+    values = {name: slug if name == "slug" else SAMPLE_ARGUMENTS.get(name, "x") for name in rule.arguments}
     return rule.build(values, append_unknown=False)[1]
 
 
@@ -108,5 +110,9 @@ def test_a_viewer_sees_the_pages_meant_for_viewers(tenants):
     client = app.test_client()
     log_in(client, "viewer@example.com")
     for rule in tenant_rules(app):
-        if min_role_of(app, rule) == "viewer" and "GET" in rule.methods and "number" not in rule.arguments:
+        # A page of one record (a version, a booking, a delivery) needs that record: those are
+        # walked with real ones in test_console_operations.py and test_console_drafts.py.
+        if rule.arguments & ONE_RECORD:
+            continue
+        if min_role_of(app, rule) == "viewer" and "GET" in rule.methods:
             assert client.get(path_of(rule, mine)).status_code == 200, rule.rule

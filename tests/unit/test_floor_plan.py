@@ -40,6 +40,7 @@ LAYERS = {
         "operations",
         "offerlog",
         "routes",
+        "dashboards",
         "drafts",
         "jobs",
     ],
