@@ -24,6 +24,7 @@ from datetime import date, datetime
 from sqlalchemy import bindparam, func, select, update
 
 from slotbooking.bookings.models import OCCUPYING_STATUSES, Booking, Hold
+from slotbooking.common.driver_read import scalar_in_autocommit
 from slotbooking.db_types import UTCDateTime
 from slotbooking.slots.models import DepotDay, Slot
 
@@ -54,17 +55,20 @@ _CAPACITY_VERSION = select(func.count() + func.coalesce(func.sum(DepotDay.lock_s
 )
 
 
-def capacity_version(connection, depot_id: int, first: date, last: date) -> int:
+def capacity_version(engine, depot_id: int, first: date, last: date) -> int:
     """Return a number that grows with every committed change to the depot's days first..last.
 
     Each change locks its depot day with an UPDATE that adds 1 to ``lock_seq``, and depot-day
     rows are only ever added, so over a fixed range of days the row count plus the sum of
     ``lock_seq`` grows with every commit and stays put only while nothing changed. One indexed
-    range read (the unique index on depot_id, service_date) of at most a horizon's rows.
+    range read (the unique index on depot_id, service_date) of at most a horizon's rows, on a
+    pooled connection in autocommit: one round trip, no BEGIN and ROLLBACK (common/driver_read.py).
     """
-    return connection.execute(
-        _CAPACITY_VERSION, {"version_depot_id": depot_id, "version_first": first, "version_last": last}
-    ).scalar_one()
+    return scalar_in_autocommit(
+        engine,
+        _CAPACITY_VERSION,
+        {"version_depot_id": depot_id, "version_first": first, "version_last": last},
+    )
 
 
 def first_hold_expiry(session, depot_id: int, days: list[date], now: datetime) -> datetime | None:
