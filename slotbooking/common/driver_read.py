@@ -53,16 +53,18 @@ def scalar_in_autocommit(engine, statement, params: dict):
             return connection.execute(statement, params).scalar_one()
     sql, fixed = _driver_sql(statement, engine.dialect)
     params = {**fixed, **params}
-    pooled = engine.raw_connection()  # pool errors come out as SQLAlchemy's already
+    dbapi_error = engine.dialect.loaded_dbapi.Error
+    pooled = None
     try:
+        pooled = engine.raw_connection()  # a failed connect raises the driver's own error too
         driver = pooled.driver_connection
         driver.autocommit = True
         value = driver.execute(sql, params).fetchone()[0]
         driver.autocommit = False
         return value
     except BaseException as error:
-        pooled.invalidate(error if isinstance(error, Exception) else None)
-        dbapi_error = engine.dialect.loaded_dbapi.Error
+        if pooled is not None:
+            pooled.invalidate(error if isinstance(error, Exception) else None)
         if isinstance(error, dbapi_error):
             raise DBAPIError.instance(
                 sql,
@@ -70,9 +72,10 @@ def scalar_in_autocommit(engine, statement, params: dict):
                 error,
                 dbapi_error,
                 hide_parameters=True,
-                connection_invalidated=True,
+                connection_invalidated=pooled is not None,
                 dialect=engine.dialect,
             ) from error
         raise
     finally:
-        pooled.close()
+        if pooled is not None:
+            pooled.close()
