@@ -28,7 +28,7 @@ blp = Blueprint(
 class BookingSessions(MethodView):
     @require_key()
     @idempotent(seal_answer=True)
-    @blp.arguments(BookingSessionIn)
+    @blp.arguments(BookingSessionIn())
     @blp.response(201, BookingSessionCreated)
     @blp.doc(**IDEMPOTENCY_KEY_DOC)
     @documents_errors(

@@ -33,7 +33,7 @@ def _booking(booking) -> dict:
 class Holds(MethodView):
     @require_key(publishable=True)
     @idempotent
-    @blp.arguments(HoldIn)
+    @blp.arguments(HoldIn())
     @blp.response(201, HoldOut)
     @blp.doc(**IDEMPOTENCY_KEY_DOC)
     @documents_errors(
@@ -74,7 +74,7 @@ class HoldById(MethodView):
 class Bookings(MethodView):
     @require_key()
     @idempotent
-    @blp.arguments(BookingIn)
+    @blp.arguments(BookingIn())
     @blp.response(201, BookingOut)
     @blp.doc(**IDEMPOTENCY_KEY_DOC)
     @documents_errors(
@@ -106,7 +106,7 @@ class Bookings(MethodView):
         return _booking(booking)
 
     @require_key()
-    @blp.arguments(BookingsQuery, location="query", as_kwargs=False)
+    @blp.arguments(BookingsQuery(), location="query", as_kwargs=False)
     @blp.response(200, BookingPage)
     @documents_errors(blp)
     def get(self, args):
@@ -131,7 +131,7 @@ class BookingById(MethodView):
 class Reschedule(MethodView):
     @require_key()
     @idempotent
-    @blp.arguments(RescheduleIn)
+    @blp.arguments(RescheduleIn())
     @blp.response(200, BookingOut)
     @documents_errors(
         blp,

@@ -17,7 +17,7 @@ blp = Blueprint("routes", __name__, url_prefix="/api/v1", description="Planned r
 @blp.route("/routes")
 class Routes(MethodView):
     @require_key()
-    @blp.arguments(RoutesQuery, location="query", as_kwargs=False)
+    @blp.arguments(RoutesQuery(), location="query", as_kwargs=False)
     @blp.response(200, RoutePlanOut)
     @documents_errors(blp, 404, s404="not_found: no such depot for this retailer, or no plan of that day yet")
     def get(self, args):

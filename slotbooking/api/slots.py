@@ -19,7 +19,7 @@ blp = Blueprint("slots", __name__, url_prefix="/api/v1", description="Delivery w
 @blp.route("/slots")
 class Slots(MethodView):
     @require_key(publishable=True)
-    @blp.arguments(SlotsQuery, location="query", as_kwargs=False)
+    @blp.arguments(SlotsQuery(), location="query", as_kwargs=False)
     @blp.response(200, SlotsResponse)
     @documents_errors(blp)
     def get(self, args):

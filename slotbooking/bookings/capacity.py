@@ -35,6 +35,7 @@ from sqlalchemy.orm import aliased
 
 from slotbooking.bookings.models import OCCUPYING_STATUSES, Booking, Hold
 from slotbooking.bookings.nesting import Window, nesting_ids, places_left
+from slotbooking.common.driver_read import scalar_in_autocommit
 from slotbooking.db_types import UTCDateTime
 from slotbooking.slots.models import DepotDay, Slot
 
@@ -85,17 +86,20 @@ _CAPACITY_VERSION = select(func.count() + func.coalesce(func.sum(DepotDay.lock_s
 )
 
 
-def capacity_version(connection, depot_id: int, first: date, last: date) -> int:
+def capacity_version(engine, depot_id: int, first: date, last: date) -> int:
     """Return a number that grows with every committed change to the depot's days first..last.
 
     Each change locks its depot day with an UPDATE that adds 1 to ``lock_seq``, and depot-day
     rows are only ever added, so over a fixed range of days the row count plus the sum of
     ``lock_seq`` grows with every commit and stays put only while nothing changed. One indexed
-    range read (the unique index on depot_id, service_date) of at most a horizon's rows.
+    range read (the unique index on depot_id, service_date) of at most a horizon's rows, on a
+    pooled connection in autocommit: one round trip, no BEGIN and ROLLBACK (common/driver_read.py).
     """
-    return connection.execute(
-        _CAPACITY_VERSION, {"version_depot_id": depot_id, "version_first": first, "version_last": last}
-    ).scalar_one()
+    return scalar_in_autocommit(
+        engine,
+        _CAPACITY_VERSION,
+        {"version_depot_id": depot_id, "version_first": first, "version_last": last},
+    )
 
 
 def first_hold_expiry(session, depot_id: int, days: list[date], now: datetime) -> datetime | None:
@@ -105,13 +109,40 @@ def first_hold_expiry(session, depot_id: int, days: list[date], now: datetime) -
     """
     if not days:
         return None
-    return session.scalar(
-        select(func.min(Hold.expires_at)).where(
-            Hold.depot_id == depot_id,
-            Hold.service_date.in_(days),
-            Hold.is_live(now),
-        )
+    return session.scalar(_counts()["first_expiry"], {"depot_id": depot_id, "days": days, "now": now})
+
+
+@functools.cache
+def _counts() -> dict:
+    """Build, once, the statements that count what a grid shows (a miss runs each of them; built
+    per call they cost more CPU than the queries themselves). IN lists are expanding parameters."""
+    depot_id, day_list, slot_ids = (
+        bindparam("depot_id"),
+        bindparam("days", expanding=True),
+        bindparam("slot_ids", expanding=True),
     )
+    live = Hold.is_live(bindparam("now", type_=UTCDateTime))
+    occupying = Booking.status.in_(OCCUPYING_STATUSES)
+    return {
+        "first_expiry": select(func.min(Hold.expires_at)).where(
+            Hold.depot_id == depot_id, Hold.service_date.in_(day_list), live
+        ),
+        "booked_by_slot": select(Booking.slot_id, func.count())
+        .where(Booking.slot_id.in_(slot_ids), occupying)
+        .group_by(Booking.slot_id),
+        "held_by_slot": select(Hold.slot_id, func.count())
+        .where(Hold.slot_id.in_(slot_ids), live)
+        .group_by(Hold.slot_id),
+        "day_capacity": select(DepotDay.service_date, DepotDay.capacity).where(
+            DepotDay.depot_id == depot_id, DepotDay.service_date.in_(day_list)
+        ),
+        "booked_by_day": select(Booking.service_date, func.count())
+        .where(Booking.depot_id == depot_id, Booking.service_date.in_(day_list), occupying)
+        .group_by(Booking.service_date),
+        "held_by_day": select(Hold.service_date, func.count())
+        .where(Hold.depot_id == depot_id, Hold.service_date.in_(day_list), live)
+        .group_by(Hold.service_date),
+    }
 
 
 @functools.cache
@@ -239,16 +270,9 @@ def usage_by_slot(session, slot_ids: list[str], now: datetime) -> dict[str, int]
     if not slot_ids:
         return {}
     usage: dict[str, int] = dict.fromkeys(slot_ids, 0)
-    booked = session.execute(
-        select(Booking.slot_id, func.count())
-        .where(Booking.slot_id.in_(slot_ids), Booking.status.in_(OCCUPYING_STATUSES))
-        .group_by(Booking.slot_id)
-    )
-    held = session.execute(
-        select(Hold.slot_id, func.count())
-        .where(Hold.slot_id.in_(slot_ids), Hold.is_live(now))
-        .group_by(Hold.slot_id)
-    )
+    statements = _counts()
+    booked = session.execute(statements["booked_by_slot"], {"slot_ids": slot_ids})
+    held = session.execute(statements["held_by_slot"], {"slot_ids": slot_ids, "now": now})
     for slot_id, count in [*booked.all(), *held.all()]:
         usage[slot_id] += count
     return usage
@@ -260,32 +284,12 @@ def usage_by_depot_day(
     """Return (capacity, taken) of a depot per day, for showing availability (no locks)."""
     if not days:
         return {}
-    capacity = dict(
-        session.execute(
-            select(DepotDay.service_date, DepotDay.capacity).where(
-                DepotDay.depot_id == depot_id, DepotDay.service_date.in_(days)
-            )
-        ).all()
-    )
+    statements = _counts()
+    params = {"depot_id": depot_id, "days": days, "now": now}
+    capacity = dict(session.execute(statements["day_capacity"], params).all())
     taken = dict.fromkeys(capacity, 0)
-    booked = session.execute(
-        select(Booking.service_date, func.count())
-        .where(
-            Booking.depot_id == depot_id,
-            Booking.service_date.in_(days),
-            Booking.status.in_(OCCUPYING_STATUSES),
-        )
-        .group_by(Booking.service_date)
-    )
-    held = session.execute(
-        select(Hold.service_date, func.count())
-        .where(
-            Hold.depot_id == depot_id,
-            Hold.service_date.in_(days),
-            Hold.is_live(now),
-        )
-        .group_by(Hold.service_date)
-    )
+    booked = session.execute(statements["booked_by_day"], params)
+    held = session.execute(statements["held_by_day"], params)
     for day, count in [*booked.all(), *held.all()]:
         if day in taken:
             taken[day] += count

@@ -10,7 +10,7 @@ import threading
 from datetime import datetime
 
 from cachetools import LRUCache, cachedmethod
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 import pricing
 from slotbooking.bookings.models import OCCUPYING_STATUSES, Booking
@@ -45,6 +45,19 @@ def choice_parameters(settings: dict) -> pricing.ChoiceParameters:
     return pricing.ChoiceParameters(**overrides)
 
 
+# Built once: a cache miss prices seven days, and building these per day cost more CPU than
+# running them (bench/README.md).
+_DAY_STOPS = (
+    select(Slot.starts_at, Slot.ends_at, Booking.lat, Booking.lon, Booking.zone_id)
+    .join(Slot, Slot.id == Booking.slot_id)
+    .where(
+        Booking.depot_id == bindparam("stops_depot_id"),
+        Booking.service_date == bindparam("stops_day"),
+        Booking.status.in_(OCCUPYING_STATUSES),
+    )
+)
+
+
 def _depot_day_stops(session, zone, day, zone_slots) -> tuple[tuple, tuple]:
     """Return the day's booked stops (this zone's, the depot's other zones'), on this zone's windows.
 
@@ -52,15 +65,7 @@ def _depot_day_stops(session, zone, day, zone_slots) -> tuple[tuple, tuple]:
     here too; a booking is placed on this zone's window with the same start and end.
     """
     window_of = {(slot.starts_at, slot.ends_at): slot.id for slot, _ in zone_slots}
-    rows = session.execute(
-        select(Slot.starts_at, Slot.ends_at, Booking.lat, Booking.lon, Booking.zone_id)
-        .join(Slot, Slot.id == Booking.slot_id)
-        .where(
-            Booking.depot_id == zone.depot_id,
-            Booking.service_date == day,
-            Booking.status.in_(OCCUPYING_STATUSES),
-        )
-    ).all()
+    rows = session.execute(_DAY_STOPS, {"stops_depot_id": zone.depot_id, "stops_day": day}).all()
     own, neighbours = [], []
     for starts_at, ends_at, lat, lon, zone_id in rows:
         key = window_of.get((starts_at, ends_at))

@@ -15,6 +15,7 @@ from slotbooking.bookings.capacity import (
     usage_by_slot,
 )
 from slotbooking.cache import cache_namespace
+from slotbooking.common.driver_read import engine_of
 from slotbooking.common.errors import ValidationFailed
 from slotbooking.offers.generation import extend_horizon
 from slotbooking.offers.offer import Offer, OfferedWindow, Quote
@@ -98,9 +99,7 @@ def offer_version(session, depot_id: int, first: date, days: int) -> int:
     # On a connection of its own in autocommit: one round trip (no BEGIN and ROLLBACK) on a
     # path that otherwise touches no database. Whatever the grid reads later sees at least what
     # this read saw (READ COMMITTED), so an entry never claims a version newer than its content.
-    with session.get_bind().connect() as connection:
-        connection.execution_options(isolation_level="AUTOCOMMIT")
-        return capacity_version(connection, depot_id, first, first + timedelta(days=days - 1))
+    return capacity_version(engine_of(session), depot_id, first, first + timedelta(days=days - 1))
 
 
 def quoted_offer(

@@ -9,13 +9,25 @@ import threading
 from collections import OrderedDict
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from pricing.routing import RoutePlan
 from slotbooking.routes.codec import plan_from_json
 from slotbooking.routes.models import RoutePlanVersion
 
 KEEP_PLANS = 256
+
+
+# Built once: asked once per priced day of every cache miss.
+_NEWEST_PLAN = (
+    select(RoutePlanVersion.id)
+    .where(
+        RoutePlanVersion.depot_id == bindparam("plan_depot_id"),
+        RoutePlanVersion.service_date == bindparam("plan_day"),
+    )
+    .order_by(RoutePlanVersion.version.desc())
+    .limit(1)
+)
 
 
 class PlanLoader:
@@ -27,12 +39,7 @@ class PlanLoader:
         self._lock = threading.Lock()
 
     def __call__(self, session, depot_id: int, day: date) -> RoutePlan | None:
-        plan_id = session.scalar(
-            select(RoutePlanVersion.id)
-            .where(RoutePlanVersion.depot_id == depot_id, RoutePlanVersion.service_date == day)
-            .order_by(RoutePlanVersion.version.desc())
-            .limit(1)
-        )
+        plan_id = session.scalar(_NEWEST_PLAN, {"plan_depot_id": depot_id, "plan_day": day})
         if plan_id is None:
             return None
         with self._lock:
