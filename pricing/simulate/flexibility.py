@@ -11,9 +11,11 @@ the wide window that covers it, and compares:
 
 The first term is what widening really saves; the second is the part insertion already
 sees (each stop's removal km in the plan as booked is the planner's own marginal km). The
-rest is the flexibility a narrow booking takes away, `PricingRules.flexibility_km`. It
-comes from the retailer's own bookings and its own planner, like the choice model's fit;
-nothing in it is read from the simulated shoppers.
+rest is the flexibility a narrow booking takes away, `PricingRules.flexibility_km`. The
+same two plans give the driver minutes widening saves; less the driving of the km it saves,
+what is left is waiting a van pinned to an hour does, `PricingRules.flexibility_minutes`.
+Both come from the retailer's own bookings and its own planner, like the choice model's fit;
+nothing in them is read from the simulated shoppers.
 """
 
 from __future__ import annotations
