@@ -148,17 +148,19 @@ def _walk_away_shares(request, green: dict[str, bool]) -> dict[str, float]:
 
 def _window_cost(request, window, insertion, expected_further, green, walk_away, planned=None) -> WindowCost:
     rules = request.rules
-    flexibility = _flexibility_km(request, window)
+    pinned = _pins_a_van(request, window)
+    flexibility = rules.flexibility_km if pinned else 0.0
+    waiting = rules.flexibility_minutes if pinned else 0.0
     km = insertion.marginal_km + flexibility
     if planned is not None and planned.minutes is not None:
         # The plan knows the van that takes the stop: its emission factor, and the driver
         # minutes its route really grows by (waiting it already had absorbs some); the
         # flexibility a narrow window takes is driven on top.
         factor = planned.emission_factor
-        minutes = planned.minutes + flexibility / rules.average_speed_kmh * 60
+        minutes = planned.minutes + flexibility / rules.average_speed_kmh * 60 + waiting
     else:
         factor = window_emission_factor(window, request.fleet, emission_factors(rules.emission_factors))
-        minutes = km / rules.average_speed_kmh * 60 + rules.service_minutes
+        minutes = km / rules.average_speed_kmh * 60 + rules.service_minutes + waiting
     kg = km * factor
     return WindowCost(
         insertion=insertion,
@@ -178,18 +180,19 @@ def _window_cost(request, window, insertion, expected_further, green, walk_away,
     )
 
 
-def _flexibility_km(request: PricingRequest, window: WindowSpec) -> float:
-    """Return the km a booking adds by pinning a van to a narrow window inside a wide one."""
+def _pins_a_van(request: PricingRequest, window: WindowSpec) -> bool:
+    """Return whether a booking pins a van to a narrow window inside a wide one (flexibility)."""
     rules = request.rules
-    if rules.flexibility_km <= 0 or window.width_minutes >= rules.wide_window_minutes:
-        return 0.0
-    covered = any(
+    if (rules.flexibility_km <= 0 and rules.flexibility_minutes <= 0) or (
+        window.width_minutes >= rules.wide_window_minutes
+    ):
+        return False
+    return any(
         other.width_minutes >= rules.wide_window_minutes
         and other.start_minute <= window.start_minute
         and window.end_minute <= other.end_minute
         for other in request.windows
     )
-    return rules.flexibility_km if covered else 0.0
 
 
 def _chance_to_sell_out(expected_further: float, remaining: int) -> float:
@@ -321,7 +324,12 @@ def _drivers(request, window, cost: WindowCost, typical_km) -> PriceDrivers:
         is_green=cost.green,
         green_saving=green_km * per_km,
         # Wide windows also need a discount to make up for the width shoppers dislike.
-        wide_saving=wide_km * per_km + (width_dislike * price_per_utility if wide else 0.0),
+        wide_saving=wide_km * per_km
+        + (
+            width_dislike * price_per_utility + rules.flexibility_minutes * rules.driver_cost_per_hour / 60
+            if wide
+            else 0.0
+        ),
         offpeak_saving=max(0.0, offpeak_gap) * price_per_utility,
         green_co2_grams=round(green_km * cost.emission_factor * 1000),
         wide_co2_grams=round(wide_km * cost.emission_factor * 1000),

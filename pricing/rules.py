@@ -99,6 +99,10 @@ class PricingRules:
     # (it is what re-planning gains), so it is measured by re-planning past days with their
     # narrow bookings widened (pricing.simulate.flexibility does this nightly); 0 leaves it out.
     flexibility_km: float = 0.0
+    # Driver minutes such a narrow booking adds beyond the km above (at average_speed_kmh): the
+    # waiting a van pinned to an hour does between its hours. Measured the same way, from the
+    # driver time re-planning past days widened saves; 0 leaves it out.
+    flexibility_minutes: float = 0.0
     # Zone radius used while there are too few bookings to measure the zone's spread.
     zone_radius_km: float = 3.0
     # Never offer prices the choice model expects to turn away more shoppers than the base

@@ -11,9 +11,11 @@ the wide window that covers it, and compares:
 
 The first term is what widening really saves; the second is the part insertion already
 sees (each stop's removal km in the plan as booked is the planner's own marginal km). The
-rest is the flexibility a narrow booking takes away, `PricingRules.flexibility_km`. It
-comes from the retailer's own bookings and its own planner, like the choice model's fit;
-nothing in it is read from the simulated shoppers.
+rest is the flexibility a narrow booking takes away, `PricingRules.flexibility_km`. The
+same two plans give the driver minutes widening saves; less the driving of the km it saves,
+what is left is waiting a van pinned to an hour does, `PricingRules.flexibility_minutes`.
+Both come from the retailer's own bookings and its own planner, like the choice model's fit;
+nothing in them is read from the simulated shoppers.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ class FlexibilitySample:
     km_saved: float  # km as booked - km widened
     narrow_removal_km: float  # sum over narrow stops of their removal km, as booked
     wide_removal_km: float
+    # driver minutes as booked - widened (waiting included: drivers are paid for it)
+    minutes_saved: float = 0.0
 
 
 def widened(
@@ -72,6 +76,7 @@ def sample(
         km_saved=sum(as_booked.km.values()) - sum(widened_routes.km.values()),
         narrow_removal_km=sum(as_booked.removal_km[i] for i in narrow),
         wide_removal_km=sum(as_booked.removal_km[i] for i in wide),
+        minutes_saved=(as_booked.driver_hours - widened_routes.driver_hours) * 60,
     )
 
 
@@ -86,8 +91,23 @@ def flexibility_km(samples: Sequence[FlexibilitySample]) -> float:
     return max(0.0, saved - seen)
 
 
-def describe(samples: Sequence[FlexibilitySample]) -> Mapping[str, float]:
-    """Return the pooled figures behind flexibility_km, for the report."""
+def flexibility_minutes(samples: Sequence[FlexibilitySample], speed_kmh: float) -> float:
+    """Return the driver minutes a narrow booking takes away beyond driving its km, pooled.
+
+    Widening saves driver time two ways: the km not driven (which the engine already turns
+    into minutes at `speed_kmh`) and the waiting a van pinned to an hour does between its
+    hours. This is the second: minutes saved per widened booking less the first.
+    """
+    narrow = sum(s.narrow_stops for s in samples)
+    if narrow == 0 or sum(s.wide_stops for s in samples) == 0:
+        return 0.0
+    minutes = sum(s.minutes_saved for s in samples) / narrow
+    driving = sum(s.km_saved for s in samples) / narrow / speed_kmh * 60
+    return max(0.0, minutes - max(0.0, driving))
+
+
+def describe(samples: Sequence[FlexibilitySample], speed_kmh: float = 25.0) -> Mapping[str, float]:
+    """Return the pooled figures behind flexibility_km and flexibility_minutes, for the report."""
     narrow = max(1, sum(s.narrow_stops for s in samples))
     wide = max(1, sum(s.wide_stops for s in samples))
     return {
@@ -95,4 +115,6 @@ def describe(samples: Sequence[FlexibilitySample]) -> Mapping[str, float]:
         "narrow_removal_km": sum(s.narrow_removal_km for s in samples) / narrow,
         "wide_removal_km": sum(s.wide_removal_km for s in samples) / wide,
         "flexibility_km": flexibility_km(samples),
+        "minutes_saved_per_widened": sum(s.minutes_saved for s in samples) / narrow,
+        "flexibility_minutes": flexibility_minutes(samples, speed_kmh),
     }

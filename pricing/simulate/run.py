@@ -12,7 +12,14 @@ from pricing import BookedStop, ChoiceParameters, PricingRequest, PricingRules, 
 from pricing.calibration import FittedChoice, OfferedWindow, OfferRecord
 from pricing.carbon import DEFAULT_EMISSION_FACTORS
 from pricing.simulate.city import DEPOT, SimConfig, Zone, build_zones, day_windows, fleet
-from pricing.simulate.flexibility import FlexibilitySample, describe, flexibility_km, sample, widened
+from pricing.simulate.flexibility import (
+    FlexibilitySample,
+    describe,
+    flexibility_km,
+    flexibility_minutes,
+    sample,
+    widened,
+)
 from pricing.simulate.learning import HistoryForecast, LoggedOffer, calibrate
 from pricing.simulate.policies import POLICIES, Policy
 from pricing.simulate.routing import DayRoutes, VehicleCosts, route_day
@@ -136,7 +143,11 @@ def _run_policy(
                 history.add_day([offer for offer in log if offer.day == day - 1])
                 plans[day - 1], flexible = _plan_and_widen(config, bookings, windows_by_key, day - 1, rules)
                 samples.append(flexible)
-                rules = dataclasses.replace(rules, flexibility_km=flexibility_km(samples))
+                rules = dataclasses.replace(
+                    rules,
+                    flexibility_km=flexibility_km(samples),
+                    flexibility_minutes=flexibility_minutes(samples, rules.average_speed_kmh),
+                )
         zone_day = (shopper.day, shopper.zone)
         left = remaining.setdefault(zone_day, {k: w.capacity for k, w in windows_by_key.items()})
         booked = bookings.setdefault(zone_day, [])
@@ -360,6 +371,8 @@ def format_flexibility(report: PolicyReport) -> str:
         lines.append(
             f"  after day {night}: widening saves {figures['km_saved_per_widened']:.2f} km per booking; "
             f"removal km {figures['narrow_removal_km']:.2f} narrow, {figures['wide_removal_km']:.2f} wide; "
-            f"flexibility_km {figures['flexibility_km']:.2f}"
+            f"flexibility_km {figures['flexibility_km']:.2f}; "
+            f"driver minutes saved {figures['minutes_saved_per_widened']:.1f} per booking, "
+            f"flexibility_minutes {figures['flexibility_minutes']:.1f}"
         )
     return "\n".join(lines)

@@ -49,3 +49,27 @@ def test_flexibility_widens_the_gap_between_an_hour_and_its_wide_window():
         prices = price_windows(request(windows, (), SHOPPER, rules=rules, forecast=FORECAST)).windows
         gaps.append(prices["10-11"].price - prices["08-12"].price)
     assert gaps[0] <= gaps[1] <= gaps[2] and gaps[0] < gaps[2]
+
+
+def test_flexibility_minutes_are_driver_time_on_narrow_windows_inside_a_wide_one_only():
+    windows = [HOUR, WIDE, EVENING]
+    base = price_windows(request(windows, (), SHOPPER, forecast=FORECAST))
+    rules = dataclasses.replace(PricingRules(), flexibility_minutes=6.0)
+    waiting = price_windows(request(windows, (), SHOPPER, rules=rules, forecast=FORECAST))
+    hour, wide, evening = (waiting.windows[k] for k in ("10-11", "08-12", "18-19"))
+    assert hour.marginal_minutes == pytest.approx(base.windows["10-11"].marginal_minutes + 6.0)
+    # Waiting is not driving: no km and no CO2 are added.
+    assert hour.marginal_km == base.windows["10-11"].marginal_km
+    assert hour.co2_grams == base.windows["10-11"].co2_grams
+    assert wide.marginal_minutes == base.windows["08-12"].marginal_minutes
+    assert evening.marginal_minutes == base.windows["18-19"].marginal_minutes
+
+
+def test_flexibility_minutes_widen_the_gap_between_an_hour_and_its_wide_window():
+    windows = [HOUR, WIDE, EVENING]
+    gaps = []
+    for minutes in (0.0, 8.0, 16.0):
+        rules = dataclasses.replace(PricingRules(), flexibility_minutes=minutes)
+        prices = price_windows(request(windows, (), SHOPPER, rules=rules, forecast=FORECAST)).windows
+        gaps.append(prices["10-11"].price - prices["08-12"].price)
+    assert gaps[0] <= gaps[1] <= gaps[2] and gaps[0] < gaps[2]

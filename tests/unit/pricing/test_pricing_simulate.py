@@ -1,5 +1,6 @@
 """The simulator runs end to end on a tiny city in seconds."""
 
+import dataclasses
 import random
 
 import pytest
@@ -8,7 +9,7 @@ from pricing.calibration import OfferRecord
 from pricing.geo import LocalPlane
 from pricing.simulate.__main__ import main
 from pricing.simulate.city import SimConfig, build_zones, day_windows, fleet
-from pricing.simulate.flexibility import FlexibilitySample, flexibility_km, widened
+from pricing.simulate.flexibility import FlexibilitySample, flexibility_km, flexibility_minutes, widened
 from pricing.simulate.learning import HistoryForecast, LoggedOffer
 from pricing.simulate.policies import POLICIES
 from pricing.simulate.run import simulate
@@ -92,6 +93,23 @@ def test_flexibility_is_what_widening_saves_beyond_what_removal_shows():
     # 0.7 km saved per widened booking, of which 0.5 - 0.2 = 0.3 km insertion already sees.
     assert flexibility_km(samples) == pytest.approx(0.4)
     assert flexibility_km([]) == 0.0
+
+
+def test_flexibility_minutes_are_the_driver_time_widening_saves_beyond_its_km():
+    samples = [
+        FlexibilitySample(
+            narrow_stops=100,
+            wide_stops=50,
+            km_saved=50.0,
+            narrow_removal_km=50.0,
+            wide_removal_km=10.0,
+            minutes_saved=900.0,
+        )
+    ]
+    # 9 minutes saved per widened booking; 0.5 km of it at 25 km/h is 1.2 minutes of driving.
+    assert flexibility_minutes(samples, 25.0) == pytest.approx(7.8)
+    assert flexibility_minutes([dataclasses.replace(samples[0], minutes_saved=0.0)], 25.0) == 0.0
+    assert flexibility_minutes([], 25.0) == 0.0
 
 
 def test_history_forecast_counts_the_bookings_that_came_after_as_many_shoppers():
