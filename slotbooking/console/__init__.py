@@ -15,6 +15,7 @@ def register(app) -> None:
         draft_views,
         home_views,
         operations_pages,
+        setup_views,
         staff_views,
     )
     from slotbooking.console.blueprint import bp

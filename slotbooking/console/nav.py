@@ -19,6 +19,7 @@ class NavEntry:
 NAV: list[NavEntry] = [
     NavEntry("Overview", "console.overview", "viewer"),
     NavEntry("Pricing rules", "console.pricing", "viewer"),
+    NavEntry("Setup", "console.setup", "viewer"),
     NavEntry("Draft and preview", "console.draft", "viewer"),
     NavEntry("Versions", "console.versions", "viewer"),
     NavEntry("Dashboards", "console.dashboards", "viewer"),

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from slotbooking.clock import now as clock_now
 from slotbooking.common.errors import DomainError, NotFound, ValidationFailed
 from slotbooking.common.unit_of_work import unit_of_work
+from slotbooking.drafts.capacity import capacity_problems
 from slotbooking.drafts.diff import document_diff
 from slotbooking.drafts.models import SetupDraft, SetupVersion
 from slotbooking.retailers.models import Retailer
@@ -123,6 +124,21 @@ def save_draft(session, staff: StaffMember, retailer: Retailer, document, action
             diff={"changes": document_diff(before, document)},
         )
     return draft
+
+
+def save_setup_draft(
+    session, staff: StaffMember, retailer: Retailer, document, action: str, now: datetime
+) -> SetupDraft:
+    """Save the draft as save_draft does, first refusing capacities below what is booked.
+
+    :raises ValidationFailed: the document is invalid, or a template's capacity is below the
+        bookings of one of its coming windows (said at ``slot_templates[i].capacity``).
+    """
+    check_document(retailer, document)
+    problems = capacity_problems(session, retailer, document, now)
+    if problems:
+        raise ValidationFailed("capacity below what is already booked", problems)
+    return save_draft(session, staff, retailer, document, action)
 
 
 def discard_draft(session, staff: StaffMember, retailer: Retailer) -> None:
