@@ -45,6 +45,7 @@ def register_security(app: Flask) -> None:
     app.wsgi_app = trust_proxies(app.wsgi_app, app.config)
     if app.config["PUBLIC_BASE_URL"].startswith("https://"):
         app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True  # Flask-Login's (the console uses none, but may clear it)
 
 
 def register_extensions(app: Flask) -> None:
