@@ -179,6 +179,16 @@ def page(browser):
     context.close()
 
 
+@pytest.fixture
+def desk(browser):
+    """A fresh desktop-sized page: what ops staff use."""
+    context = browser.new_context(viewport=DESKTOP, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
 # Card payments on the hosted page: Stripe is the localstripe emulator, Stripe.js its stand-in.
 E2E_WEBHOOK_SECRET = "whsec_e2e_hosted_payment"
 E2E_PUBLISHABLE_KEY = "pk_test_localstripe"

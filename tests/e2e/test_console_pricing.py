@@ -9,19 +9,9 @@ from playwright.sync_api import expect
 
 from slotbooking.demo.cli import demo_document
 from tests.conftest import import_document
-from tests.e2e.conftest import DESKTOP
 from tests.support.console import PASSWORD, add_staff
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def desk(browser):
-    context = browser.new_context(viewport=DESKTOP, locale="en-GB")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
 
 
 def log_in(page, service, email: str):

@@ -6,19 +6,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import DESKTOP
 from tests.support.console import PASSWORD, add_staff
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def desk(browser):
-    context = browser.new_context(viewport=DESKTOP, locale="en-GB")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
 
 
 def places_at_eight(service) -> set[int]:
