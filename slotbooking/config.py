@@ -104,6 +104,7 @@ DEFAULTS = {
     "JOBS_OFFERS_SECONDS": 30.0,
     "JOBS_OFFERS_FORGET_SECONDS": 86400.0,
     "JOBS_CALIBRATE_SECONDS": 86400.0,
+    "JOBS_CONVERSION_SECONDS": 3600.0,  # closed days' conversion counted for the dashboard
     # A job that meets an unreachable database is retried this often, waiting 2, 4, 8 ... seconds.
     "JOBS_MAX_RETRIES": 5,
     "JOBS_RETRY_BACKOFF_SECONDS": 2,

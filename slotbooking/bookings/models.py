@@ -1,15 +1,26 @@
 """Holds (short reservations), bookings (confirmed deliveries) and their history."""
 
+import hashlib
 from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, and_, text
 from sqlalchemy.ext.hybrid import hybrid_method
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from slotbooking.clock import now
 from slotbooking.db_types import PUBLIC_ID_MAX_LENGTH, UTCDateTime
 from slotbooking.extensions import db
 from slotbooking.slots.models import Slot
+
+
+def quote_digest(quote_id: str) -> str:
+    """Name a quote without keeping the token itself: sha256, 32 hex digits.
+
+    The offer log keeps only this digest of each quote it records (offerlog/recorder.py); a hold
+    keeps the token and, beside it, its digest, so offers and the holds they led to join on an
+    indexed column (the conversion dashboard, the calibration's outcomes).
+    """
+    return hashlib.sha256(quote_id.encode()).hexdigest()[:32]
 
 
 class AddressMixin:
@@ -30,6 +41,16 @@ class Hold(AddressMixin, db.Model):
         Index("ix_holds_client_live", "retailer_id", "client", "status", "expires_at"),
         Index("ix_holds_moves_booking", "moves_booking_id", "slot_id", "status"),
         # Active holds are few: the dashboards count the live ones by day through this.
+        # Offers that led to a booking: booked holds (not moves) by their quote's digest.
+        Index(
+            "ix_holds_booked_quote",
+            "quote_digest",
+            "created_at",
+            postgresql_where=text(
+                "status = 'booked' AND moves_booking_id IS NULL AND quote_digest IS NOT NULL"
+            ),
+            sqlite_where=text("status = 'booked' AND moves_booking_id IS NULL AND quote_digest IS NOT NULL"),
+        ),
         Index(
             "ix_holds_active_day",
             "retailer_id",
@@ -51,6 +72,8 @@ class Hold(AddressMixin, db.Model):
     incentives: Mapped[list] = mapped_column(JSON, default=list)
     currency: Mapped[str] = mapped_column(String(3))
     quote_id: Mapped[str | None] = mapped_column(String(400))
+    # quote_digest(quote_id), set whenever quote_id is (see ``_digest_quote``).
+    quote_digest: Mapped[str | None] = mapped_column(String(32))
     customer_ref: Mapped[str | None] = mapped_column(String(200))
     # The booking session it was made in (hosted page), if any.
     session_id: Mapped[str | None] = mapped_column(ForeignKey("booking_sessions.id"), index=True)
@@ -64,6 +87,11 @@ class Hold(AddressMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     slot: Mapped[Slot] = relationship()
+
+    @validates("quote_id")
+    def _digest_quote(self, _key, quote_id):
+        self.quote_digest = None if quote_id is None else quote_digest(quote_id)
+        return quote_id
 
     @hybrid_method
     def is_live(self, now: datetime) -> bool:

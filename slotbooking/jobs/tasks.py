@@ -16,6 +16,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from slotbooking.bookings import idempotency
 from slotbooking.clock import now
 from slotbooking.common.errors import DomainError
+from slotbooking.dashboards.funnel import count_closed_days
 from slotbooking.events.cli import retry_policy
 from slotbooking.events.delivery import deliver_due
 from slotbooking.events.outbox import queue_booking_events
@@ -37,6 +38,7 @@ FORGET_IDEMPOTENCY = "slotbooking.idempotency.forget"
 RECORD_OFFERS = "slotbooking.offers.record"
 FORGET_OFFERS = "slotbooking.offers.forget"
 CALIBRATE_CHOICE = "slotbooking.pricing.calibrate"
+COUNT_CONVERSION = "slotbooking.dashboards.conversion"
 
 # Failures worth another try later: the database (or a connection to it) is briefly away.
 TRANSIENT = (OperationalError, InterfaceError, ConnectionError)
@@ -86,6 +88,14 @@ def forget_idempotency() -> dict:
     return {"forgotten": idempotency.forget_expired_idempotency(db.session, now())}
 
 
+def count_conversion() -> dict:
+    """Keep each retailer's conversion counts of the days that have closed (the dashboard's figure)."""
+    days = 0
+    for retailer in db.session.scalars(select(Retailer).order_by(Retailer.id)).all():
+        days += count_closed_days(db.session, retailer, now())
+    return {"days": days}
+
+
 JOBS = {
     DELIVER_EVENTS: deliver_events,
     SEND_REFUNDS: send_refunds,
@@ -97,6 +107,7 @@ JOBS = {
     RECORD_OFFERS: record_offers,
     FORGET_OFFERS: forget_offers,
     CALIBRATE_CHOICE: calibrate_all,
+    COUNT_CONVERSION: count_conversion,
 }
 # Jobs sent to the routes queue (JOBS_ROUTES_QUEUE): planning takes seconds of CPU.
 ROUTES_QUEUE_JOBS = (PLAN_ROUTES, PLAN_DUE_ROUTES)
@@ -128,6 +139,7 @@ def beat_schedule(config) -> dict:
         RECORD_OFFERS: config["JOBS_OFFERS_SECONDS"],
         FORGET_OFFERS: config["JOBS_OFFERS_FORGET_SECONDS"],
         CALIBRATE_CHOICE: config["JOBS_CALIBRATE_SECONDS"],
+        COUNT_CONVERSION: config["JOBS_CONVERSION_SECONDS"],
     }
     # A periodic message left unconsumed is dropped by its next run's time: a new one will follow.
     return {

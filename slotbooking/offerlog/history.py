@@ -17,7 +17,6 @@ from sqlalchemy import func, select
 from pricing.calibration import OfferedWindow, OfferRecord
 from slotbooking.bookings.models import Booking, Hold
 from slotbooking.offerlog.models import OfferGrid, OfferShown
-from slotbooking.offerlog.recorder import quote_digest
 
 
 @dataclass(frozen=True)
@@ -59,17 +58,16 @@ def _grids(session, grid_ids: set[str]) -> dict[str, tuple]:
 def _booked_quotes(session, retailer_id: int, since: datetime) -> dict[str, tuple[datetime, str]]:
     """Return, by quote digest, the first booked hold made with that quote: (when, slot id)."""
     rows = session.execute(
-        select(Hold.quote_id, Hold.created_at, Hold.slot_id).where(
+        select(Hold.quote_digest, Hold.created_at, Hold.slot_id).where(
             Hold.retailer_id == retailer_id,
             Hold.status == "booked",
-            Hold.quote_id.is_not(None),
+            Hold.quote_digest.is_not(None),
             Hold.moves_booking_id.is_(None),
             Hold.created_at >= since,
         )
     )
     booked: dict[str, tuple[datetime, str]] = {}
-    for quote_id, created_at, slot_id in rows:
-        digest = quote_digest(quote_id)
+    for digest, created_at, slot_id in rows:
         if digest not in booked or created_at < booked[digest][0]:
             booked[digest] = (created_at, slot_id)
     return booked

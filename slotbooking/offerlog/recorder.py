@@ -10,7 +10,6 @@ worker killed with a batch in hand), never does a request fail for them.
 """
 
 import functools
-import hashlib
 import json
 import logging
 import threading
@@ -23,6 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from slotbooking.bookings.models import quote_digest
 from slotbooking.common.unit_of_work import unit_of_work
 from slotbooking.extensions import db
 from slotbooking.offerlog.models import OfferGrid, OfferShown
@@ -35,11 +35,6 @@ QUEUE_KEEP = 5_000  # newest batches kept in Redis when nothing drains them
 SEEN_GRIDS = 4096
 # Grids shown to move a booking (the manage pages) are not a booking choice: not recorded.
 NOT_A_BOOKING_CHOICE = frozenset({"manage", "move_payment"})
-
-
-def quote_digest(quote_id: str) -> str:
-    """Name a quote in the log without keeping the token itself (a hold keeps it; match by digest)."""
-    return hashlib.sha256(quote_id.encode()).hexdigest()[:32]
 
 
 def coarse_cell(address) -> str:

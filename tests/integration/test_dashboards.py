@@ -5,18 +5,22 @@ deliveries (what the dashboards' GROUP BYs must agree with), and tied to what th
 """
 
 from collections import Counter
+from dataclasses import replace
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from slotbooking.bookings.models import OCCUPYING_STATUSES, Booking, Hold
 from slotbooking.dashboards.figures import FIGURES, Inputs, figure
+from slotbooking.dashboards.funnel import count_closed_days
+from slotbooking.dashboards.models import ConversionCount
 from slotbooking.dashboards.scope import BadScope, Scope
 from slotbooking.dashboards.vocabulary import csv_text
 from slotbooking.events.models import EventDelivery
 from slotbooking.extensions import db
+from slotbooking.offerlog.models import OfferShown
 from slotbooking.payments.models import HoldPayment, Refund
 from slotbooking.retailers.models import Depot, Retailer, Zone
 from slotbooking.routes.models import RoutePlanVersion
@@ -152,6 +156,36 @@ def test_conversion_ties_offers_to_the_holds_booked_with_their_quotes(dash_app, 
         assert row[1:] == (made.offers_shown, made.offers_booked, pytest.approx(2 / 3))
         east = db.session.scalars(select(Zone).where(Zone.code == "E8")).one()
         assert [r[1:3] for r in _view("conversion", clock, zone_id=east.id).rows] == [(1, 0)]
+
+
+def test_closed_days_conversion_is_kept_and_outlives_the_offer_log(dash_app, made, clock):
+    with dash_app.app_context():
+        retailer = db.session.scalars(select(Retailer)).one()
+        east = db.session.scalars(select(Zone).where(Zone.code == "E8")).one()
+        [(day, *counted)] = [row[:3] for row in _view("conversion", clock).rows]
+        assert count_closed_days(db.session, retailer, clock()) == 0  # today: the day is still open
+        clock.advance(days=2)
+        assert count_closed_days(db.session, retailer, clock()) == 1
+        kept = db.session.scalars(select(ConversionCount)).all()
+        assert {k.day for k in kept} == {day}
+        assert (sum(k.offers for k in kept), sum(k.booked for k in kept)) == (
+            made.offers_shown,
+            made.offers_booked,
+        )
+        # The kept counts answer for the day: the log's offers may now be forgotten.
+        db.session.execute(delete(OfferShown))
+        db.session.commit()
+        scope = Scope(retailer.id, retailer.timezone, day - timedelta(days=3), day + timedelta(days=3))
+        rows = figure("conversion", Inputs(db.session, scope, clock(), DAILY_BUDGET)).rows
+        assert [tuple(r[:3]) for r in rows] == [(day, *counted)]
+        east_scope = replace(scope, zone_id=east.id)
+        assert [
+            r[1:3] for r in figure("conversion", Inputs(db.session, east_scope, clock(), DAILY_BUDGET)).rows
+        ] == [(1, 0)]
+        assert count_closed_days(db.session, retailer, clock()) == 0  # counted once
+        clock.advance(days=1)
+        assert count_closed_days(db.session, retailer, clock()) == 1  # the next day, with no offers
+        assert db.session.scalars(select(ConversionCount)).all() == kept
 
 
 def test_failed_webhooks_and_refunds_are_counted_by_day(dash_app, made, clock):
