@@ -47,8 +47,9 @@ def _fill_digests() -> None:
 
 
 def upgrade():
-    with op.batch_alter_table("holds") as batch:
-        batch.add_column(sa.Column("quote_digest", sa.String(length=32), nullable=True))
+    # A plain ADD/DROP COLUMN (SQLite has both): a batch copy of holds would drop the table that
+    # bookings point at, which SQLite refuses with foreign keys on.
+    op.add_column("holds", sa.Column("quote_digest", sa.String(length=32), nullable=True))
     _fill_digests()
     op.create_index(
         "ix_holds_booked_quote",
@@ -61,5 +62,4 @@ def upgrade():
 
 def downgrade():
     op.drop_index("ix_holds_booked_quote", table_name="holds")
-    with op.batch_alter_table("holds") as batch:
-        batch.drop_column("quote_digest")
+    op.drop_column("holds", "quote_digest")

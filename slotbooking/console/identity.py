@@ -36,7 +36,10 @@ def init_login(app) -> None:
     manager.login_view = "console.login"
     manager.login_message = None
     manager.session_protection = "strong"
-    manager.init_app(app)
+    # No context processor: it would load the user on every page rendered, the shopper's hosted
+    # pages included, where the "strong" check then clears a remember cookie nobody set.
+    # Console views ask ``signed_in_staff()`` themselves.
+    manager.init_app(app, add_context_processor=False)
 
     @manager.user_loader
     def load_user(token: str):
