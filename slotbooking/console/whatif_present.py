@@ -43,15 +43,16 @@ class Row:
 
 
 def _format(value: float, kind: str, money, change: bool = False) -> str:
-    plus = "+" if change and value > 0 else ""
+    """Format a figure; a change carries its sign ("+", or a true minus "−")."""
+    sign = ("+" if value > 0 else "−" if value < 0 else "") if change else ""
+    size = abs(value) if change else value
     if kind == "share":
-        return f"{plus}{value * 100:.1f}{' pts' if change else '%'}"
+        return f"{sign}{size * 100:.1f}{' pts' if change else '%'}"
     if kind == "money":
-        text = money(round(abs(value)) if change else round(value))
-        return (("+" if value > 0 else "−" if value < 0 else "") + text) if change else text
+        return sign + money(round(size))
     if kind == "decimal":
-        return f"{plus}{value:.2f}"
-    return f"{plus}{value:.0f}"
+        return f"{sign}{size:.2f}"
+    return f"{sign}{size:.0f}"
 
 
 def _cell(found: dict | None, kind: str, money, change: bool = False) -> Cell | None:

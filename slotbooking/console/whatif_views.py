@@ -23,7 +23,15 @@ from slotbooking.jobs.tasks import RUN_WHATIF
 from slotbooking.staff.accounts import emails_of
 from slotbooking.staff.models import role_rank
 from slotbooking.whatif.inputs import document_digest
-from slotbooking.whatif.service import Period, cancel_run, latest_run, run_of, runs_by_version, start_run
+from slotbooking.whatif.service import (
+    Period,
+    cancel_run,
+    fail_unsent,
+    latest_run,
+    run_of,
+    runs_by_version,
+    start_run,
+)
 
 REFRESH_SECONDS = 2
 
@@ -109,7 +117,8 @@ def start_whatif(slug: str):
         return redirect(url_for("console.draft", slug=slug))
     sent = enqueue(current_app._get_current_object(), RUN_WHATIF, run_id=run.id)
     if sent in ("failed", "skipped"):
-        flash("The job queue did not take the run now; it stays queued until a worker is back.", "warning")
+        fail_unsent(db.session, run.id, sent)
+        flash("The job queue did not take the what-if: try again once it is back.", "error")
     return redirect(url_for("console.whatif_run", slug=slug, run_id=run.id))
 
 

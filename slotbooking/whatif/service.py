@@ -141,6 +141,18 @@ def cancel_run(session, staff, retailer: Retailer, run_id: int) -> WhatIfRun:
     return run
 
 
+def fail_unsent(session, run_id: int, outcome: str) -> None:
+    """Mark a run the job queue did not take as failed, so it blocks no other run."""
+    with unit_of_work(session):
+        session.execute(
+            update(WhatIfRun)
+            .where(WhatIfRun.id == run_id, WhatIfRun.status == "queued")
+            .values(
+                status="failed", error=f"the job queue did not take it ({outcome})", finished_at=clock_now()
+            )
+        )
+
+
 def run_of(session, retailer_id: int, run_id: int) -> WhatIfRun:
     """:raises NotFound: no such run, or another retailer's (the same answer)."""
     run = session.get(WhatIfRun, run_id)
