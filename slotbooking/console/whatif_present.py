@@ -30,7 +30,7 @@ LABELS = {
 class Cell:
     mean: str
     interval: str
-    sign: str = ""  # "up", "down" or "" (the change column's direction, for its colour)
+    sign: str = ""  # "better", "worse" or "": the change column's colour
 
 
 @dataclass(frozen=True)
@@ -42,28 +42,47 @@ class Row:
     change: Cell | None
 
 
+# Which way a change is for the better (+1 up, -1 down); a fee is the retailer's call: no colour.
+BETTER = {
+    "acceptance": 1,
+    "contribution_per_order": 1,
+    "bookings": 1,
+    "wide_share": 1,
+    "green_share": 1,
+    "km_per_order": -1,
+    "co2_grams_per_order": -1,
+    "vehicles_per_day": -1,
+    "driver_hours": -1,
+    "discount_spend": -1,
+    "discount_per_day": -1,
+    "budget_used": -1,
+    "unrouted": -1,
+}
+
+
 def _format(value: float, kind: str, money, change: bool = False) -> str:
-    """Format a figure; a change carries its sign ("+", or a true minus "−")."""
-    sign = ("+" if value > 0 else "−" if value < 0 else "") if change else ""
+    """Format a figure; a change carries its sign ("+", or a true minus "−"), none when it shows as 0."""
     size = abs(value) if change else value
     if kind == "share":
-        return f"{sign}{size * 100:.1f}{' pts' if change else '%'}"
-    if kind == "money":
-        return sign + money(round(size))
-    if kind == "decimal":
-        return f"{sign}{size:.2f}"
-    return f"{sign}{size:.0f}"
+        text = f"{size * 100:.1f}"
+    elif kind == "money":
+        text = money(round(size))
+    elif kind == "decimal":
+        text = f"{size:.2f}"
+    else:
+        text = f"{size:.0f}"
+    shown_zero = not any(c in text for c in "123456789")
+    sign = "" if not change or shown_zero else ("+" if value > 0 else "−")
+    return sign + text + ((" pts" if change else "%") if kind == "share" else "")
 
 
-def _cell(found: dict | None, kind: str, money, change: bool = False) -> Cell | None:
+def _cell(found: dict | None, kind: str, money, change: bool = False, better: int = 0) -> Cell | None:
     if found is None:
         return None
     low, high = (_format(found[k], kind, money, change) for k in ("low", "high"))
-    sign = ""
-    if change and found["low"] > 0:
-        sign = "up"
-    elif change and found["high"] < 0:
-        sign = "down"
+    sign = ""  # coloured only when the whole interval lies on one side of no change
+    if change and better and (found["low"] > 0 or found["high"] < 0):
+        sign = "better" if (found["low"] > 0) == (better > 0) else "worse"
     return Cell(_format(found["mean"], kind, money, change), f"{low} to {high}", sign)
 
 
@@ -81,7 +100,7 @@ def result_rows(result: dict, money) -> list[Row]:
                 label,
                 _cell(sides["live"], kind, money),
                 _cell(sides["draft"], kind, money),
-                _cell(sides["change"], kind, money, change=True),
+                _cell(sides["change"], kind, money, change=True, better=BETTER.get(name, 0)),
             )
         )
     return rows
