@@ -58,6 +58,7 @@ def register_extensions(app: Flask) -> None:
     from slotbooking.retailers.zones import ZoneFinder
     from slotbooking.security.encryption import SecretBox
     from slotbooking.slots.quotes import QuoteSigner
+    from slotbooking.whatif import init_whatif
     from slotbooking.wording import init_babel
 
     init_babel(app)
@@ -82,6 +83,7 @@ def register_extensions(app: Flask) -> None:
     )
     app.extensions["zone_finder"] = ZoneFinder()
     init_offer_log(app)
+    init_whatif(app)
     app.extensions["clock"] = app.config.get("CLOCK") or system_now
     app.extensions["payments"] = StripeGateway(
         app.config["STRIPE_SECRET_KEY"],

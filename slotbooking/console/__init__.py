@@ -17,6 +17,7 @@ def register(app) -> None:
         operations_pages,
         setup_views,
         staff_views,
+        whatif_views,
     )
     from slotbooking.console.blueprint import bp
     from slotbooking.console.identity import init_login

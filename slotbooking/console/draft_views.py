@@ -22,6 +22,7 @@ from slotbooking.console.pricing_form import (
     template_label,
 )
 from slotbooking.console.render import render
+from slotbooking.console.whatif_views import draft_whatif, version_runs
 from slotbooking.drafts.diff import document_diff
 from slotbooking.drafts.preview import preview_grids
 from slotbooking.drafts.service import (
@@ -153,6 +154,11 @@ def _preview(document: dict):
 @bp.get("/r/<slug>/draft")
 @tenant_page("viewer")
 def draft(slug: str):
+    return draft_page()
+
+
+def draft_page(whatif_form=None, status: int = 200):
+    """Render the draft page (the what-if form as sent, with its errors, when it was refused)."""
     retailer = g.console_retailer
     found, document = _working()
     live = live_document(retailer)
@@ -162,7 +168,8 @@ def draft(slug: str):
     stale = found is not None and latest is not None and found.base_version != latest.number
     return render(
         "console/draft.html",
-        200 if problem is None else 422,
+        status if problem is None else 422,
+        whatif=draft_whatif(found, whatif_form),
         draft=found,
         changes=document_diff(live, document) if found else [],
         preview=preview,
@@ -238,6 +245,7 @@ def versions(slug: str):
     return render(
         "console/versions.html",
         versions=found,
+        runs=version_runs(),
         authors=emails_of(db.session, {v.author_id for v in found if v.author_id}),
         may_restore=role_rank(g.console_role) >= role_rank("admin"),
     )

@@ -92,7 +92,7 @@ def _template_key(zones, weekdays, start, end) -> tuple:
     return (tuple(zones), tuple(weekdays), start, end)
 
 
-def _draft_fees(session, retailer_id: int, document: dict) -> dict[int, int | None]:
+def draft_fees(session, retailer_id: int, document: dict) -> dict[int, int | None]:
     """Return template id -> the fee the draft gives it (None: the draft drops the template)."""
     in_draft = {
         _template_key(t["zones"], t["weekdays"], t["start"], t["end"]): t.get("fee", 0)
@@ -114,7 +114,7 @@ def preview_grids(
         zone = finder.find(session, tenant, address.postcode)
         first = local_today(tenant.tz, now)
         slots = grid_slots(session, zone, first, min(days, tenant.horizon_days + 1))
-        fees = _draft_fees(session, tenant.id, document)
+        fees = draft_fees(session, tenant.id, document)
         draft_slots = [
             _DraftFeeSlot(slot, fees.get(slot.template_id) if slot.template_id in fees else slot.fee)
             for slot in slots

@@ -19,6 +19,7 @@ from slotbooking.common.unit_of_work import unit_of_work
 from slotbooking.drafts.capacity import capacity_problems
 from slotbooking.drafts.diff import document_diff
 from slotbooking.drafts.models import SetupDraft, SetupVersion
+from slotbooking.drafts.signals import draft_published
 from slotbooking.retailers.models import Retailer
 from slotbooking.setup.document import export_setup, import_setup, validate_document
 from slotbooking.staff.audit import record
@@ -153,6 +154,9 @@ def discard_draft(session, staff: StaffMember, retailer: Retailer) -> None:
 def publish_draft(session, staff: StaffMember, retailer: Retailer, note: str, now: datetime) -> Published:
     """Make the draft live and keep it as the next version; the draft is then gone.
 
+    Listeners of ``draft_published`` join the same unit of work (a what-if run of this draft is
+    kept with the version).
+
     :raises NoDraft: nothing to publish. :raises ValidationFailed: the import refused it (e.g. a
         capacity below what is booked).
     """
@@ -161,6 +165,8 @@ def publish_draft(session, staff: StaffMember, retailer: Retailer, note: str, no
         if draft is None:
             raise NoDraft("there is no draft to publish")
         published = _make_live(session, staff, retailer, draft.document, note, now, "publish", None)
+        session.flush()  # the version's id, for whatever keeps something with it
+        draft_published.send(retailer.id, session=session, document=draft.document, version=published.version)
         session.delete(draft)
     return published
 

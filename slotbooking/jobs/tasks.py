@@ -27,6 +27,7 @@ from slotbooking.offers.generation import extend_horizon
 from slotbooking.payments.refunds import send_due_refunds, settle_refunds
 from slotbooking.reservations.cli import sweep_expired_holds
 from slotbooking.retailers.models import Retailer
+from slotbooking.whatif.service import execute_run
 
 log = logging.getLogger("slotbooking.jobs")
 
@@ -39,6 +40,7 @@ RECORD_OFFERS = "slotbooking.offers.record"
 FORGET_OFFERS = "slotbooking.offers.forget"
 CALIBRATE_CHOICE = "slotbooking.pricing.calibrate"
 COUNT_CONVERSION = "slotbooking.dashboards.conversion"
+RUN_WHATIF = "slotbooking.whatif.run"
 
 # Failures worth another try later: the database (or a connection to it) is briefly away.
 TRANSIENT = (OperationalError, InterfaceError, ConnectionError)
@@ -96,6 +98,11 @@ def count_conversion() -> dict:
     return {"days": days}
 
 
+def run_whatif(run_id: int) -> dict:
+    """Replay one queued what-if run to its end, or until it is cancelled (whatif/service.py)."""
+    return execute_run(db.session, run_id, current_app.config)
+
+
 JOBS = {
     DELIVER_EVENTS: deliver_events,
     SEND_REFUNDS: send_refunds,
@@ -108,9 +115,10 @@ JOBS = {
     FORGET_OFFERS: forget_offers,
     CALIBRATE_CHOICE: calibrate_all,
     COUNT_CONVERSION: count_conversion,
+    RUN_WHATIF: run_whatif,
 }
-# Jobs sent to the routes queue (JOBS_ROUTES_QUEUE): planning takes seconds of CPU.
-ROUTES_QUEUE_JOBS = (PLAN_ROUTES, PLAN_DUE_ROUTES)
+# Jobs sent to the routes queue (JOBS_ROUTES_QUEUE): planning and what-ifs take seconds of CPU.
+ROUTES_QUEUE_JOBS = (PLAN_ROUTES, PLAN_DUE_ROUTES, RUN_WHATIF)
 
 
 def register_tasks(celery, config) -> None:

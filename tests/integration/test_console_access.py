@@ -39,8 +39,8 @@ def tenant_rules(app) -> list[Rule]:
 
 
 # What a route's other arguments are filled with: a number, a dashboard figure's name, or "x".
-SAMPLE_ARGUMENTS = {"number": 1, "staff_id": 1, "figure_name": "capacity"}
-ONE_RECORD = {"number", "booking_id", "event_id", "slot_id"}
+SAMPLE_ARGUMENTS = {"number": 1, "staff_id": 1, "run_id": 1, "figure_name": "capacity"}
+ONE_RECORD = {"number", "booking_id", "event_id", "slot_id", "run_id"}
 
 
 def path_of(rule: Rule, slug: str) -> str:

@@ -42,6 +42,7 @@ LAYERS = {
         "routes",
         "dashboards",
         "drafts",
+        "whatif",
         "jobs",
     ],
     "web": [
