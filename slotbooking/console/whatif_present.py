@@ -72,6 +72,8 @@ def _format(value: float, kind: str, money, change: bool = False) -> str:
     else:
         text = f"{size:.0f}"
     shown_zero = not any(c in text for c in "123456789")
+    if not change:
+        text = text.replace("-", "−", 1)  # a negative figure (contribution) with the same true minus
     sign = "" if not change or shown_zero else ("+" if value > 0 else "−")
     return sign + text + ((" pts" if change else "%") if kind == "share" else "")
 
