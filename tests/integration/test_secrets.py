@@ -99,13 +99,19 @@ def _flask(args, instance_dir, **env):
     )
 
 
-def test_the_served_app_names_the_missing_setting_and_the_demo_still_starts(tmp_path):
+@pytest.fixture(scope="module")
+def first_demo(tmp_path_factory):
+    """The demo's first run in a new instance folder, on port 5077 (seeding takes about 20 s: once)."""
+    instance = tmp_path_factory.mktemp("demo")
+    return instance, _flask(["demo", "--no-serve", "--port", "5077"], instance)
+
+
+def test_the_served_app_names_the_missing_setting_and_the_demo_still_starts(tmp_path, first_demo):
     refused = _flask(["routes"], tmp_path / "served")
     assert refused.returncode != 0
     assert "refusing to start" in refused.stderr and "SLOTBOOKING_SECRET_KEY" in refused.stderr
 
-    instance = tmp_path / "demo"
-    first = _flask(["demo", "--no-serve"], instance)
+    instance, first = first_demo
     assert first.returncode == 0, first.stderr
     assert "secret key:" in first.stdout
     made = instance / "demo_secrets.json"
@@ -278,8 +284,8 @@ def test_a_failing_statement_logs_no_bound_value(app, caplog):
     assert value not in response.get_data(as_text=True)
 
 
-def test_the_demo_prints_links_to_where_it_serves(tmp_path):
-    shown = _flask(["demo", "--no-serve", "--port", "5077"], tmp_path / "demo")
+def test_the_demo_prints_links_to_where_it_serves(first_demo):
+    _, shown = first_demo
     assert shown.returncode == 0, shown.stderr
     links = [word for word in shown.stdout.split() if word.startswith("http://")]
     assert links and all(link.startswith("http://127.0.0.1:5077/") for link in links), links
