@@ -119,12 +119,7 @@ def empty_tables(app) -> None:
     """
     with app.app_context():
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-        sequences = db.session.scalars(
-            text(
-                "SELECT quote_ident(sequence_schema) || '.' || quote_ident(sequence_name)"
-                " FROM information_schema.sequences"
-            )
-        ).all()
+        sequences = snapshots.owned_sequences()
         statements = [f'DELETE FROM "{table}"' for table in tables]
         statements += [f"ALTER SEQUENCE {sequence} RESTART" for sequence in sequences]
         db.session.execute(text("; ".join(statements)))

@@ -54,6 +54,17 @@ def _tables():
     return db.metadata.sorted_tables  # parents first
 
 
+def owned_sequences() -> list[str]:
+    """PostgreSQL: the sequences of the tables' id columns (what TRUNCATE ... RESTART IDENTITY restarts)."""
+    calls = [
+        f"pg_get_serial_sequence('\"{t.name}\"', '{t.autoincrement_column.name}')"
+        for t in _tables()
+        if t.autoincrement_column is not None
+    ]
+    found = db.session.execute(text(f"SELECT {', '.join(calls)}")).one()
+    return [name for name in found if name]
+
+
 def is_empty() -> bool:
     """Whether no table of the app holds a row (one query)."""
     probes = " UNION ALL ".join(
@@ -107,12 +118,7 @@ def keep(key: tuple, keys: dict) -> None:
         columns = ", ".join(f'"{c.name}"' for c in table.columns)
         statements.append(f'CREATE TABLE {schema}."{table.name}" AS SELECT {columns} FROM "{table.name}"')
     db.session.execute(text("; ".join(statements)))
-    names = db.session.scalars(
-        text(
-            "SELECT quote_ident(sequence_schema) || '.' || quote_ident(sequence_name)"
-            " FROM information_schema.sequences"
-        )
-    ).all()
+    names = owned_sequences()
     sequences = tuple(
         (name, *db.session.execute(text(f"SELECT last_value, is_called FROM {name}")).one()) for name in names
     )
