@@ -128,6 +128,8 @@ DEFAULTS = {
     "CONSOLE_LOGIN_WINDOW_MINUTES": 15,
     # Hours an invite link (shown once to the admin who made it) can be used.
     "CONSOLE_INVITE_HOURS": 72,
+    # Staff passwords' Argon2id cost: "default" (argon2-cffi's); "cheapest" only under TESTING.
+    "PASSWORD_HASH_COST": "default",
     # /metrics: empty means open (keep it to the internal network); else it needs this bearer token.
     "METRICS_TOKEN": "",
     # Logs: one JSON object a line ("json") or plain text ("text"), at this level.

@@ -16,6 +16,10 @@ def check_secrets(config, debug: bool, testing: bool) -> None:
 
     :raises UnsafeConfiguration: naming each setting that must be set.
     """
+    if config["PASSWORD_HASH_COST"] != "default" and not testing:
+        raise UnsafeConfiguration(
+            'SLOTBOOKING_PASSWORD_HASH_COST must be "default" outside testing (docs/security.md)'
+        )
     if debug or testing:
         return
     problems = []

@@ -49,6 +49,39 @@ def test_the_app_starts_with_its_own_secrets_and_in_debug(tmp_path):
     assert create_app(_production_config(tmp_path, DEBUG=True)).debug
 
 
+def test_a_cheap_password_hash_is_refused_outside_testing(tmp_path):
+    production = _production_config(
+        tmp_path, SECRET_KEY=secrets.token_urlsafe(48), ENCRYPTION_KEYS=Fernet.generate_key().decode()
+    )
+    for debug in (False, True):
+        with pytest.raises(UnsafeConfiguration, match="SLOTBOOKING_PASSWORD_HASH_COST"):
+            create_app({**production, "DEBUG": debug, "PASSWORD_HASH_COST": "cheapest"})
+
+
+def test_staff_passwords_are_argon2id_at_full_cost_unless_a_test_asks_for_the_cheapest(tmp_path):
+    from argon2 import extract_parameters, profiles
+
+    from slotbooking.staff.passwords import hash_password, needs_rehash, verify_password
+
+    key = Fernet.generate_key().decode()
+    production = create_app(
+        _production_config(tmp_path, SECRET_KEY=secrets.token_urlsafe(48), ENCRYPTION_KEYS=key)
+    )
+    cheap = create_app({**_production_config(tmp_path), "TESTING": True, "PASSWORD_HASH_COST": "cheapest"})
+    for app, expected in ((production, profiles.get_default_parameters()), (cheap, profiles.CHEAPEST)):
+        with app.app_context():
+            stored = hash_password("correct horse battery staple")
+            assert stored.startswith("$argon2id$") and extract_parameters(stored) == expected
+            assert verify_password(stored, "correct horse battery staple")
+            assert not verify_password(stored, "wrong horse battery staple")
+            assert not verify_password(None, "correct horse battery staple")
+            assert not needs_rehash(stored)
+    with production.app_context():  # a hash made cheaply is made again at full cost on the next login
+        with cheap.app_context():
+            cheaply = hash_password("correct horse battery staple")
+        assert needs_rehash(cheaply)
+
+
 def _flask(args, instance_dir, **env):
     # Without libfaketime (service_environment): the rate limiter's in-memory storage (the
     # limits library, used when there is no Redis) runs a threading.Timer, and under Debian's
@@ -66,13 +99,19 @@ def _flask(args, instance_dir, **env):
     )
 
 
-def test_the_served_app_names_the_missing_setting_and_the_demo_still_starts(tmp_path):
+@pytest.fixture(scope="module")
+def first_demo(tmp_path_factory):
+    """The demo's first run in a new instance folder, on port 5077 (seeding takes about 20 s: once)."""
+    instance = tmp_path_factory.mktemp("demo")
+    return instance, _flask(["demo", "--no-serve", "--port", "5077"], instance)
+
+
+def test_the_served_app_names_the_missing_setting_and_the_demo_still_starts(tmp_path, first_demo):
     refused = _flask(["routes"], tmp_path / "served")
     assert refused.returncode != 0
     assert "refusing to start" in refused.stderr and "SLOTBOOKING_SECRET_KEY" in refused.stderr
 
-    instance = tmp_path / "demo"
-    first = _flask(["demo", "--no-serve"], instance)
+    instance, first = first_demo
     assert first.returncode == 0, first.stderr
     assert "secret key:" in first.stdout
     made = instance / "demo_secrets.json"
@@ -245,8 +284,8 @@ def test_a_failing_statement_logs_no_bound_value(app, caplog):
     assert value not in response.get_data(as_text=True)
 
 
-def test_the_demo_prints_links_to_where_it_serves(tmp_path):
-    shown = _flask(["demo", "--no-serve", "--port", "5077"], tmp_path / "demo")
+def test_the_demo_prints_links_to_where_it_serves(first_demo):
+    _, shown = first_demo
     assert shown.returncode == 0, shown.stderr
     links = [word for word in shown.stdout.split() if word.startswith("http://")]
     assert links and all(link.startswith("http://127.0.0.1:5077/") for link in links), links
