@@ -51,6 +51,7 @@ def register_security(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from slotbooking.auth import KeyCache
     from slotbooking.bookings.manage_links import ManageLinks
+    from slotbooking.bookings.version_watch import watch_engine
     from slotbooking.cache import Cache
     from slotbooking.offerlog import init_offer_log
     from slotbooking.payments.gateway import StripeGateway
@@ -83,6 +84,8 @@ def register_extensions(app: Flask) -> None:
     app.extensions["zone_finder"] = ZoneFinder()
     init_offer_log(app)
     app.extensions["clock"] = app.config.get("CLOCK") or system_now
+    with app.app_context():
+        watch_engine(db.engine, app.extensions["clock"], app.config["CAPACITY_VERSION_POLL_SECONDS"])
     app.extensions["payments"] = StripeGateway(
         app.config["STRIPE_SECRET_KEY"],
         app.config["STRIPE_WEBHOOK_SECRET"],

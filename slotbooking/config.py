@@ -31,6 +31,10 @@ DEFAULTS = {
     # Live holds one client address may have with a retailer from browsers (0: no cap).
     "HOLDS_PER_CLIENT": 3,
     "CACHE_TTL_SECONDS": 60,
+    # How often each process reads every depot's capacity totals, so a cache hit needs no
+    # database round trip of its own; a grid may show a change this much (x2.5 at worst) late.
+    # 0: read each grid's version per request (docs/cache.md, "The version watch").
+    "CAPACITY_VERSION_POLL_SECONDS": 0.1,
     "MAX_CONTENT_LENGTH": 64 * 1024,
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_DEFAULT": "1200 per minute",
