@@ -39,9 +39,11 @@ def create_app(config: dict | None = None) -> Flask:
 
 def register_security(app: Flask) -> None:
     """Refuse unsafe secrets, trust only the configured proxies, keep cookies on https."""
+    from slotbooking.security.cookie_sessions import CookieSessions
     from slotbooking.security.startup import check_secrets, trust_proxies
 
     check_secrets(app.config, debug=app.debug, testing=app.testing)
+    app.session_interface = CookieSessions()
     app.wsgi_app = trust_proxies(app.wsgi_app, app.config)
     if app.config["PUBLIC_BASE_URL"].startswith("https://"):
         app.config["SESSION_COOKIE_SECURE"] = True
