@@ -87,7 +87,12 @@ def register_extensions(app: Flask) -> None:
     init_offer_log(app)
     app.extensions["clock"] = app.config.get("CLOCK") or system_now
     with app.app_context():
-        watch_engine(db.engine, app.extensions["clock"], app.config["CAPACITY_VERSION_POLL_SECONDS"])
+        watch_engine(
+            db.engine,
+            app.extensions["clock"],
+            app.config["CAPACITY_VERSION_POLL_SECONDS"],
+            app.config["CAPACITY_VERSION_STALE_SECONDS"],
+        )
     app.extensions["payments"] = StripeGateway(
         app.config["STRIPE_SECRET_KEY"],
         app.config["STRIPE_WEBHOOK_SECRET"],

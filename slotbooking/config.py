@@ -32,9 +32,11 @@ DEFAULTS = {
     "HOLDS_PER_CLIENT": 3,
     "CACHE_TTL_SECONDS": 60,
     # How often each process reads every depot's capacity totals, so a cache hit needs no
-    # database round trip of its own; a grid may show a change this much (x2.5 at worst) late.
-    # 0: read each grid's version per request (docs/cache.md, "The version watch").
+    # database round trip of its own (0: read each grid's version per request), and how late a
+    # change of another process may show at most: past it without a completed poll, every
+    # request reads its version itself (docs/cache.md, "The version watch").
     "CAPACITY_VERSION_POLL_SECONDS": 0.1,
+    "CAPACITY_VERSION_STALE_SECONDS": 1.0,
     "MAX_CONTENT_LENGTH": 64 * 1024,
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_DEFAULT": "1200 per minute",

@@ -11,12 +11,12 @@ are the database's own numbers, so an entry in Redis means the same in every pro
 Redis restored from an old snapshot still cannot bring old versions back.
 
 The bound: a version kept in memory is used only while the last completed poll *started* at
-most ``stale`` seconds ago (2.5 polls): every commit before that start is in it, so a grid never
-shows a change of another process later than that. Otherwise (the thread is starting, lagging,
-or its reads fail) every request reads its version itself, as before. On drivers other than
-psycopg (SQLite) there is no watch. A process that forks (gunicorn) starts its own thread, and a
-thread nobody asked for ``IDLE_SECONDS`` stops (the next request starts it again), as does the
-thread of an engine that is disposed.
+most ``CAPACITY_VERSION_STALE_SECONDS`` ago (1 s): every commit before that start is in it, so a
+grid never shows a change of another process later than that (typically one poll, 0.1 s, late).
+Otherwise (the thread is starting, lagging, or its reads fail) every request reads its version
+itself, as before. On drivers other than psycopg (SQLite) there is no watch. A process that
+forks (gunicorn) starts its own thread, and a thread nobody asked for ``IDLE_SECONDS`` stops
+(the next request starts it again), as does the thread of an engine that is disposed.
 
 Why polling and not LISTEN/NOTIFY: PostgreSQL serialises the commits of every transaction that
 notifies (a database-wide lock held through the commit's WAL flush), which would put a queue on
@@ -68,9 +68,10 @@ event.listen(Engine, "commit", _count_commit)
 class VersionWatch:
     """One process's view of which depots changed, for one engine (see the module's docstring)."""
 
-    def __init__(self, engine, clock, poll_seconds: float, stale_seconds: float | None = None):
-        self.engine, self.clock, self.poll_seconds = engine, clock, poll_seconds
-        self.stale_seconds = stale_seconds if stale_seconds is not None else 2.5 * poll_seconds
+    def __init__(self, engine, clock, poll_seconds: float, stale_seconds: float):
+        self.engine, self.clock = engine, clock
+        self.poll_seconds, self.stale_seconds = poll_seconds, stale_seconds
+        self.answered = {"memory": 0, "database": 0}  # tests, and a look at a live process
         self._versions: dict[tuple, tuple] = {}  # (depot, first, last) -> (stamp, version)
         self._generations: dict[int, int] = {}  # depot -> how often its total moved
         self._totals: dict[int, int] = {}
@@ -91,12 +92,15 @@ class VersionWatch:
             self._start()
         synced, since = self._synced_at, self._since
         if synced is None or now - synced > self.stale_seconds or since is None or first < since:
+            self.answered["database"] += 1
             return read()
         stamp = (self._epoch, self._generations.get(depot_id, 0), _commits_seen[0])
         key = (depot_id, first, last)
         kept = self._versions.get(key)
         if kept is not None and kept[0] == stamp:
+            self.answered["memory"] += 1
             return kept[1]
+        self.answered["database"] += 1
         value = read()
         if len(self._versions) >= MAX_KEPT:
             self._versions.clear()
@@ -190,12 +194,12 @@ def _closed(connection) -> None:
 _watches: "weakref.WeakKeyDictionary[Engine, VersionWatch]" = weakref.WeakKeyDictionary()
 
 
-def watch_engine(engine, clock, poll_seconds: float) -> VersionWatch | None:
+def watch_engine(engine, clock, poll_seconds: float, stale_seconds: float) -> VersionWatch | None:
     """Keep versions of this engine's grids in memory (psycopg only; 0 s: no watch)."""
     if poll_seconds <= 0 or engine.dialect.driver != "psycopg":
         _watches.pop(engine, None)
         return None
-    watch = _watches[engine] = VersionWatch(engine, clock, poll_seconds)
+    watch = _watches[engine] = VersionWatch(engine, clock, poll_seconds, max(stale_seconds, poll_seconds))
     # A disposed engine (tests, a shutdown) stops its thread, which would refill the pool.
     event.listen(engine, "engine_disposed", lambda _engine: watch.stop())
     return watch

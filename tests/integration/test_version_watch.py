@@ -18,11 +18,13 @@ from slotbooking.bookings.version_watch import VersionWatch, watch_engine, watch
 from slotbooking.demo.cli import demo_document
 from slotbooking.extensions import db
 from slotbooking.slots.models import DepotDay, Slot
-from tests.conftest import import_document
+from tests.conftest import empty_tables, import_document, make_app
 from tests.support.api import ApiClient
+from tests.support.services import fresh_redis_url
 
 pytestmark = pytest.mark.services
 POLL = 0.05
+STALE = 1.0  # wide enough that a loaded machine's late poll does not fall back mid-test
 
 
 def _wait_until(condition, seconds=5.0):
@@ -48,7 +50,7 @@ def watched(pg_app, clock):
         day = db.session.scalars(select(DepotDay).order_by(DepotDay.service_date)).first()
         depot_id, first = day.depot_id, day.service_date
         db.session.remove()
-    watch = VersionWatch(engine, clock, POLL)
+    watch = VersionWatch(engine, clock, POLL, STALE)
     reads = []
 
     def read():
@@ -79,6 +81,7 @@ def test_a_synced_watch_answers_from_memory_until_the_depot_moves(pg_app, watche
     for _ in range(20):
         assert version() == seen
     assert reads == []  # no database round trip while nothing moved
+    assert watch.answered["memory"] >= 20
 
     _bump_elsewhere(pg_app, depot_id, first)
     time.sleep(watch.stale_seconds + POLL)  # the documented bound, and a poll more
@@ -148,18 +151,27 @@ def test_a_stopped_watch_falls_back_within_the_bound(watched):
 def test_sqlite_has_no_watch(sqlite_app):
     with sqlite_app.app_context():
         assert watch_of(db.engine) is None
-        assert watch_engine(db.engine, lambda: None, 0.1) is None
+        assert watch_engine(db.engine, lambda: None, 0.1, 1.0) is None
 
 
-def test_a_slot_filled_by_another_process_shows_full_in_the_next_grid_after_the_bound(pg_app, clock):
+def test_a_slot_filled_by_another_process_shows_full_in_the_next_grid_after_the_bound(pg_database, clock):
+    # The app's own settings, made short so the test waits less: the same code path.
+    pg_app = make_app(
+        pg_database,
+        clock,
+        redis_url=fresh_redis_url(),
+        CAPACITY_VERSION_POLL_SECONDS=POLL,
+        CAPACITY_VERSION_STALE_SECONDS=STALE,
+    )
+    empty_tables(pg_app)
     keys = import_document(pg_app, demo_document(), clock)
     shop = ApiClient(pg_app.test_client(), keys["secret_key"])
     with pg_app.app_context():
         watch = watch_of(db.engine)
     assert watch is not None  # PostgreSQL: on by default
     slot = next(s for s in shop.slots(days=2)["slots"] if s["available"])
-    assert _wait_until(lambda: watch.synced)
-    assert shop.slots(days=2)["slots"] and shop.slots(days=2)  # cached, its version kept in memory
+    # cached, and its version kept in memory
+    assert _wait_until(lambda: shop.slots(days=2) and watch.answered["memory"] > 0)
     with pg_app.app_context():
         depot_id, day = db.session.execute(
             select(Slot.depot_id, Slot.service_date).where(Slot.id == slot["id"])
@@ -175,4 +187,6 @@ def test_a_slot_filled_by_another_process_shows_full_in_the_next_grid_after_the_
     time.sleep(watch.stale_seconds + POLL)
     after = {s["id"]: s for s in shop.slots(days=2)["slots"]}
     assert after[slot["id"]]["available"] is False
-    watch.stop()
+    with pg_app.app_context():
+        db.session.remove()
+        db.engine.dispose()  # stops the watch
