@@ -190,3 +190,23 @@ def test_a_slot_filled_by_another_process_shows_full_in_the_next_grid_after_the_
     with pg_app.app_context():
         db.session.remove()
         db.engine.dispose()  # stops the watch
+
+
+def test_warm_hits_with_the_rate_limiter_on_answer_from_memory(pg_database, clock):
+    """Production's settings (limiter on): nothing on a warm hit commits, so hits skip the read."""
+    app = make_app(pg_database, clock, redis_url=fresh_redis_url(), RATELIMIT_ENABLED=True)
+    empty_tables(app)
+    keys = import_document(app, demo_document(), clock)
+    shop = ApiClient(app.test_client(), keys["secret_key"])
+    with app.app_context():
+        watch = watch_of(db.engine)
+    shop.slots(days=2)
+    assert _wait_until(lambda: shop.slots(days=2) and watch.answered["memory"] > 0)
+    before = dict(watch.answered)
+    for _ in range(10):
+        shop.slots(days=2)
+    assert watch.answered["database"] - before["database"] <= 1  # a poll may lag once, no more
+    assert watch.answered["memory"] - before["memory"] >= 9
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
