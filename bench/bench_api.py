@@ -87,6 +87,14 @@ def parse_args(argv=None) -> argparse.Namespace:
         default="flat",
         help="the demo retailer's pricing mode; dynamic runs the pricing engine on every cache miss [flat]",
     )
+    parser.add_argument(
+        "--version-watch",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="serve with the opt-in version watch polling this often (CAPACITY_VERSION_POLL_SECONDS; "
+        "the miss phase always runs without it) [the app's default: off]",
+    )
     parser.add_argument("--quiet-below", type=float, default=0.15, help=argparse.SUPPRESS)
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     parser.add_argument("--keep-db", action="store_true", help="do not drop the scratch database")
@@ -116,6 +124,8 @@ def main(argv=None) -> int:
             "SLOTBOOKING_SECRET_KEY": f"bench-{uuid.uuid4().hex}",
             "SLOTBOOKING_ENCRYPTION_KEYS": fernet_key(),
         }
+        if args.version_watch is not None:
+            env["SLOTBOOKING_CAPACITY_VERSION_POLL_SECONDS"] = str(args.version_watch)
         started = time.monotonic()
         flask_cli(args.source, env, "db", "upgrade")
         setup = DEMO

@@ -92,6 +92,8 @@ def main(argv=None) -> int:
             "SLOTBOOKING_SECRET_KEY": f"bench-{uuid.uuid4().hex}",
             "SLOTBOOKING_ENCRYPTION_KEYS": fernet_key(),
         }
+        if args.scenario == "miss":  # the version watch would serve a poll's bumps as hits
+            env["SLOTBOOKING_CAPACITY_VERSION_POLL_SECONDS"] = "0"
         flask_cli(args.source, env, "db", "upgrade")
         document = json.loads(DEMO.read_text())
         document["pricing"]["mode"] = args.pricing

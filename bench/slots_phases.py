@@ -75,7 +75,12 @@ def bench_slots_miss(args, env: dict, key: str, warm: dict, db: "Scratch") -> di
                 bumps += 1
                 stop.wait(0.001)
 
-    with serve("wsgi:app", env, args.workers, args.source) as server:
+    # A checkout with the version watch (bookings/version_watch.py) would serve the bumps of one
+    # poll interval from the grid it just rebuilt, as it does in production, so most requests
+    # here would be hits: with the watch off, every request reads its version and misses, as on
+    # every checkout before it (an older checkout ignores the setting).
+    no_watch = {**env, "SLOTBOOKING_CAPACITY_VERSION_POLL_SECONDS": "0"}
+    with serve("wsgi:app", no_watch, args.workers, args.source) as server:
         url = server.url(slots_path("N1 1AA", days=7))
 
         def version_values() -> dict:

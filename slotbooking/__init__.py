@@ -39,9 +39,11 @@ def create_app(config: dict | None = None) -> Flask:
 
 def register_security(app: Flask) -> None:
     """Refuse unsafe secrets, trust only the configured proxies, keep cookies on https."""
+    from slotbooking.security.cookie_sessions import CookieSessions
     from slotbooking.security.startup import check_secrets, trust_proxies
 
     check_secrets(app.config, debug=app.debug, testing=app.testing)
+    app.session_interface = CookieSessions()
     app.wsgi_app = trust_proxies(app.wsgi_app, app.config)
     if app.config["PUBLIC_BASE_URL"].startswith("https://"):
         app.config["SESSION_COOKIE_SECURE"] = True
@@ -51,6 +53,7 @@ def register_security(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from slotbooking.auth import KeyCache
     from slotbooking.bookings.manage_links import ManageLinks
+    from slotbooking.bookings.version_watch import watch_engine
     from slotbooking.cache import Cache
     from slotbooking.offerlog import init_offer_log
     from slotbooking.payments.gateway import StripeGateway
@@ -85,6 +88,13 @@ def register_extensions(app: Flask) -> None:
     init_offer_log(app)
     init_whatif(app)
     app.extensions["clock"] = app.config.get("CLOCK") or system_now
+    with app.app_context():
+        watch_engine(
+            db.engine,
+            app.extensions["clock"],
+            app.config["CAPACITY_VERSION_POLL_SECONDS"],
+            app.config["CAPACITY_VERSION_STALE_SECONDS"],
+        )
     app.extensions["payments"] = StripeGateway(
         app.config["STRIPE_SECRET_KEY"],
         app.config["STRIPE_WEBHOOK_SECRET"],

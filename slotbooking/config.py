@@ -31,6 +31,13 @@ DEFAULTS = {
     # Live holds one client address may have with a retailer from browsers (0: no cap).
     "HOLDS_PER_CLIENT": 3,
     "CACHE_TTL_SECONDS": 60,
+    # The version watch, off by default (0: each grid's version read per request, so every
+    # process shows a change at once). Set, how often each process reads every depot's capacity
+    # totals so a cache hit needs no database round trip of its own, and how late a change of
+    # another process may then show at most: past it without a completed poll, every request
+    # reads its version itself (docs/cache.md, "The version watch").
+    "CAPACITY_VERSION_POLL_SECONDS": 0.0,
+    "CAPACITY_VERSION_STALE_SECONDS": 1.0,
     "MAX_CONTENT_LENGTH": 64 * 1024,
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_DEFAULT": "1200 per minute",

@@ -8,6 +8,8 @@ from slotbooking.common.fields import POSTCODE, StrictSchema, latitude, longitud
 
 
 class SlotsQuery(StrictSchema):
+    memoise_query = True  # its answer depends on the query string alone (api/query_memo.py)
+
     postcode = fields.String(required=True, validate=[validate.Length(max=16), POSTCODE])
     lat = latitude(load_default=None, metadata={"description": "give both lat and lon, or neither"})
     lon = longitude(load_default=None, metadata={"description": "give both lat and lon, or neither"})

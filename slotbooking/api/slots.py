@@ -2,8 +2,8 @@
 
 from flask import current_app, g
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from slotbooking.api.query_memo import MemoisingBlueprint
 from slotbooking.api.responses import documents_errors
 from slotbooking.api.slot_schemas import SlotsQuery, SlotsResponse
 from slotbooking.auth import require_key
@@ -13,7 +13,7 @@ from slotbooking.offers.service import SlotQuery, quoted_offer
 from slotbooking.request_context import collaborators, now
 from slotbooking.slots.pricers import Address
 
-blp = Blueprint("slots", __name__, url_prefix="/api/v1", description="Delivery windows and prices")
+blp = MemoisingBlueprint("slots", __name__, url_prefix="/api/v1", description="Delivery windows and prices")
 
 
 @blp.route("/slots")

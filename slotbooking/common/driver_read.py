@@ -20,7 +20,7 @@ from sqlalchemy.orm import scoped_session
 
 
 @functools.lru_cache(maxsize=32)
-def _driver_sql(statement, dialect) -> tuple[str, dict]:
+def driver_sql(statement, dialect) -> tuple[str, dict]:
     """The statement's SQL text for the driver and its fixed values (literals become parameters).
 
     Statements are module constants and dialects one per engine, so this is compiled once.
@@ -51,7 +51,7 @@ def scalar_in_autocommit(engine, statement, params: dict):
         with engine.connect() as connection:
             connection.execution_options(isolation_level="AUTOCOMMIT")
             return connection.execute(statement, params).scalar_one()
-    sql, fixed = _driver_sql(statement, engine.dialect)
+    sql, fixed = driver_sql(statement, engine.dialect)
     params = {**fixed, **params}
     dbapi_error = engine.dialect.loaded_dbapi.Error
     pooled = None

@@ -14,6 +14,7 @@ from slotbooking.bookings.capacity import (
     usage_by_depot_day,
     usage_by_slot,
 )
+from slotbooking.bookings.version_watch import watched_version
 from slotbooking.cache import cache_namespace
 from slotbooking.common.driver_read import engine_of
 from slotbooking.common.errors import ValidationFailed
@@ -99,7 +100,11 @@ def offer_version(session, depot_id: int, first: date, days: int) -> int:
     # On a connection of its own in autocommit: one round trip (no BEGIN and ROLLBACK) on a
     # path that otherwise touches no database. Whatever the grid reads later sees at least what
     # this read saw (READ COMMITTED), so an entry never claims a version newer than its content.
-    return capacity_version(engine_of(session), depot_id, first, first + timedelta(days=days - 1))
+    # The process's version watch answers without the read while no commit can have moved it.
+    engine, last = engine_of(session), first + timedelta(days=days - 1)
+    return watched_version(
+        engine, depot_id, first, last, lambda: capacity_version(engine, depot_id, first, last)
+    )
 
 
 def quoted_offer(

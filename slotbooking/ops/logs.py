@@ -13,7 +13,7 @@ import uuid
 from contextvars import ContextVar
 
 from flask import Flask, g, request
-from pythonjsonlogger.json import JsonFormatter
+from pythonjsonlogger.json import JsonEncoder, JsonFormatter
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _SANE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
@@ -44,9 +44,28 @@ def sane_request_id(value: str | None) -> str:
 
 
 class RequestIdJsonFormatter(JsonFormatter):
-    """JSON lines with time, level, logger, message, the request id and any ``extra`` fields."""
+    """JSON lines with time, level, logger, message, the request id and any ``extra`` fields.
+
+    Every request writes one, so two costs of the library's defaults are cut (the line is the
+    same): the time, to the second, is formatted once a second, and the library's own encoder
+    runs as ``default`` of the C encoder instead of as a Python subclass of it.
+    """
 
     converter = time.gmtime
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("json_default", JsonEncoder().default)
+        super().__init__(*args, **kwargs)
+        self._second: tuple[int, str] | None = None
+
+    def formatTime(self, record, datefmt=None) -> str:  # noqa: N802  (logging's name)
+        if datefmt is None or "%f" in datefmt:  # not a whole-second format: nothing to reuse
+            return super().formatTime(record, datefmt)
+        second = int(record.created)
+        kept = self._second
+        if kept is None or kept[0] != second:
+            kept = self._second = (second, super().formatTime(record, datefmt))
+        return kept[1]
 
     def add_fields(self, log_record, record, message_dict) -> None:
         super().add_fields(log_record, record, message_dict)

@@ -93,10 +93,11 @@ class MeteredCache:
 
     def __init__(self, cache, metrics: Metrics):
         self._cache, self._metrics = cache, metrics
+        self._hit, self._miss = metrics.cache.labels("hit"), metrics.cache.labels("miss")
 
     def lookup(self, *args, **kwargs):
         found = self._cache.lookup(*args, **kwargs)
-        self._metrics.cache.labels("hit" if found is not None else "miss").inc()
+        (self._miss if found is None else self._hit).inc()
         return found
 
     def __getattr__(self, name):
@@ -134,14 +135,26 @@ def init_metrics(app: Flask, queue_depth, outbox_depth) -> None:
     def _start():
         g.metrics_started = time.perf_counter()
 
+    # Each (method, route, status) child looked up once: prometheus_client's labels() takes a
+    # lock and checks and joins its values on every call. Routes are the app's rules and the
+    # methods and statuses a handful, so these stay small.
+    counted: dict[tuple, tuple] = {}
+
     @app.after_request
     def _count(response):
         started = g.get("metrics_started")
         if started is None:
             return response
         route = request.url_rule.rule if request.url_rule else "unmatched"  # no label per junk path
-        metrics.requests.labels(request.method, route, str(response.status_code)).inc()
-        metrics.latency.labels(request.method, route).observe(time.perf_counter() - started)
+        key = (request.method, route, response.status_code)
+        children = counted.get(key)
+        if children is None:
+            children = counted[key] = (
+                metrics.requests.labels(request.method, route, str(response.status_code)),
+                metrics.latency.labels(request.method, route),
+            )
+        children[0].inc()
+        children[1].observe(time.perf_counter() - started)
         if response.status_code == 409:
             body = response.get_json(silent=True) if response.is_json else None
             code = (

@@ -112,7 +112,7 @@ def test_engine_found_without_making_a_session(app):
 
 def test_sqlite_takes_the_core_path(sqlite_app, monkeypatch):
     calls = []
-    monkeypatch.setattr(driver_read, "_driver_sql", lambda *a: calls.append(a))
+    monkeypatch.setattr(driver_read, "driver_sql", lambda *a: calls.append(a))
     with sqlite_app.app_context():
         assert scalar_in_autocommit(db.engine, select(text("41 + 1")), {}) == 42
     assert calls == []
