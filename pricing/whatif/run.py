@@ -78,13 +78,10 @@ def run_whatif(
     if inp.draws < 1:
         raise ValueError("a what-if needs at least one draw")
     _check(inp)
-    pool = workers.pool(inp, processes) if processes > 1 else None
-    try:
+    if processes <= 1:
+        return _run(inp, _Progress(progress), None)
+    with workers.pool(inp, processes) as pool:
         return _run(inp, _Progress(progress), pool)
-    finally:
-        if pool is not None:  # also when progress raised: the workers stop at once
-            pool.terminate()
-            pool.join()
 
 
 def _run(inp: WhatIfInput, bar: _Progress, pool) -> WhatIfResult:

@@ -1,5 +1,6 @@
 """The what-if's pure part: seeded draws, what a draft's prices do to choices, intervals, capacity."""
 
+import multiprocessing
 import random
 from dataclasses import replace
 
@@ -198,3 +199,4 @@ def test_a_progress_that_raises_stops_the_workers_too():
 
     with pytest.raises(Stop):
         run_whatif(scenario(STATIC, WIDE_CHEAP, draws=2), stop_at_routing, processes=2)
+    assert multiprocessing.active_children() == []
