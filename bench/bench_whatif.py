@@ -1,6 +1,7 @@
 """Time a what-if over 7 days, 10 zones and 1,000 offers, run as the whatif.run job runs it.
 
-    .venv/bin/python bench/bench_whatif.py [--offers 1000] [--draws 20] [--days-shown 3] [--keep-db]
+    .venv/bin/python bench/bench_whatif.py [--offers 1000] [--draws 20] [--days-shown 3] [--processes N]
+        [--keep-db]
 
 A scratch PostgreSQL database (tests/support/services.py create_pg_database), migrated, with the
 demo retailer grown to 10 zones over 2 depots (bench_dashboards.py's ``grown_demo``) and priced
@@ -158,6 +159,7 @@ def main() -> int:
     parser.add_argument("--offers", type=int, default=1000)
     parser.add_argument("--draws", type=int, default=None, help="default: WHATIF_DEFAULT_DRAWS")
     parser.add_argument("--days-shown", type=int, default=3)
+    parser.add_argument("--processes", type=int, default=None, help="default: WHATIF_PROCESSES")
     parser.add_argument("--keep-db", action="store_true")
     args = parser.parse_args()
 
@@ -175,9 +177,11 @@ def main() -> int:
             f"in {time.perf_counter() - started:.1f} s"
         )
         draws = args.draws or app.config["WHATIF_DEFAULT_DRAWS"]
+        if args.processes is not None:
+            app.config["WHATIF_PROCESSES"] = args.processes
         print(
             f"routing: at most {app.config['WHATIF_ROUTING_ITERATIONS']} iterations per depot-day, "
-            f"{app.config['WHATIF_ROUTING_SECONDS']} s in all"
+            f"{app.config['WHATIF_ROUTING_SECONDS']} s in all; {app.config['WHATIF_PROCESSES']} process(es)"
         )
         before = machine()
         base_wall, base_seconds, base_run = timed_run(app, clock, 1)
