@@ -1,6 +1,7 @@
 """Time a what-if over 7 days, 10 zones and 1,000 offers, run as the whatif.run job runs it.
 
-    .venv/bin/python bench/bench_whatif.py [--offers 1000] [--draws 20] [--days-shown 3] [--keep-db]
+    .venv/bin/python bench/bench_whatif.py [--offers 1000] [--draws 20] [--days-shown 3] [--processes N]
+        [--keep-db]
 
 A scratch PostgreSQL database (tests/support/services.py create_pg_database), migrated, with the
 demo retailer grown to 10 zones over 2 depots (bench_dashboards.py's ``grown_demo``) and priced
@@ -13,10 +14,13 @@ Each run is a queued WhatIfRun executed by ``execute_run`` in this process, exac
 body: read the log, price both rule sets, draw shoppers, route every depot-day of every draw
 with PyVRP (WHATIF_ROUTING_* settings), store the result. Printed: wall seconds and its split
 (reading, pricing, choices, routing), the same for a 1-draw run measured in the same process as
-the baseline (and the ratio), and whether the default run met the 60 s target.
+the baseline (and the ratio), and whether the default run met the 60 s target. Beside each run,
+the machine's yardstick measured just before it (``yardstick.py``: one fixed engine call and one
+fixed PyVRP solve) and the load average, so a reader can tell a loaded machine from slow code.
 """
 
 import argparse
+import os
 import random
 import sys
 import time
@@ -28,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import select  # noqa: E402
 
+from bench import yardstick  # noqa: E402
 from bench.bench_dashboards import grown_demo  # noqa: E402
 from slotbooking.drafts.service import live_document, save_draft  # noqa: E402
 from slotbooking.extensions import db  # noqa: E402
@@ -133,10 +138,17 @@ def timed_run(app, clock, draws: int) -> tuple[float, dict, WhatIfRun]:
     return wall, seconds, done
 
 
-def describe(label: str, wall: float, seconds: dict, run: WhatIfRun) -> None:
+def machine() -> str:
+    """Time the yardstick now and return it with the load average, as one line."""
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    return f"{yardstick.describe(yardstick.measure())}; load average {load} on {os.cpu_count()} cores"
+
+
+def describe(label: str, wall: float, seconds: dict, run: WhatIfRun, before: str) -> None:
     split = ", ".join(f"{name} {value:.1f} s" for name, value in seconds.items())
     summary = run.result["summary"]
     print(f"{label}: {wall:.1f} s wall ({split}); {run.offers} offers, {run.draws} draws")
+    print(f"    before it, {before}")
     for name in ("acceptance", "km_per_order", "contribution_per_order"):
         live, draft = summary[name]["live"], summary[name]["draft"]
         print(f"    {name:<24} live {live['mean']:10.3f}  draft {draft['mean']:10.3f}")
@@ -147,6 +159,7 @@ def main() -> int:
     parser.add_argument("--offers", type=int, default=1000)
     parser.add_argument("--draws", type=int, default=None, help="default: WHATIF_DEFAULT_DRAWS")
     parser.add_argument("--days-shown", type=int, default=3)
+    parser.add_argument("--processes", type=int, default=None, help="default: WHATIF_PROCESSES")
     parser.add_argument("--keep-db", action="store_true")
     args = parser.parse_args()
 
@@ -164,10 +177,19 @@ def main() -> int:
             f"in {time.perf_counter() - started:.1f} s"
         )
         draws = args.draws or app.config["WHATIF_DEFAULT_DRAWS"]
+        if args.processes is not None:
+            app.config["WHATIF_PROCESSES"] = args.processes
+        print(
+            f"routing: at most {app.config['WHATIF_ROUTING_ITERATIONS']} iterations per depot-day, "
+            f"{app.config['WHATIF_ROUTING_SECONDS']} s in all; {app.config['WHATIF_PROCESSES']} process(es)"
+        )
+        before = machine()
         base_wall, base_seconds, base_run = timed_run(app, clock, 1)
-        describe("baseline, 1 draw", base_wall, base_seconds, base_run)
+        describe("baseline, 1 draw", base_wall, base_seconds, base_run, before)
+        before = machine()
         wall, seconds, run = timed_run(app, clock, draws)
-        describe(f"what-if, {draws} draws", wall, seconds, run)
+        describe(f"what-if, {draws} draws", wall, seconds, run, before)
+        print(f"after it, {machine()}")
         print(f"ratio to the 1-draw baseline: {wall / base_wall:.2f}x")
         met = wall <= TARGET_SECONDS
         print(

@@ -47,11 +47,19 @@ def settings_from_rules(rules: PricingRules, **limits) -> PlanSettings:
 
 
 def road_km_matrix(points: Sequence[GeoPoint], road_factor: float) -> list[list[float]]:
-    """Return the road km between every pair of points (0 on the diagonal)."""
-    return [
-        [
-            road_factor * great_circle_km(a.lat, a.lon, b.lat, b.lon) if i != j else 0.0
-            for j, b in enumerate(points)
-        ]
-        for i, a in enumerate(points)
-    ]
+    """Return the road km between every pair of points (0 on the diagonal).
+
+    Stops repeat places (the what-if's stops are coarse cells, and a block of flats is one point),
+    and haversine is symmetric to the last bit (its terms are squares and a product), so each pair
+    of distinct places is measured once and copied: the very numbers of measuring every pair.
+    """
+    places = list(dict.fromkeys((point.lat, point.lon) for point in points))
+    between = [[0.0] * len(places) for _ in places]
+    for i, (a_lat, a_lon) in enumerate(places):
+        row = between[i]
+        for j in range(i + 1, len(places)):
+            b_lat, b_lon = places[j]
+            row[j] = between[j][i] = road_factor * great_circle_km(a_lat, a_lon, b_lat, b_lon)
+    place = {latlon: index for index, latlon in enumerate(places)}
+    rows = [place[(point.lat, point.lon)] for point in points]
+    return [[between[r][c] if i != j else 0.0 for j, c in enumerate(rows)] for i, r in enumerate(rows)]

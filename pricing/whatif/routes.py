@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from pricing.routing import PlanRequest, PlanSettings, PlanStop, plan_routes
+from pricing.routing import PlanRequest, PlanStop, plan_routes, settings_from_rules
 from pricing.whatif.model import WhatIfInput
 
 
@@ -42,35 +42,50 @@ def depot_days(inp: WhatIfInput, offers_booked: Sequence[tuple[int, str]]) -> di
 
 
 class DayPlanner:
-    """Plans depot-days, each distinct one once, within a time budget shared over all of them."""
+    """Plans depot-days, each distinct one once, within a time budget shared over all of them.
 
-    def __init__(self, inp: WhatIfInput, settings: PlanSettings, planned_days: int):
+    The run's ``routing_seconds`` are shared in proportion to the stops (``total_stops`` over
+    every depot-day to plan): a search step costs about its stops, so a day of 100 stops gets
+    five times the seconds of one of 20, and each gets about the same number of iterations.
+    """
+
+    def __init__(self, inp: WhatIfInput, total_stops: int):
         self.inp = inp
-        seconds = None
+        self.seconds_per_stop = None
         if inp.routing_seconds is not None:
-            seconds = max(0.02, inp.routing_seconds / max(1, planned_days))
-        self.settings = replace(settings, max_iterations=inp.routing_iterations, max_seconds=seconds)
+            self.seconds_per_stop = inp.routing_seconds / max(1, total_stops)
         self.known: dict[tuple, DayTotals] = {}
-        self.solve_seconds = 0.0
+
+    def seconds(self, stops: tuple[PlanStop, ...]) -> float | None:
+        """Return the seconds this depot-day may take, or None when bounded by iterations only."""
+        if self.seconds_per_stop is None:
+            return None
+        return max(0.02, self.seconds_per_stop * len(stops))
 
     def totals(self, depot: str, day: str, stops: tuple[PlanStop, ...], draw: int) -> DayTotals:
         key = (depot, day, draw, stops)
         if key not in self.known:
-            self.known[key] = self._plan(depot, stops, draw)
+            self.known[key] = plan_day(self.inp, depot, stops, draw, self.seconds(stops))
         return self.known[key]
 
-    def _plan(self, depot_key: str, stops, draw: int) -> DayTotals:
-        depot = self.inp.depots[depot_key]
-        settings = replace(self.settings, seed=self.inp.seed + draw)
-        plan = plan_routes(PlanRequest(depot.point, depot.fleet, stops, settings))
-        self.solve_seconds += plan.solve_seconds
-        hours = sum(route.duration_minutes for route in plan.routes) / 60
-        running = sum(route.km * settings.profile(route.vehicle).cost_per_km for route in plan.routes)
-        return DayTotals(
-            km=plan.km,
-            co2_grams=plan.co2_grams,
-            vehicles=len(plan.routes),
-            driver_hours=hours,
-            cost=running + hours * settings.driver_cost_per_hour,
-            unrouted=len(plan.unassigned),
-        )
+
+def plan_day(inp: WhatIfInput, depot_key: str, stops, draw: int, seconds: float | None) -> DayTotals:
+    """Plan one depot-day of one draw (seeded by the draw) and return what its routes cost."""
+    depot = inp.depots[depot_key]
+    settings = replace(
+        settings_from_rules(inp.live.rules),
+        max_iterations=inp.routing_iterations,
+        max_seconds=seconds,
+        seed=inp.seed + draw,
+    )
+    plan = plan_routes(PlanRequest(depot.point, depot.fleet, stops, settings))
+    hours = sum(route.duration_minutes for route in plan.routes) / 60
+    running = sum(route.km * settings.profile(route.vehicle).cost_per_km for route in plan.routes)
+    return DayTotals(
+        km=plan.km,
+        co2_grams=plan.co2_grams,
+        vehicles=len(plan.routes),
+        driver_hours=hours,
+        cost=running + hours * settings.driver_cost_per_hour,
+        unrouted=len(plan.unassigned),
+    )

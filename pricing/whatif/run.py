@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from pricing.routing.travel import settings_from_rules
+from pricing.whatif import workers
 from pricing.whatif.choices import draw_noise, replay_choices
 from pricing.whatif.model import WhatIfInput
 from pricing.whatif.priced import price_offers
@@ -64,20 +64,37 @@ class _Progress:
             self.report(fraction, self.stage)
 
 
-def run_whatif(inp: WhatIfInput, progress: Callable[[float, str], None] = lambda f, s: None) -> WhatIfResult:
+def run_whatif(
+    inp: WhatIfInput, progress: Callable[[float, str], None] = lambda f, s: None, processes: int = 1
+) -> WhatIfResult:
     """Run the what-if; ``progress(fraction, stage)`` is called as it goes (it may raise to stop it).
+
+    ``processes`` above 1 prices the draft side in a worker beside the live side and plans the
+    depot-days over that many workers (``workers.py``); the result is the same as in one process
+    when routing is bounded by iterations only.
 
     :raises ValueError: no draws asked for, or an offer naming a slot, zone or depot not given.
     """
     if inp.draws < 1:
         raise ValueError("a what-if needs at least one draw")
     _check(inp)
-    bar = _Progress(progress)
+    if processes <= 1:
+        return _run(inp, _Progress(progress), None)
+    with workers.pool(inp, processes) as pool:
+        return _run(inp, _Progress(progress), pool)
+
+
+def _run(inp: WhatIfInput, bar: _Progress, pool) -> WhatIfResult:
     seconds = {}
     started = time.perf_counter()
     noise = [draw_noise(inp.seed, draw, inp.offers) for draw in range(inp.draws)]
     bar.begin("pricing", 0.0, PRICING_SHARE, 2 * len(inp.offers))
-    priced = {side: price_offers(inp, getattr(inp, side), noise[0], bar.step) for side in SIDES}
+    if pool is None:
+        priced = {side: price_offers(inp, getattr(inp, side), noise[0], bar.step) for side in SIDES}
+    else:
+        draft = pool.apply_async(workers.price_side, ("draft",))
+        live = price_offers(inp, inp.live, noise[0], lambda: (bar.step(), bar.step()))
+        priced = {"live": live, "draft": draft.get()}
     seconds["pricing"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -94,23 +111,34 @@ def run_whatif(inp: WhatIfInput, progress: Callable[[float, str], None] = lambda
 
     started = time.perf_counter()
     grouped = {side: [depot_days(inp, draw) for draw in booked[side]] for side in SIDES}
-    distinct = {
-        (draw, key) for side in SIDES for draw, days in enumerate(grouped[side]) for key in days.items()
-    }
-    bar.begin("routing", PRICING_SHARE + CHOICE_SHARE, 1 - PRICING_SHARE - CHOICE_SHARE, len(distinct))
-    planner = DayPlanner(inp, settings_from_rules(inp.live.rules), len(distinct))
+    # Each distinct depot-day of a draw once (live and draft often book a day alike).
+    tasks = list(
+        dict.fromkeys(
+            (depot, day, draw, stops)
+            for draw in range(inp.draws)
+            for side in SIDES
+            for (depot, day), stops in grouped[side][draw].items()
+        )
+    )
+    bar.begin("routing", PRICING_SHARE + CHOICE_SHARE, 1 - PRICING_SHARE - CHOICE_SHARE, len(tasks))
+    planner = DayPlanner(inp, sum(len(stops) for *_, stops in tasks))
+    if pool is None:
+        for depot, day, draw, stops in tasks:
+            planner.totals(depot, day, stops, draw)
+            bar.step()
+    else:
+        asked = [(depot, day, stops, draw, planner.seconds(stops)) for depot, day, draw, stops in tasks]
+        for key, totals in pool.imap_unordered(workers.plan_task, asked):
+            planner.known[key] = totals
+            bar.step()
     widths = {key: slot.width_minutes for key, slot in inp.slots.items()}
     service_days = len({slot.day for slot in inp.slots.values()})
     per_draw: dict[str, list[dict]] = {side: [] for side in SIDES}
-    planned: set = set()
     for draw in range(inp.draws):
         for side in SIDES:
-            days = []
-            for (depot, day), stops in grouped[side][draw].items():
-                days.append(planner.totals(depot, day, stops, draw))
-                if (draw, ((depot, day), stops)) not in planned:
-                    planned.add((draw, ((depot, day), stops)))
-                    bar.step()
+            days = [
+                planner.totals(depot, day, stops, draw) for (depot, day), stops in grouped[side][draw].items()
+            ]
             per_draw[side].append(
                 draw_figures(
                     len(inp.offers),

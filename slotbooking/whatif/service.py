@@ -226,7 +226,7 @@ def execute_run(session, run_id: int, config) -> dict:
             )
         with unit_of_work(session):
             session.execute(update(WhatIfRun).where(WhatIfRun.id == run_id).values(offers=len(inputs.offers)))
-        result = run_whatif(inputs, _report(session, run_id))
+        result = run_whatif(inputs, _report(session, run_id), config["WHATIF_PROCESSES"])
     except RunStopped:
         return {"run": run_id, "status": "cancelled"}
     except (DomainError, ValueError) as error:

@@ -2,6 +2,7 @@
 
 import dataclasses
 import math
+import random
 
 import pytest
 
@@ -9,6 +10,7 @@ from pricing import PricingRules, VehicleGroup
 from pricing.carbon import DEFAULT_EMISSION_FACTORS
 from pricing.geo import great_circle_km
 from pricing.routing import PlanRequest, PlanStop, plan_routes, settings_from_rules
+from pricing.routing.travel import road_km_matrix
 from tests.unit.pricing.factories import DEPOT, at_km
 
 SETTINGS = settings_from_rules(PricingRules(), max_iterations=200, max_seconds=None)
@@ -126,3 +128,15 @@ def test_settings_follow_the_retailers_rules():
     assert settings.profile("cargo_bike").speed_kmh == 15
     with pytest.raises(KeyError):
         settings.profile("hovercraft")
+
+
+def test_the_road_km_matrix_measures_each_place_once_and_gives_every_pair_the_same_km():
+    rng = random.Random(12)
+    places = [at_km(rng.uniform(-8, 8), rng.uniform(-8, 8)) for _ in range(25)]
+    points = [DEPOT, *(rng.choice(places) for _ in range(80))]  # stops share places, as cells do
+    found = road_km_matrix(points, 1.3)
+    assert found == [
+        [1.3 * great_circle_km(a.lat, a.lon, b.lat, b.lon) if i != j else 0.0 for j, b in enumerate(points)]
+        for i, a in enumerate(points)
+    ]
+    assert len({km for row in found for km in row}) > len(places)  # pairs of places, not all zeros

@@ -1,5 +1,6 @@
 """The what-if's pure part: seeded draws, what a draft's prices do to choices, intervals, capacity."""
 
+import multiprocessing
 import random
 from dataclasses import replace
 
@@ -181,3 +182,21 @@ def test_dynamic_rules_price_through_the_engine_within_the_fee_bounds():
     result = run_whatif(scenario(STATIC, dynamic, draws=2))
     fee = result.summary["fee_per_order"]["draft"]
     assert 100 <= fee.low <= fee.high <= 700
+
+
+def test_workers_give_the_result_of_one_process():
+    inp = scenario(STATIC, replace(WIDE_CHEAP, mode="dynamic"), draws=3)
+    assert without_timings(run_whatif(inp, processes=2)) == without_timings(run_whatif(inp))
+
+
+def test_a_progress_that_raises_stops_the_workers_too():
+    class Stop(Exception):
+        pass
+
+    def stop_at_routing(fraction, stage):
+        if stage == "routing":
+            raise Stop
+
+    with pytest.raises(Stop):
+        run_whatif(scenario(STATIC, WIDE_CHEAP, draws=2), stop_at_routing, processes=2)
+    assert multiprocessing.active_children() == []
