@@ -71,14 +71,15 @@ def run_whatif(
 
     ``processes`` above 1 prices the draft side in a worker beside the live side and plans the
     depot-days over that many workers (``workers.py``); the result is the same as in one process
-    when routing is bounded by iterations only.
+    when routing is bounded by iterations only. A daemonic process (a pool worker of Celery's
+    prefork pool, the production worker's default) may start none: there it runs in one process.
 
     :raises ValueError: no draws asked for, or an offer naming a slot, zone or depot not given.
     """
     if inp.draws < 1:
         raise ValueError("a what-if needs at least one draw")
     _check(inp)
-    if processes <= 1:
+    if processes <= 1 or not workers.may_start_processes():
         return _run(inp, _Progress(progress), None)
     with workers.pool(inp, processes) as pool:
         return _run(inp, _Progress(progress), pool)

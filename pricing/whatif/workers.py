@@ -26,6 +26,16 @@ from pricing.whatif.routes import DayTotals, plan_day
 _INPUT: WhatIfInput | None = None
 
 
+def may_start_processes() -> bool:
+    """Tell whether this process may start worker processes: a daemonic one may not.
+
+    A prefork pool's worker (Celery's, billiard's) is daemonic, and multiprocessing refuses it
+    children ("daemonic processes are not allowed to have children"); there the run stays in
+    the one process. Run the job worker with ``--pool threads`` or ``solo`` to use the workers.
+    """
+    return not multiprocessing.current_process().daemon
+
+
 @contextmanager
 def pool(inp: WhatIfInput, processes: int):
     """Yield a spawned pool of ``processes`` workers each holding ``inp``; stop them on leaving."""

@@ -200,3 +200,19 @@ def test_a_progress_that_raises_stops_the_workers_too():
     with pytest.raises(Stop):
         run_whatif(scenario(STATIC, WIDE_CHEAP, draws=2), stop_at_routing, processes=2)
     assert multiprocessing.active_children() == []
+
+
+def _what_if_in_a_daemon(results) -> None:
+    inp = scenario(STATIC, WIDE_CHEAP, draws=2)
+    results.put(without_timings(run_whatif(inp, processes=2)) == without_timings(run_whatif(inp)))
+
+
+def test_a_daemonic_process_such_as_a_prefork_job_worker_runs_it_in_one_process():
+    # Celery's prefork pool runs each job in a daemonic process, which may start no children.
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    daemon = context.Process(target=_what_if_in_a_daemon, args=(results,), daemon=True)
+    daemon.start()
+    daemon.join(120)
+    assert daemon.exitcode == 0
+    assert results.get_nowait() is True
