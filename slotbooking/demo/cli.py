@@ -92,7 +92,15 @@ def demo_command(context: click.Context, host: str, port: int, no_serve: bool) -
 def _prepare_and_serve(host: str, port: int, no_serve: bool) -> None:
     upgrade()
     keys = prepare_demo(db.session, now(), showcase_document())
-    seeded = seed_showcase(db.session, collaborators(), _tenant(keys["retailer"]), now())
+    seeded = seed_showcase(
+        db.session,
+        collaborators(),
+        _tenant(keys["retailer"]),
+        now(),
+        quote_minutes=current_app.config["QUOTE_MINUTES"],
+    )
+    if (offer_log := current_app.extensions.get("offer_log")) is not None:
+        offer_log.flush()  # the seeded shoppers' offers, into the log before the console reads it
     keys_file = Path(current_app.instance_path) / "demo_keys.json"
     keys_file.write_text(json.dumps(keys, indent=2))
     login = demo_console_login(db.session, keys["retailer"], Path(current_app.instance_path))

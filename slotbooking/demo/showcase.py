@@ -9,6 +9,10 @@ with the dynamic engine and books a realistic spread of orders for the coming da
 - evenings and the wide morning window are the busiest, as in grocery delivery;
 - about a third of each day's places are taken, so windows stay open but prices move.
 
+Each seeded shopper first asks for the grid of the coming days, as a shop's checkout does
+(``quoted_offer``: the offer log records what was shown), then holds and books the window it
+chose at the quoted price, as the API's two steps do; about one in four shoppers only looks.
+So the console's what-if and calibration have the demo's own offers and outcomes to work on.
 The bookings go through the same reservation service as the API (priced, capacity-checked,
 events written) and each seeded depot-day is then planned with the production planner, so
 the green badges come from real planned routes. Seeding happens once per database: a
@@ -24,8 +28,8 @@ from sqlalchemy import func, select
 
 from slotbooking.bookings.models import Booking
 from slotbooking.common.errors import DomainError
-from slotbooking.offers.service import ensure_slots_generated
-from slotbooking.reservations.service import book_slot
+from slotbooking.offers.service import SlotQuery, ensure_slots_generated, quoted_offer
+from slotbooking.reservations.service import book_hold, place_hold
 from slotbooking.retailers.models import Zone, ZonePrefix
 from slotbooking.routes.inputs import PlanLimits
 from slotbooking.routes.service import plan_depot_day
@@ -42,6 +46,7 @@ KM_PER_DEGREE_LAT = 111.0
 # How popular each window start is, relative to the quietest (grocery evenings, wide mornings).
 POPULARITY = {8: 3, 9: 1, 10: 1, 11: 1, 12: 2, 13: 1, 14: 1, 15: 1, 16: 2, 17: 2, 18: 3, 19: 3}
 WIDE_BONUS = 2  # a wide window is chosen this much more than an hour starting at the same time
+LOOKERS_PER_BOOKER = 1 / 3  # shoppers who see the grid and leave, per shopper who books
 
 
 @dataclass(frozen=True)
@@ -60,7 +65,9 @@ class Seeded:
         )
 
 
-def seed_showcase(session, deps, tenant, now: datetime, plan_seconds: float = 1.5) -> Seeded:
+def seed_showcase(
+    session, deps, tenant, now: datetime, plan_seconds: float = 1.5, quote_minutes: int = 10
+) -> Seeded:
     """Book the demo's first orders and plan their routes, unless the retailer has bookings already."""
     if session.scalar(select(func.count()).select_from(Booking).where(Booking.retailer_id == tenant.id)):
         return Seeded(0, 0)
@@ -70,27 +77,49 @@ def seed_showcase(session, deps, tenant, now: datetime, plan_seconds: float = 1.
         select(Zone).where(Zone.retailer_id == tenant.id, Zone.active).order_by(Zone.code)
     ).all()
     open_days = _open_days(session, tenant, now)
+    if not open_days:
+        return Seeded(0, 0)
     made = 0
     planned_days: set[tuple[int, date]] = set()
+
+    def shown(address: Address):
+        """The grid of the open days for the address, as a checkout asks for it (recorded)."""
+        query = SlotQuery(address, open_days[0], (open_days[-1] - open_days[0]).days + 1)
+        offer, quote = quoted_offer(
+            session, deps.cache, deps.signer, deps.finder, tenant, query, now, quote_minutes
+        )
+        return offer, quote
+
     for zone in zones:
         streets = _streets(rng, zone)
         prefix = _first_prefix(session, zone)
         for day in open_days:
             slots = _open_slots(session, zone, day, now, tenant)
             hourly_places = sum(s.capacity for s in slots if _hours(s) == 1)
-            for slot in _choose(rng, slots, round(hourly_places * SHARE_OF_PLACES), tenant.tz):
-                lat, lon = _door(rng, rng.choice(streets))
-                address = Address(_postcode(rng, prefix), lat, lon)
+            chosen = _choose(rng, slots, round(hourly_places * SHARE_OF_PLACES), tenant.tz)
+            for slot in chosen:
+                address = _address(rng, streets, prefix)
+                offer, quote = shown(address)
+                if not any(w.slot_id == slot.id and w.available for w in offer.windows):
+                    continue  # full since the list was read: this shopper looked and left
                 try:
-                    book_slot(session, deps, tenant, slot.id, address, f"SEED-{made + 1:04d}", None, now)
+                    hold = place_hold(session, deps, tenant, slot.id, address, quote.id, None, now)
+                    book_hold(session, deps, tenant, hold.id, f"SEED-{made + 1:04d}", now)
                 except DomainError:
-                    continue  # full or closed since the list was read: a shopper would pick another
+                    continue  # full or closed since the grid was shown: a shopper would pick another
                 made += 1
                 planned_days.add((zone.depot_id, day))
+            for _ in range(round(len(chosen) * LOOKERS_PER_BOOKER)):
+                shown(_address(rng, streets, prefix))
     limits = PlanLimits(max_seconds=plan_seconds)
     for depot_id, day in sorted(planned_days):
         plan_depot_day(session, depot_id, day, now, limits, "bookings", 3)
     return Seeded(made, len(planned_days))
+
+
+def _address(rng: random.Random, streets: list[tuple[float, float]], prefix: str) -> Address:
+    lat, lon = _door(rng, rng.choice(streets))
+    return Address(_postcode(rng, prefix), lat, lon)
 
 
 def _open_days(session, tenant, now: datetime) -> list[date]:
