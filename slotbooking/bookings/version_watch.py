@@ -163,12 +163,25 @@ class VersionWatch:
                     failures += 1
                     connection = _closed(connection)
                 pause = self.poll_seconds * min(2**failures, 50)
-                self._stop.wait(max(0.0, pause - (time.monotonic() - started)))
+                self._pause(max(0.0, pause - (time.monotonic() - started)))
         finally:
             _closed(connection)
             with self._lock:
                 if self._thread is threading.current_thread():
                     self._synced_at, self._thread = None, None
+
+    def _pause(self, seconds: float) -> None:
+        """Sleep, a poll interval at a time, until ``seconds`` have passed or the watch is stopped.
+
+        Plain sleeps, not ``Event.wait(timeout)``: a timed wait never returns under libfaketime
+        (the suite's moved-date run), where the watch would poll once and fall out of sync.
+        """
+        deadline = time.monotonic() + seconds
+        while not self._stop.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            time.sleep(min(left, self.poll_seconds))
 
     def poll(self, connection, started: float) -> None:
         """Read every depot's total once; move the generation of each depot whose total moved."""
