@@ -9,7 +9,6 @@ import time
 
 import pytest
 from celery.beat import EmbeddedService
-from celery.contrib.testing.worker import start_worker
 from sqlalchemy.exc import OperationalError
 
 from slotbooking.demo.cli import demo_document
@@ -21,6 +20,7 @@ from tests.conftest import import_document, make_app
 from tests.integration.test_events import Receiver
 from tests.support.api import ApiClient
 from tests.support.services import broker_url, fresh_redis_url, private_queue_name
+from tests.support.waiting import solo_worker, waiter
 
 pytestmark = pytest.mark.services
 
@@ -72,13 +72,7 @@ def subscribed(queue_app, clock, receiver):
 
 
 def _worker(app):
-    return start_worker(
-        app.extensions["celery"],
-        pool="solo",
-        perform_ping_check=False,
-        shutdown_timeout=30,
-        loglevel="WARNING",
-    )
+    return solo_worker(app, shutdown_timeout=30)
 
 
 def _book(shop, headers=None) -> dict:
@@ -89,13 +83,7 @@ def _book(shop, headers=None) -> dict:
     return booked.get_json()
 
 
-def _wait_for(condition, seconds=15.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
+_wait_for = waiter(15.0, step=0.05)
 
 
 def test_a_booking_webhook_goes_out_through_the_queue_with_the_request_id(

@@ -14,6 +14,7 @@ from tests.integration import test_payments
 from tests.integration.test_events import Receiver
 from tests.support.api import ApiClient
 from tests.support.localstripe import pay
+from tests.support.waiting import waiter
 
 
 @pytest.fixture
@@ -23,13 +24,7 @@ def receiver():
     running.close()
 
 
-def _wait_for(condition, seconds=10.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
+_wait_for = waiter(10.0, step=0.05)
 
 
 def _demo_app(tmp_path, clock, receiver, **settings):

@@ -9,7 +9,6 @@ import time
 
 import pytest
 from celery.beat import EmbeddedService
-from celery.contrib.testing.worker import start_worker
 from sqlalchemy import select
 
 from slotbooking.demo.cli import demo_document
@@ -20,6 +19,7 @@ from slotbooking.routes.models import RoutePlanVersion
 from tests.conftest import import_document, make_app
 from tests.support.api import ApiClient
 from tests.support.services import broker_url, fresh_redis_url, private_queue_name
+from tests.support.waiting import solo_worker, waiter
 
 pytestmark = pytest.mark.services
 
@@ -60,22 +60,10 @@ def make_queue_app(pg_app, pg_database, clock):
 
 
 def _worker(app):
-    return start_worker(
-        app.extensions["celery"],
-        pool="solo",
-        perform_ping_check=False,
-        shutdown_timeout=30,
-        loglevel="WARNING",
-    )
+    return solo_worker(app, shutdown_timeout=30)
 
 
-def _wait_for(condition, seconds=30.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
+_wait_for = waiter(30.0, step=0.1)
 
 
 def _plans(app):

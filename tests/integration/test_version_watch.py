@@ -21,19 +21,14 @@ from slotbooking.slots.models import DepotDay, Slot
 from tests.conftest import empty_tables, import_document, make_app
 from tests.support.api import ApiClient
 from tests.support.services import fresh_redis_url
+from tests.support.waiting import waiter
 
 pytestmark = pytest.mark.services
 POLL = 0.05
 STALE = 1.0  # wide enough that a loaded machine's late poll does not fall back mid-test
 
 
-def _wait_until(condition, seconds=5.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.01)
-    return False
+_wait_until = waiter(5.0, step=0.01)
 
 
 def _driver_url(app) -> str:

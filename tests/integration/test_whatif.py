@@ -8,7 +8,6 @@ import time
 from datetime import timedelta
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from sqlalchemy import select
 
 from slotbooking.demo.cli import demo_document
@@ -24,6 +23,7 @@ from slotbooking.whatif.service import Period, WhatIfBusy, start_run
 from tests.conftest import import_document, make_app
 from tests.support.console import add_staff, log_in, post_form
 from tests.support.services import broker_url, fresh_redis_url, private_queue_name
+from tests.support.waiting import solo_worker, waiter
 from tests.support.whatif import seed_offer_log
 
 pytestmark = pytest.mark.services
@@ -63,22 +63,10 @@ def queue_app(pg_app, pg_database, clock):
 
 
 def _worker(app):
-    return start_worker(
-        app.extensions["celery"],
-        pool="solo",
-        perform_ping_check=False,
-        shutdown_timeout=60,
-        loglevel="WARNING",
-    )
+    return solo_worker(app, shutdown_timeout=60)
 
 
-def _wait_for(condition, seconds=60.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
+_wait_for = waiter(60.0, step=0.1)
 
 
 def _run(app, run_id: int) -> WhatIfRun:
