@@ -71,3 +71,31 @@ def test_a_grid_prices_every_day_as_that_day_priced_alone(dynamic_shop, monkeypa
         assert shared == alone, day
     assert any(s["green"] for s in again["slots"]), "the bookings read for the grid count"
     assert any(i["amount"] < 0 for s in again["slots"] for i in s["incentives"])
+
+
+def test_a_booking_without_a_quote_prices_its_day_but_returns_its_window_only(dynamic_shop, monkeypatch):
+    from slotbooking.slots import pricers as slot_pricing
+
+    offer = dynamic_shop.slots(NEAR["postcode"], lat=NEAR["lat"], lon=NEAR["lon"])
+    _book_across_days(dynamic_shop, offer)
+    engine = slot_pricing._PRICERS["dynamic"]
+    seen = []
+
+    class Recording:
+        def address_cell(self, address):
+            return engine.address_cell(address)
+
+        def price_day(self, session, request):
+            answer = engine.price_day(session, request)
+            whole_day = engine.price_day(session, dataclasses.replace(request, wanted=None))
+            seen.append((request, answer, whole_day))
+            return answer
+
+    monkeypatch.setitem(slot_pricing._PRICERS, "dynamic", Recording())
+    slot = next(s for s in offer["slots"] if s["available"] and s["width_minutes"] == 240)
+    booked = dynamic_shop.post("/bookings", {"slot_id": slot["id"], "address": NEAR, "order_ref": "one-step"})
+    assert booked.status_code == 201
+    [(request, answer, whole_day)] = seen
+    assert request.wanted == {slot["id"]} and set(answer) == {slot["id"]}
+    assert len(whole_day) > 1 and answer[slot["id"]] == whole_day[slot["id"]]
+    assert booked.get_json()["price"]["amount"] == whole_day[slot["id"]].price
