@@ -169,6 +169,18 @@ class EnginePricer:
         )
         return pricing.GeoPoint(depot.lat, depot.lon), fleet
 
+    def _plan(self, session, depot_id: int, day, grid: GridReads | None):
+        """Return the depot-day's newest route plan; for a grid, all its days' in one read."""
+        if self.plans is None:
+            return None
+        for_days = getattr(self.plans, "for_days", None)
+        if grid is None or day not in grid.days or for_days is None:
+            return self.plans(session, depot_id, day)
+        key = ("engine_plans", depot_id)
+        if key not in grid.memo:
+            grid.memo[key] = for_days(session, depot_id, grid.days[0], grid.days[-1])
+        return grid.memo[key].get(day)
+
     def address_cell(self, address: Address) -> str:
         return f"{address.lat:.{CELL_DECIMALS}f},{address.lon:.{CELL_DECIMALS}f}"
 
@@ -191,7 +203,7 @@ class EnginePricer:
         budget = tenant.pricing.get("daily_discount_budget")
         spent = _discount_given(session, tenant, day, request.grid) if budget else 0
         dynamic = tenant.pricing.get("mode") == "dynamic"
-        plan = self.plans(session, zone.depot_id, day) if self.plans is not None and dynamic else None
+        plan = self._plan(session, zone.depot_id, day, request.grid) if dynamic else None
         result = pricing.price_windows(
             pricing.PricingRequest(
                 depot=depot_point,

@@ -24,7 +24,7 @@ class Comparing:
     """Prices each day as asked (from the grid's shared reads) and again alone; keeps both."""
 
     def __init__(self, engine):
-        self.engine, self.pairs, self.grids = engine, [], set()
+        self.engine, self.pairs, self.grids, self.memos = engine, [], set(), []
 
     def address_cell(self, address):
         return self.engine.address_cell(address)
@@ -33,8 +33,9 @@ class Comparing:
         shared = self.engine.price_day(session, request)
         alone = self.engine.price_day(session, dataclasses.replace(request, grid=None))
         self.pairs.append((request.day, shared, alone))
-        if request.grid is not None:
+        if request.grid is not None and id(request.grid) not in self.grids:
             self.grids.add(id(request.grid))
+            self.memos.append(request.grid.memo)
         return shared
 
 
@@ -99,3 +100,30 @@ def test_a_booking_without_a_quote_prices_its_day_but_returns_its_window_only(dy
     assert request.wanted == {slot["id"]} and set(answer) == {slot["id"]}
     assert len(whole_day) > 1 and answer[slot["id"]] == whole_day[slot["id"]]
     assert booked.get_json()["price"]["amount"] == whole_day[slot["id"]].price
+
+
+def _plan(app):
+    result = app.test_cli_runner().invoke(args=["routes", "plan", "demo-grocer"])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_grid_reads_the_newest_plan_of_each_day_as_each_day_alone(app, dynamic_shop, monkeypatch):
+    from slotbooking.slots import pricers as slot_pricing
+
+    offer = dynamic_shop.slots(NEAR["postcode"], lat=NEAR["lat"], lon=NEAR["lon"])
+    days = _book_across_days(dynamic_shop, offer)
+    _plan(app)
+    later = next(s for s in offer["slots"] if s["available"] and s["start"].startswith(days[0]))
+    body = {"slot_id": later["id"], "address": {**NEAR, "lon": NEAR["lon"] + 0.01}, "order_ref": "later"}
+    assert dynamic_shop.post("/bookings", body).status_code == 201
+    _plan(app)  # a second version of the first day's plan: the newest must be the one priced from
+    comparing = Comparing(slot_pricing._PRICERS["dynamic"])
+    monkeypatch.setitem(slot_pricing._PRICERS, "dynamic", comparing)
+    dynamic_shop.slots(NEAR["postcode"], lat=NEAR["lat"] + 0.001, lon=NEAR["lon"])
+    planned = set()
+    for memo_key, plans in comparing.memos[0].items():
+        if memo_key[0] == "engine_plans":
+            planned |= {day.isoformat() for day in plans}
+    assert set(days) <= planned
+    for day, shared, alone in comparing.pairs:
+        assert shared == alone, day
