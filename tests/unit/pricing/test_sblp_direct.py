@@ -87,7 +87,15 @@ def test_ties_are_left_to_the_solver():
 def test_engine_prices_the_golden_cases_the_same_with_and_without_the_closed_form(monkeypatch):
     closed_form = [snapshot(_priced(i)) for i in range(CASES)]
     monkeypatch.setattr(sblp_direct, "direct_prices", lambda *args: None)
-    assert [snapshot(_priced(i)) for i in range(CASES)] == closed_form
+    solved = [snapshot(_priced(i)) for i in range(CASES)]
+    answered_directly = 0
+    for direct, by_solver in zip(closed_form, solved, strict=True):
+        if direct["solver"] == "direct":  # says so; HiGHS answered the same problem
+            answered_directly += 1
+            assert by_solver["solver"] == "highs"
+            direct = {**direct, "solver": "highs"}
+        assert direct == by_solver
+    assert answered_directly > 0
 
 
 def _priced(index):
