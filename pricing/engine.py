@@ -80,9 +80,12 @@ def price_windows(request: PricingRequest) -> PricingResult:
     else:
         insertions = insert_address(projection, request.shopper, rules.road_factor)
     typical_km = projection.typical_insertion_km
+    # A van nearby saves km only if the window leaves the routes free: a narrow window inside
+    # a wide one also takes the flexibility it pins (flexibility_km), so that counts in its detour.
     green = {
         w.key: insertions[w.key].known_stops > 0
-        and insertions[w.key].known_route_km <= rules.green_threshold * typical_km
+        and insertions[w.key].known_route_km + (rules.flexibility_km if _pins_a_van(request, w) else 0.0)
+        <= rules.green_threshold * typical_km
         for w in request.windows
     }
     walk_away = _walk_away_shares(request, green)
