@@ -227,9 +227,10 @@ def _choose(request, costs, forecast):
     ladders = [_ladder_window(request, w, anchors[w.key], costs[w.key]) for w in offered]
     guard = None
     if rules.protect_conversion:
+        # Against the flat grid the engine replaces: base prices and no badges. The badges are
+        # part of the engine's offer, so what they win may be spent on price like a discount's.
         at_anchor = {
-            w.key: window_utility(w, anchors[w.key], rules.base_fee, costs[w.key].green, request.choice)
-            for w in offered
+            w.key: window_utility(w, anchors[w.key], rules.base_fee, False, request.choice) for w in offered
         }
         guard = choice_probabilities(at_anchor, request.choice.no_booking)[1] + 1e-9
     pace = None
