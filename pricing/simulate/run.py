@@ -344,6 +344,7 @@ def format_verdict(reports: Sequence[PolicyReport]) -> str:
                 "probes (not in the grid): km/order vs flat, vs the best on km; "
                 "£/order vs the best on contribution; acceptance vs flat"
             )
+            name_width = max(len(r.policy) for r in probes)
             for r in probes:
                 probe_km = change(r.km_per_order, flat.km_per_order)
                 probe_best = change(r.km_per_order, best_km.km_per_order)
@@ -351,7 +352,7 @@ def format_verdict(reports: Sequence[PolicyReport]) -> str:
                 probe_accept = r.acceptance - flat.acceptance
                 met = sum([probe_km <= KM_TARGET, probe_best <= 0, probe_money >= 0, probe_accept >= 0])
                 lines.append(
-                    f"  {r.policy:<32} {probe_km:+6.1%} {probe_best:+6.1%} {probe_money:+.3f} "
+                    f"  {r.policy:<{name_width}} {probe_km:+6.1%} {probe_best:+6.1%} {probe_money:+.3f} "
                     f"{probe_accept:+5.1%}  ({met} of 4 met)"
                 )
     return "\n".join(lines)
