@@ -23,7 +23,6 @@ import shutil
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -32,7 +31,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from booking_phase import bench_bookings  # noqa: E402
 from loadgen import say  # noqa: E402
-from plumbing import DEMO, Scratch, fernet_key, flask_cli  # noqa: E402
+from plumbing import DEMO, Scratch, app_env, flask_cli  # noqa: E402
 from report import report  # noqa: E402
 from slots_phases import bench_ceiling, bench_slots_miss, bench_slots_no_redis, bench_slots_warm  # noqa: E402
 
@@ -117,13 +116,7 @@ def main(argv=None) -> int:
     say(f"scratch database {db.name}")
     db.create()
     try:
-        env = {
-            "DATABASE_URL": db.url,
-            "REDIS_URL": args.redis_url,
-            "SLOTBOOKING_RATELIMIT_ENABLED": "0",
-            "SLOTBOOKING_SECRET_KEY": f"bench-{uuid.uuid4().hex}",
-            "SLOTBOOKING_ENCRYPTION_KEYS": fernet_key(),
-        }
+        env = app_env(db.url, args.redis_url)
         if args.version_watch is not None:
             env["SLOTBOOKING_CAPACITY_VERSION_POLL_SECONDS"] = str(args.version_watch)
         started = time.monotonic()

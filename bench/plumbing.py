@@ -30,6 +30,18 @@ def fernet_key() -> str:
     return base64.urlsafe_b64encode(os.urandom(32)).decode()
 
 
+def app_env(database_url: str, redis_url: str) -> dict:
+    """The environment a benchmarked app runs with: its scratch database, its Redis, rate limits
+    off (the load comes from one address), fresh secrets."""
+    return {
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "SLOTBOOKING_RATELIMIT_ENABLED": "0",
+        "SLOTBOOKING_SECRET_KEY": "bench-" + os.urandom(16).hex(),
+        "SLOTBOOKING_ENCRYPTION_KEYS": fernet_key(),
+    }
+
+
 def flask_cli(source: Path, env: dict, *args: str) -> str:
     result = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", *args],

@@ -1,20 +1,31 @@
-"""CPU per warm GET /slots of one checkout, in-process: the Flask test client, no gunicorn, no wrk.
+"""A warm GET /slots of one checkout, in-process: CPU per hit, or instructions per hit under valgrind.
 
     .venv/bin/python bench/warm_inprocess.py /tmp/old44 /tmp/new [--requests 1000]
+    .venv/bin/python bench/warm_inprocess.py /tmp/old44 /tmp/new --instructions [--requests 200]
 
 bench_api.py's figures swing by a third on this shared 2-core machine; this takes the servers
 and the load generator out, so what is left is the app's own work on a hit (plus the test
 client's, the same for every checkout). For each checkout in turn: a scratch database, migrated
 and loaded with the demo retailer by that checkout's own ``flask`` commands, then its app built
-in a fresh Python process, 300 requests to warm the cache and five rounds of ``--requests``
-timed with ``time.process_time()`` (every thread of the process, the version watch's too); the
-best round is printed. Needs PostgreSQL and Redis as bench_api.py does (Redis db 6 here).
+in a fresh Python process and the cache warmed.
+
+- By default, five rounds of ``--requests`` timed with ``time.process_time()`` (every thread of
+  the process, the version watch's too, kernel time included); the best round is printed.
+- With ``--instructions``, the process runs under ``valgrind --tool=callgrind`` twice, once
+  with no measured requests and once with ``--requests``: the difference of the two instruction
+  counts over the requests is what one warm hit executes in user space. It does not move with the
+  machine's load (the same count twice, whatever else runs), so it shows a change of a few per
+  cent; it leaves out the kernel's work (system calls, waking up) and that of PostgreSQL and Redis,
+  which the CPU figures and bench_api.py include. Each run takes a few minutes.
+
+Needs PostgreSQL and Redis as bench_api.py does (Redis db 6 here), and valgrind for --instructions.
 """
 
 import argparse
-import base64
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 import time
@@ -23,13 +34,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from plumbing import DEMO, Scratch, flask_cli  # noqa: E402
+from plumbing import DEMO, Scratch, app_env, flask_cli  # noqa: E402
 
 URL = "/api/v1/slots?postcode=N1+1AA&days=7"
+WARM_UP = 300
 
 
-def measure_here(source: Path, key: str, requests: int) -> float:
-    """Inside the child: build the checkout's app and time warm requests (µs of CPU each)."""
+def warm_client(source: Path, key: str):
+    """Inside the child: the checkout's app, its cache warmed; returns a function making one hit."""
     sys.path.insert(0, str(source))
     os.chdir(source)
     import slotbooking
@@ -38,49 +50,85 @@ def measure_here(source: Path, key: str, requests: int) -> float:
     from wsgi import app
 
     client, headers = app.test_client(), {"Authorization": f"Bearer {key}"}
-    for _ in range(300):
+    for _ in range(WARM_UP):
         assert client.get(URL, headers=headers).status_code == 200
-    best = None
+    return lambda: client.get(URL, headers=headers)
+
+
+def cpu_per_hit(hit, requests: int) -> float:
+    """µs of CPU per hit, best of five rounds."""
+    rounds = []
     for _ in range(5):
         started = time.process_time()
         for _ in range(requests):
-            client.get(URL, headers=headers)
-        used = (time.process_time() - started) / requests * 1e6
-        best = used if best is None else min(best, used)
-    return best
+            hit()
+        rounds.append((time.process_time() - started) / requests * 1e6)
+    return min(rounds)
+
+
+def child(source: Path, key: str, requests: int, mode: str) -> None:
+    hit = warm_client(source, key)
+    if mode == "cpu":
+        print(f"{cpu_per_hit(hit, requests):.0f}")
+        return
+    for _ in range(requests):  # counted by valgrind from outside
+        hit()
+
+
+def instructions_of(source: Path, env: dict, key: str, requests: int) -> int:
+    """User-space instructions the child executes in all, under callgrind."""
+    out = Path(os.environ.get("TMPDIR", "/tmp")) / f"callgrind.{os.getpid()}.out"
+    command = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable, __file__]
+    command += [str(source), "--child", key, str(requests), "instructions"]
+    try:
+        done = subprocess.run(
+            command, env={**os.environ, **env}, capture_output=True, text=True, timeout=1800, check=True
+        )
+    finally:
+        out.unlink(missing_ok=True)
+    collected = re.findall(r"Collected : (\d+)", done.stderr)
+    if not collected:
+        raise RuntimeError(f"no instruction count from valgrind:\n{done.stderr[-2000:]}")
+    return int(collected[-1])
+
+
+def measure(source: Path, args) -> str:
+    db = Scratch("postgresql://postgres@127.0.0.1:5432/test")
+    db.create()
+    try:
+        env = app_env(db.url, args.redis_url)
+        flask_cli(source, env, "db", "upgrade")
+        key = json.loads(flask_cli(source, env, "retailer", "import", str(DEMO), "--json"))["secret_key"]
+        if args.instructions:
+            none, some = (instructions_of(source, env, key, n) for n in (0, args.requests))
+            each = (some - none) / args.requests / 1e6
+            return f"{each:.3f} M instructions per warm GET /slots ({args.requests} hits)"
+        command = [sys.executable, __file__, str(source), "--child", key, str(args.requests), "cpu"]
+        done = subprocess.run(
+            command, env={**os.environ, **env}, capture_output=True, text=True, timeout=600, check=True
+        )
+        return f"{done.stdout.strip()} us of CPU per warm GET /slots (best of 5 x {args.requests})"
+    finally:
+        db.drop()
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("sources", nargs="+", type=Path)
-    parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument("--requests", type=int, help="hits measured [1000; 200 with --instructions]")
+    parser.add_argument("--instructions", action="store_true", help="count instructions under valgrind")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/6")
-    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        print(f"{measure_here(args.sources[0].resolve(), args.child[0], int(args.child[1])):.0f}")
+        key, requests, mode = args.child
+        child(args.sources[0].resolve(), key, int(requests), mode)
         return 0
+    if args.instructions and shutil.which("valgrind") is None:
+        parser.error("--instructions needs valgrind (apt-get install valgrind)")
+    args.requests = args.requests or (200 if args.instructions else 1000)
     for source in args.sources:
-        db = Scratch("postgresql://postgres@127.0.0.1:5432/test")
-        db.create()
-        try:
-            env = {
-                "DATABASE_URL": db.url,
-                "REDIS_URL": args.redis_url,
-                "SLOTBOOKING_RATELIMIT_ENABLED": "0",
-                "SLOTBOOKING_SECRET_KEY": "bench-" + os.urandom(16).hex(),
-                "SLOTBOOKING_ENCRYPTION_KEYS": base64.urlsafe_b64encode(os.urandom(32)).decode(),
-            }
-            flask_cli(source, env, "db", "upgrade")
-            key = json.loads(flask_cli(source, env, "retailer", "import", str(DEMO), "--json"))["secret_key"]
-            child = [sys.executable, __file__, str(source), "--child", key, str(args.requests)]
-            done = subprocess.run(
-                child, env={**os.environ, **env}, capture_output=True, text=True, timeout=600, check=True
-            )
-            each = done.stdout.strip()
-            print(f"{source}: {each} us of CPU per warm GET /slots (best of 5 x {args.requests})")
-        finally:
-            db.drop()
+        print(f"{source}: {measure(source.resolve(), args)}", flush=True)
     return 0
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import pulp
 
-from pricing import highs_lp
+from pricing import highs_lp, sblp_direct
 
 TIE_TOLERANCE = 1e-7
 
@@ -56,8 +56,19 @@ def choose_prices(
     discount_per_booking: float | None,
     anchors: dict[str, int],
 ) -> LadderChoice:
-    """Solve the SBLP with the chosen solver, falling back to the other one."""
+    """Solve the SBLP with the chosen solver, falling back to the other one.
+
+    With HiGHS chosen (and there), an SBLP whose optimum is unique is answered in closed form
+    (sblp_direct.py): the very prices and objective HiGHS's solve gives, without the solve; the
+    choice then says solver "direct".
+    """
     order = ("highs", "cbc") if solver != "cbc" else ("cbc", "highs")
+    if order[0] == "highs" and highs_lp.available():
+        started = time.perf_counter()
+        direct = sblp_direct.direct_prices(windows, max_no_booking_share, discount_per_booking)
+        if direct is not None:
+            prices, objective = direct
+            return LadderChoice(prices, "direct", objective, time.perf_counter() - started)
     solving = 0.0
     for name in order:
         solve = _solve_highs if name == "highs" else _solve_cbc

@@ -71,7 +71,9 @@ class PricingResult:
     """Prices of every window of one zone and day for one address."""
 
     windows: dict[str, WindowPrice]
-    solver: str  # "highs", "cbc", or "none" when no optimisation ran (flat, static, all full)
+    # "highs", "cbc", "direct" (the SBLP in closed form, sblp_direct.py), or "none" (flat,
+    # static, all full)
+    solver: str
     objective: float | None  # SBLP optimum: expected contribution per shopper, minor units
     # Under the engine's own choice model, at the prices returned:
     booking_probability: float | None = None

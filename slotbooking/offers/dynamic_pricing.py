@@ -17,7 +17,7 @@ from slotbooking.bookings.models import OCCUPYING_STATUSES, Booking
 from slotbooking.retailers.models import Depot
 from slotbooking.slots.clock import minute_of_day
 from slotbooking.slots.models import Slot
-from slotbooking.slots.pricers import Address, DayToPrice, SlotPrice
+from slotbooking.slots.pricers import Address, DayToPrice, GridReads, SlotPrice
 from slotbooking.wording import in_locale, reason_text
 
 RULE_FIELDS = {f.name for f in dataclasses.fields(pricing.PricingRules)}
@@ -56,18 +56,48 @@ _DAY_STOPS = (
         Booking.status.in_(OCCUPYING_STATUSES),
     )
 )
+# The same rows for every day of a grid at once, each with its day.
+_GRID_STOPS = (
+    select(Booking.service_date, Slot.starts_at, Slot.ends_at, Booking.lat, Booking.lon, Booking.zone_id)
+    .join(Slot, Slot.id == Booking.slot_id)
+    .where(
+        Booking.depot_id == bindparam("stops_depot_id"),
+        Booking.service_date >= bindparam("stops_first"),
+        Booking.service_date <= bindparam("stops_last"),
+        Booking.status.in_(OCCUPYING_STATUSES),
+    )
+)
 
 
-def _depot_day_stops(session, zone, day, zone_slots) -> tuple[tuple, tuple]:
+def _stop_rows(session, depot_id: int, day, grid: GridReads | None) -> list:
+    """Return the depot-day's booked stops as (starts_at, ends_at, lat, lon, zone_id) rows.
+
+    Priced for a grid, the first day reads the stops of all the grid's days in one query and
+    keeps them in the grid's memo for the others.
+    """
+    if grid is None or day not in grid.days:
+        return session.execute(_DAY_STOPS, {"stops_depot_id": depot_id, "stops_day": day}).all()
+    key = ("engine_stops", depot_id)
+    by_day = grid.memo.get(key)
+    if by_day is None:
+        by_day = {}
+        span = {"stops_depot_id": depot_id, "stops_first": grid.days[0], "stops_last": grid.days[-1]}
+        rows = session.execute(_GRID_STOPS, span)
+        for service_date, *row in rows:
+            by_day.setdefault(service_date, []).append(row)
+        grid.memo[key] = by_day
+    return by_day.get(day, [])
+
+
+def _depot_day_stops(session, zone, day, zone_slots, grid: GridReads | None = None) -> tuple[tuple, tuple]:
     """Return the day's booked stops (this zone's, the depot's other zones'), on this zone's windows.
 
     Vans cross zone borders, so a booking next door at the same time makes a window green
     here too; a booking is placed on this zone's window with the same start and end.
     """
     window_of = {(slot.starts_at, slot.ends_at): slot.id for slot, _ in zone_slots}
-    rows = session.execute(_DAY_STOPS, {"stops_depot_id": zone.depot_id, "stops_day": day}).all()
     own, neighbours = [], []
-    for starts_at, ends_at, lat, lon, zone_id in rows:
+    for starts_at, ends_at, lat, lon, zone_id in _stop_rows(session, zone.depot_id, day, grid):
         key = window_of.get((starts_at, ends_at))
         if key is None or (lat is None and zone_id != zone.id):
             continue  # no matching window here, or a neighbour's booking with no coordinates
@@ -76,17 +106,30 @@ def _depot_day_stops(session, zone, day, zone_slots) -> tuple[tuple, tuple]:
     return tuple(own), tuple(neighbours)
 
 
-def _discount_given(session, tenant, day) -> int:
-    """Return the discount the retailer has given on bookings for the day (for its daily budget)."""
-    given = session.scalar(
-        select(func.coalesce(func.sum(Booking.base_price - Booking.price), 0)).where(
-            Booking.retailer_id == tenant.id,
-            Booking.service_date == day,
-            Booking.status.in_(OCCUPYING_STATUSES),
-            Booking.price < Booking.base_price,
-        )
+def _discount_given(session, tenant, day, grid: GridReads | None = None) -> int:
+    """Return the discount the retailer has given on bookings for the day (for its daily budget).
+
+    Priced for a grid, one grouped query answers for all the grid's days.
+    """
+    occupying = (
+        Booking.retailer_id == tenant.id,
+        Booking.status.in_(OCCUPYING_STATUSES),
+        Booking.price < Booking.base_price,
     )
-    return int(given or 0)
+    discount = func.coalesce(func.sum(Booking.base_price - Booking.price), 0)
+    if grid is None or day not in grid.days:
+        given = session.scalar(select(discount).where(Booking.service_date == day, *occupying))
+        return int(given or 0)
+    key = ("engine_discount_given", tenant.id)
+    by_day = grid.memo.get(key)
+    if by_day is None:
+        rows = session.execute(
+            select(Booking.service_date, discount)
+            .where(Booking.service_date >= grid.days[0], Booking.service_date <= grid.days[-1], *occupying)
+            .group_by(Booking.service_date)
+        )
+        by_day = grid.memo[key] = {service_date: int(given or 0) for service_date, given in rows}
+    return by_day.get(day, 0)
 
 
 class EnginePricer:
@@ -126,6 +169,18 @@ class EnginePricer:
         )
         return pricing.GeoPoint(depot.lat, depot.lon), fleet
 
+    def _plan(self, session, depot_id: int, day, grid: GridReads | None):
+        """Return the depot-day's newest route plan; for a grid, all its days' in one read."""
+        if self.plans is None:
+            return None
+        for_days = getattr(self.plans, "for_days", None)
+        if grid is None or day not in grid.days or for_days is None:
+            return self.plans(session, depot_id, day)
+        key = ("engine_plans", depot_id)
+        if key not in grid.memo:
+            grid.memo[key] = for_days(session, depot_id, grid.days[0], grid.days[-1])
+        return grid.memo[key].get(day)
+
     def address_cell(self, address: Address) -> str:
         return f"{address.lat:.{CELL_DECIMALS}f},{address.lon:.{CELL_DECIMALS}f}"
 
@@ -144,10 +199,11 @@ class EnginePricer:
             )
             for slot, remaining in request.slots
         )
-        stops, neighbour_stops = _depot_day_stops(session, zone, day, request.slots)
-        spent = _discount_given(session, tenant, day) if tenant.pricing.get("daily_discount_budget") else 0
+        stops, neighbour_stops = _depot_day_stops(session, zone, day, request.slots, request.grid)
+        budget = tenant.pricing.get("daily_discount_budget")
+        spent = _discount_given(session, tenant, day, request.grid) if budget else 0
         dynamic = tenant.pricing.get("mode") == "dynamic"
-        plan = self.plans(session, zone.depot_id, day) if self.plans is not None and dynamic else None
+        plan = self._plan(session, zone.depot_id, day, request.grid) if dynamic else None
         result = pricing.price_windows(
             pricing.PricingRequest(
                 depot=depot_point,
@@ -164,8 +220,9 @@ class EnginePricer:
         )
         # The API's reasons are sentences in the retailer's locale; their codes and numbers go
         # along, so that our own pages (and a retailer) can word them in another language.
+        wanted = result.windows if request.wanted is None else request.wanted
         with in_locale(tenant.locale):
-            return {key: slot_price(window, tenant.currency) for key, window in result.windows.items()}
+            return {key: slot_price(result.windows[key], tenant.currency) for key in wanted}
 
 
 def slot_price(window: pricing.WindowPrice, currency: str) -> SlotPrice:

@@ -25,7 +25,7 @@ from slotbooking.slots.booking_rules import closes_at, unavailable_reason
 from slotbooking.slots.clock import local_today
 from slotbooking.slots.models import Slot
 from slotbooking.slots.offer_signals import grid_built, offer_shown
-from slotbooking.slots.pricers import Address, DayToPrice, SlotPrice, pricer_for
+from slotbooking.slots.pricers import Address, DayToPrice, GridReads, SlotPrice, pricer_for
 from slotbooking.slots.quotes import quote_expiry, save_sheet
 
 log = logging.getLogger(__name__)
@@ -192,8 +192,9 @@ def price_grid(session, tenant, zone, slots, address, now) -> PricedGrid:
         rows.append((slot, remaining, reason))
         by_day.setdefault(slot.service_date, []).append((slot, remaining))
     prices: dict[str, SlotPrice] = {}
+    grid = GridReads(tuple(sorted(by_day)))
     for day, day_slots in by_day.items():
-        prices.update(pricer.price_day(session, DayToPrice(tenant, zone, day, day_slots, address)))
+        prices.update(pricer.price_day(session, DayToPrice(tenant, zone, day, day_slots, address, grid=grid)))
     windows = [_window(tenant, slot, remaining, reason, prices[slot.id]) for slot, remaining, reason in rows]
     return PricedGrid(windows, prices, valid_until)
 

@@ -99,7 +99,9 @@ def _price(session, deps, tenant, zone, slot, address: Address, quote_id, now) -
     usage = usage_by_slot(session, [s.id for s in day_slots], now)  # scarcity moves the price
     places = places_by_slot(day_slots, usage)
     remaining = [(s, places[s.id]) for s in day_slots]
-    return pricer.price_day(session, DayToPrice(tenant, zone, slot.service_date, remaining, address))[slot.id]
+    # Every window of the day moves the price; only the booked one's is worded and returned.
+    request = DayToPrice(tenant, zone, slot.service_date, remaining, address, wanted=frozenset((slot.id,)))
+    return pricer.price_day(session, request)[slot.id]
 
 
 def _new_hold(session, deps, tenant, slot, address, quote_id, customer_ref, now, origin=None) -> Hold:

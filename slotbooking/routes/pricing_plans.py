@@ -9,7 +9,7 @@ import threading
 from collections import OrderedDict
 from datetime import date
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, func, select
 
 from pricing.routing import RoutePlan
 from slotbooking.routes.codec import plan_from_json
@@ -30,6 +30,27 @@ _NEWEST_PLAN = (
 )
 
 
+# The newest version's id of each of a depot's days in a range (a grid's days), in one read.
+_NEWEST_IN_RANGE = (
+    select(RoutePlanVersion.service_date, func.max(RoutePlanVersion.version).label("newest"))
+    .where(
+        RoutePlanVersion.depot_id == bindparam("plan_depot_id"),
+        RoutePlanVersion.service_date >= bindparam("plan_first"),
+        RoutePlanVersion.service_date <= bindparam("plan_last"),
+    )
+    .group_by(RoutePlanVersion.service_date)
+    .subquery()
+)
+_NEWEST_PLANS = select(RoutePlanVersion.service_date, RoutePlanVersion.id).join(
+    _NEWEST_IN_RANGE,
+    and_(
+        RoutePlanVersion.depot_id == bindparam("plan_depot_id"),
+        RoutePlanVersion.service_date == _NEWEST_IN_RANGE.c.service_date,
+        RoutePlanVersion.version == _NEWEST_IN_RANGE.c.newest,
+    ),
+)
+
+
 class PlanLoader:
     """Return the newest plan of a depot-day, or None until one is stored."""
 
@@ -40,8 +61,14 @@ class PlanLoader:
 
     def __call__(self, session, depot_id: int, day: date) -> RoutePlan | None:
         plan_id = session.scalar(_NEWEST_PLAN, {"plan_depot_id": depot_id, "plan_day": day})
-        if plan_id is None:
-            return None
+        return None if plan_id is None else self._plan(session, plan_id)
+
+    def for_days(self, session, depot_id: int, first: date, last: date) -> dict[date, RoutePlan]:
+        """Return the newest plan of each of the depot's days first..last that has one (one read)."""
+        span = {"plan_depot_id": depot_id, "plan_first": first, "plan_last": last}
+        return {day: self._plan(session, plan_id) for day, plan_id in session.execute(_NEWEST_PLANS, span)}
+
+    def _plan(self, session, plan_id: int) -> RoutePlan:
         with self._lock:
             plan = self._plans.get(plan_id)
             if plan is not None:

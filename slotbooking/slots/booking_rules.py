@@ -1,6 +1,7 @@
 """Booking rules: when a window can still be booked (lead time, cut-off, blackout, horizon)."""
 
-from datetime import datetime, timedelta
+import functools
+from datetime import date, datetime, timedelta
 
 from slotbooking.slots.clock import local_instant, local_today, parse_hhmm
 
@@ -9,13 +10,23 @@ def closes_at(tenant, slot) -> datetime:
     """Return the last instant at which the slot can be held or booked."""
     closing = slot.starts_at - timedelta(hours=tenant.lead_time_hours)
     if tenant.cutoff:
-        eve = slot.service_date - timedelta(days=1)
-        at = parse_hhmm(tenant.cutoff)
-        cutoff = local_instant(eve, at, tenant.tz)
-        if cutoff is None:  # the clocks skip the cut-off time that day: close an hour later
-            cutoff = local_instant(eve, at.replace(hour=at.hour + 1), tenant.tz)
-        closing = min(closing, cutoff)
+        closing = min(closing, cutoff_before(slot.service_date, tenant.cutoff, tenant.tz))
     return closing
+
+
+@functools.lru_cache(maxsize=4096)
+def cutoff_before(day: date, cutoff: str, tz) -> datetime:
+    """Return the instant of the cut-off ("HH:MM" on the eve) for deliveries on day.
+
+    The same for every window of a day, and a grid asks for it once per window (computed each
+    time it was about a twelfth of a cache miss), so it is kept: a pure function of its inputs.
+    """
+    eve = day - timedelta(days=1)
+    at = parse_hhmm(cutoff)
+    instant = local_instant(eve, at, tz)
+    if instant is None:  # the clocks skip the cut-off time that day: close an hour later
+        instant = local_instant(eve, at.replace(hour=at.hour + 1), tz)
+    return instant
 
 
 def unavailable_reason(tenant, slot, now: datetime) -> str | None:

@@ -75,6 +75,19 @@ class SlotPrice:
 
 
 @dataclass(frozen=True)
+class GridReads:
+    """The days of one grid, and what a pricer read once for all of them.
+
+    A cache miss prices up to seven days of one zone; a pricer that reads the depot's bookings
+    can read them for every day of the grid at the first day it prices and keep them in
+    ``memo`` for the others (one query instead of one per day).
+    """
+
+    days: tuple[date, ...]
+    memo: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class DayToPrice:
     """One zone's windows on one day, for one address."""
 
@@ -84,6 +97,11 @@ class DayToPrice:
     slots: list  # [(Slot, remaining places)]
     address: Address
     extra: dict = field(default_factory=dict)
+    # The grid this day is priced for (None: the day alone, as a booking without a quote is).
+    grid: GridReads | None = None
+    # The slot ids whose prices the caller needs (None: every slot of the day). The pricer may
+    # price the whole day to find them (dynamic prices depend on every window), but returns these.
+    wanted: frozenset | None = None
 
 
 class Pricer(Protocol):

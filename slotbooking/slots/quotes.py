@@ -5,6 +5,8 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous.encoding import base64_encode
+from itsdangerous.serializer import Serializer
 from sqlalchemy.exc import IntegrityError
 
 from slotbooking.common.unit_of_work import unit_of_work
@@ -13,9 +15,23 @@ from slotbooking.slots.models import PriceSheet
 SHEET_CACHE_SECONDS = 3600
 
 
+class _UncompressedURLSafeSerializer(URLSafeSerializer):
+    """URLSafeSerializer without its attempt to zlib-compress each payload.
+
+    A quote's payload (two numbers and a 40-character hex digest) almost never gets shorter
+    compressed (one token in a thousand, by a byte or two), yet the attempt (a deflate stream set
+    up per token) was about a thirtieth of a warm GET /slots' instructions. The tokens are the
+    very ones the library writes when compression does not help, and reading still accepts
+    compressed ones (tokens issued before).
+    """
+
+    def dump_payload(self, obj) -> bytes:
+        return base64_encode(Serializer.dump_payload(self, obj))
+
+
 class QuoteSigner:
     def __init__(self, secret: str):
-        self._serializer = URLSafeSerializer(secret, salt="quote")
+        self._serializer = _UncompressedURLSafeSerializer(secret, salt="quote")
 
     def issue(self, retailer_id: int, sheet_id: str, expires_at: datetime) -> str:
         return self._serializer.dumps({"r": retailer_id, "s": sheet_id, "e": int(expires_at.timestamp())})
