@@ -80,9 +80,12 @@ def price_windows(request: PricingRequest) -> PricingResult:
     else:
         insertions = insert_address(projection, request.shopper, rules.road_factor)
     typical_km = projection.typical_insertion_km
+    # A van nearby saves km only if the window leaves the routes free: a narrow window inside
+    # a wide one also takes the flexibility it pins (flexibility_km), so that counts in its detour.
     green = {
         w.key: insertions[w.key].known_stops > 0
-        and insertions[w.key].known_route_km <= rules.green_threshold * typical_km
+        and insertions[w.key].known_route_km + (rules.flexibility_km if _pins_a_van(request, w) else 0.0)
+        <= rules.green_threshold * typical_km
         for w in request.windows
     }
     walk_away = _walk_away_shares(request, green)
@@ -224,9 +227,10 @@ def _choose(request, costs, forecast):
     ladders = [_ladder_window(request, w, anchors[w.key], costs[w.key]) for w in offered]
     guard = None
     if rules.protect_conversion:
+        # Against the flat grid the engine replaces: base prices and no badges. The badges are
+        # part of the engine's offer, so what they win may be spent on price like a discount's.
         at_anchor = {
-            w.key: window_utility(w, anchors[w.key], rules.base_fee, costs[w.key].green, request.choice)
-            for w in offered
+            w.key: window_utility(w, anchors[w.key], rules.base_fee, False, request.choice) for w in offered
         }
         guard = choice_probabilities(at_anchor, request.choice.no_booking)[1] + 1e-9
     pace = None

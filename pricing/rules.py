@@ -105,6 +105,7 @@ class PricingRules:
     flexibility_minutes: float = 0.0
     # Zone radius used while there are too few bookings to measure the zone's spread.
     zone_radius_km: float = 3.0
-    # Never offer prices the choice model expects to turn away more shoppers than the base
-    # prices would: incentives move demand between windows, they do not buy it by losing it.
+    # Never offer a grid the choice model expects to turn away more shoppers than the flat grid
+    # would (base prices, no green badges): incentives move demand between windows, they do
+    # not buy it by losing it.
     protect_conversion: bool = True

@@ -6,7 +6,7 @@ import argparse
 import time
 
 from pricing.simulate.city import SimConfig
-from pricing.simulate.policies import POLICIES
+from pricing.simulate.policies import POLICIES, PROBES
 from pricing.simulate.run import format_fits, format_flexibility, format_table, format_verdict, simulate
 
 
@@ -25,7 +25,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--policies",
         default=",".join(POLICIES),
-        help="comma-separated subset of: " + ", ".join(POLICIES),
+        help="comma-separated; the issue's grid (the default): "
+        + ", ".join(POLICIES)
+        + "; diagnostic probes (docs/pricing.md, Simulator): "
+        + ", ".join(PROBES),
     )
     parser.add_argument("--jobs", type=int, default=1, help="policies run in this many processes")
     args = parser.parse_args(argv)

@@ -21,7 +21,7 @@ from pricing.simulate.flexibility import (
     widened,
 )
 from pricing.simulate.learning import HistoryForecast, LoggedOffer, calibrate
-from pricing.simulate.policies import POLICIES, Policy
+from pricing.simulate.policies import EVERY_POLICY, POLICIES, PROBES, Policy
 from pricing.simulate.routing import DayRoutes, VehicleCosts, route_day
 from pricing.simulate.shoppers import Shopper, choose, draw_shoppers
 
@@ -97,9 +97,9 @@ def simulate(
     With jobs > 1 the policies run in that many processes; each policy's run is
     deterministic, so the table is the same either way.
     """
-    unknown = [name for name in policies if name not in POLICIES]
+    unknown = [name for name in policies if name not in EVERY_POLICY]
     if unknown:
-        raise ValueError(f"unknown policies {unknown}; expected some of {list(POLICIES)}")
+        raise ValueError(f"unknown policies {unknown}; expected some of {list(EVERY_POLICY)}")
     if jobs > 1 and len(policies) > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             return list(pool.map(_simulate_one, [config] * len(policies), policies))
@@ -110,7 +110,7 @@ def _simulate_one(config: SimConfig, name: str) -> PolicyReport:
     rng = random.Random(config.seed)
     zones = build_zones(config, rng)
     shoppers = draw_shoppers(config, zones, day_windows(), rng)
-    return _run_policy(POLICIES[name], config, zones, shoppers)
+    return _run_policy(EVERY_POLICY[name], config, zones, shoppers)
 
 
 def _run_policy(
@@ -308,7 +308,8 @@ def format_verdict(reports: Sequence[PolicyReport]) -> str:
     if "flat" not in by_name or "dynamic" not in by_name:
         return ""
     flat, dynamic = by_name["flat"], by_name["dynamic"]
-    statics = [r for r in reports if POLICIES[r.policy].is_static]
+    statics = [r for r in reports if r.policy in POLICIES and POLICIES[r.policy].is_static]
+    probes = [r for r in reports if r.policy in PROBES]
 
     def change(new: float, old: float) -> float:
         return (new - old) / old if old else 0.0
@@ -338,6 +339,22 @@ def format_verdict(reports: Sequence[PolicyReport]) -> str:
             f"(£{best_contribution.contribution_per_order / 100:.3f}); dynamic {money_gap:+.3f} £/order "
             f"(target not lower: {verdict(money_gap >= 0)})",
         ]
+        if probes:
+            lines.append(
+                "probes (not in the grid): km/order vs flat, vs the best on km; "
+                "£/order vs the best on contribution; acceptance vs flat"
+            )
+            name_width = max(len(r.policy) for r in probes)
+            for r in probes:
+                probe_km = change(r.km_per_order, flat.km_per_order)
+                probe_best = change(r.km_per_order, best_km.km_per_order)
+                probe_money = (r.contribution_per_order - best_contribution.contribution_per_order) / 100
+                probe_accept = r.acceptance - flat.acceptance
+                met = sum([probe_km <= KM_TARGET, probe_best <= 0, probe_money >= 0, probe_accept >= 0])
+                lines.append(
+                    f"  {r.policy:<{name_width}} {probe_km:+6.1%} {probe_best:+6.1%} {probe_money:+.3f} "
+                    f"{probe_accept:+5.1%}  ({met} of 4 met)"
+                )
     return "\n".join(lines)
 
 

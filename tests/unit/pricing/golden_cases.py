@@ -4,7 +4,9 @@ The golden test (test_pricing_golden.py) prices every case and compares the snap
 golden_pricing.json, which was written by the engine before its speed-ups and rewritten
 once since, for one intended change (issue 10: a known route takes only the stops whose
 window lies within the priced one, so a stop booked for 08:00-12:00 no longer stands for
-a van at 10:00-11:00): any change of output, however small, fails it. Regenerate the file
+a van at 10:00-11:00), and again for a second (issue 10, item 5: protect_conversion compares the
+grid with the flat one, base prices without green badges, so the badges' pull may be spent on
+price): any change of output, however small, fails it. Regenerate the file
 only for an intended change of output: python -m tests.unit.pricing.golden_cases
 """
 

@@ -73,3 +73,19 @@ def test_flexibility_minutes_widen_the_gap_between_an_hour_and_its_wide_window()
         prices = price_windows(request(windows, (), SHOPPER, rules=rules, forecast=FORECAST)).windows
         gaps.append(prices["10-11"].price - prices["08-12"].price)
     assert gaps[0] <= gaps[1] <= gaps[2] and gaps[0] < gaps[2]
+
+
+def test_the_flexibility_a_narrow_window_pins_counts_in_its_green_detour():
+    beside = [BookedStop(at_km(3.05, 1.0), "10-11"), BookedStop(at_km(3.05, 1.0), "18-19")]
+    windows = [HOUR, WIDE, EVENING]
+    near = price_windows(request(windows, beside, SHOPPER, forecast=FORECAST)).windows
+    assert near["10-11"].green and near["08-12"].green and near["18-19"].green
+    # Green needs a detour of at most green_threshold (0.5) x the typical insertion, about 0.66 km here.
+    rules = dataclasses.replace(PricingRules(), flexibility_km=1.0)
+    pinned = price_windows(request(windows, beside, SHOPPER, rules=rules, forecast=FORECAST)).windows
+    # The van is as near at 10:00-11:00, but taking that hour pins it (1 km, as a re-plan
+    # might measure): serving the address in the wide window saves the km, not in the hour.
+    assert not pinned["10-11"].green
+    assert pinned["08-12"].green
+    # An hour no wide window covers pins nothing: it stays green.
+    assert pinned["18-19"].green

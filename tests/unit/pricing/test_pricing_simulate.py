@@ -11,7 +11,7 @@ from pricing.simulate.__main__ import main
 from pricing.simulate.city import SimConfig, build_zones, day_windows, fleet
 from pricing.simulate.flexibility import FlexibilitySample, flexibility_km, flexibility_minutes, widened
 from pricing.simulate.learning import HistoryForecast, LoggedOffer
-from pricing.simulate.policies import POLICIES
+from pricing.simulate.policies import POLICIES, PROBES
 from pricing.simulate.run import simulate
 
 TINY = SimConfig(seed=3, days=1, zones=1, shoppers_per_zone_day=15, routing_iterations=100)
@@ -39,6 +39,40 @@ def test_evening_surcharge_is_a_template_fee_on_evening_hours_only():
     assert policy.template_fee(windows["18-19"]) == 100
     assert policy.template_fee(windows["16-17"]) == 0
     assert policy.template_fee(windows["16-20"]) == 0
+
+
+def test_probes_charge_every_hour_and_more_in_the_evening_and_stay_out_of_the_grid():
+    policy = PROBES["probe hour+0.50 eve+1.00 wide-1.50"]
+    windows = {w.key: w for w in day_windows()}
+    assert policy.template_fee(windows["09-10"]) == 50
+    assert policy.template_fee(windows["18-19"]) == 150
+    assert policy.template_fee(windows["16-20"]) == 0
+    assert policy.rules.static_wide_discount == 150
+    assert not set(PROBES) & set(POLICIES)
+
+
+def test_a_probe_is_reported_against_the_grid_but_never_taken_as_its_best_rule(capsys):
+    probe = "probe hour+2.00 wide-2.00"
+    main(
+        [
+            "--seed",
+            "3",
+            "--days",
+            "1",
+            "--zones",
+            "1",
+            "--shoppers",
+            "10",
+            "--iterations",
+            "50",
+            "--policies",
+            f"flat,wide-1.00,dynamic,{probe}",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert "best static rule on km per order: wide-1.00" in out
+    assert "best static rule on contribution per order: wide-1.00" in out
+    assert f"\n  {probe} " in out and "of 4 met" in out
 
 
 def test_zones_touch_and_the_fleet_works_shifts():
