@@ -170,7 +170,8 @@ SECTIONS: list[tuple[str, list[RuleField]]] = [
                 "protect_conversion",
                 "Protect conversion",
                 "bool",
-                "Never offer prices expected to turn away more shoppers than base prices would.",
+                "Never offer prices expected to turn away more shoppers than the flat grid would "
+                "(base prices, no green badges).",
             ),
         ],
     ),
