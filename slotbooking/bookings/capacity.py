@@ -30,8 +30,7 @@ import functools
 from datetime import date, datetime
 from itertools import groupby
 
-from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, bindparam, func, select, update
 
 from slotbooking.bookings.models import OCCUPYING_STATUSES, Booking, Hold
 from slotbooking.bookings.nesting import Window, nesting_ids, places_left
@@ -39,30 +38,59 @@ from slotbooking.common.driver_read import scalar_in_autocommit
 from slotbooking.db_types import UTCDateTime
 from slotbooking.slots.models import DepotDay, Slot
 
-# Built once: constructing statements costs more CPU than the round trip on this hot path.
-_LOCK_SLOT = update(Slot).where(Slot.id == bindparam("lock_slot_id")).values(lock_seq=Slot.lock_seq + 1)
+# Built once: constructing statements costs more CPU than the round trip on this hot path. The
+# locks and the room count are Core statements over the tables, not ORM-enabled ones: they
+# change nothing an ORM object keeps (``lock_seq`` is only ever read by a query), and the ORM's
+# path for a bulk UPDATE (its in-session synchronisation) cost twice the CPU of the statement.
+_SLOTS, _DEPOT_DAYS = Slot.__table__, DepotDay.__table__
+_BOOKINGS, _HOLDS = Booking.__table__, Hold.__table__
+
+_LOCK_SLOT = (
+    update(_SLOTS).where(_SLOTS.c.id == bindparam("lock_slot_id")).values(lock_seq=_SLOTS.c.lock_seq + 1)
+)
 _LOCK_DEPOT_DAY = (
-    update(DepotDay)
-    .where(DepotDay.depot_id == bindparam("lock_depot_id"), DepotDay.service_date == bindparam("lock_day"))
-    .values(lock_seq=DepotDay.lock_seq + 1)
+    update(_DEPOT_DAYS)
+    .where(
+        _DEPOT_DAYS.c.depot_id == bindparam("lock_depot_id"),
+        _DEPOT_DAYS.c.service_date == bindparam("lock_day"),
+    )
+    .values(lock_seq=_DEPOT_DAYS.c.lock_seq + 1)
+)
+
+_LOCKED_SLOT = _LOCK_SLOT.returning(_SLOTS.c.depot_id, _SLOTS.c.service_date).cte("locked_slot")
+# PostgreSQL: the slot, then its depot day, in one statement. The depot day's row is locked
+# only when the outer UPDATE writes it, which needs a row of the join, which needs the slot's
+# row out of the CTE, which it gives only once it has locked it: the order stays slot first.
+_LOCK_SLOT_AND_ITS_DEPOT_DAY = (
+    update(_DEPOT_DAYS)
+    .where(
+        _DEPOT_DAYS.c.depot_id == _LOCKED_SLOT.c.depot_id,
+        _DEPOT_DAYS.c.service_date == _LOCKED_SLOT.c.service_date,
+    )
+    .values(lock_seq=_DEPOT_DAYS.c.lock_seq + 1)
 )
 
 
-_LOCKED_IN_ORDER = aliased(Slot)
+_LOCKED_IN_ORDER = _SLOTS.alias("locked_in_order")
 # PostgreSQL locks the sub-select's rows as they come out of its ORDER BY, so in id order; the
 # outer UPDATE then only bumps rows this transaction holds already (and takes SQLite's lock).
 _LOCK_SLOTS = (
-    update(Slot)
+    update(_SLOTS)
     .where(
-        Slot.id.in_(
-            select(_LOCKED_IN_ORDER.id)
-            .where(_LOCKED_IN_ORDER.id.in_(bindparam("lock_slot_ids", expanding=True)))
-            .order_by(_LOCKED_IN_ORDER.id)
+        _SLOTS.c.id.in_(
+            select(_LOCKED_IN_ORDER.c.id)
+            .where(_LOCKED_IN_ORDER.c.id.in_(bindparam("lock_slot_ids", expanding=True)))
+            .order_by(_LOCKED_IN_ORDER.c.id)
             .with_for_update()
         )
     )
-    .values(lock_seq=Slot.lock_seq + 1)
+    .values(lock_seq=_SLOTS.c.lock_seq + 1)
 )
+
+
+def _live_hold(now):
+    """``Hold.is_live(now)`` over the holds table (a Core statement's, not the ORM's)."""
+    return and_(_HOLDS.c.status == "active", _HOLDS.c.expires_at > now)
 
 
 def lock_slots(session, slot_ids) -> None:
@@ -145,36 +173,6 @@ def _counts() -> dict:
     }
 
 
-@functools.cache
-def _room_query():
-    """Build, once, the single SELECT of a slot's and its depot day's counts and capacity."""
-    slot_id, depot_id, day, now = (
-        bindparam("slot_id"),
-        bindparam("depot_id"),
-        bindparam("day"),
-        bindparam("now", type_=UTCDateTime),
-    )
-    occupying = Booking.status.in_(OCCUPYING_STATUSES)
-    live = Hold.is_live(now)
-    count = func.count
-    in_slot = (
-        select(count()).where(Booking.slot_id == slot_id, occupying).scalar_subquery()
-        + select(count()).where(Hold.slot_id == slot_id, live).scalar_subquery()
-    )
-    in_day = (
-        select(count())
-        .where(Booking.depot_id == depot_id, Booking.service_date == day, occupying)
-        .scalar_subquery()
-        + select(count()).where(Hold.depot_id == depot_id, Hold.service_date == day, live).scalar_subquery()
-    )
-    capacity = (
-        select(DepotDay.capacity)
-        .where(DepotDay.depot_id == depot_id, DepotDay.service_date == day)
-        .scalar_subquery()
-    )
-    return select(in_slot, in_day, capacity)
-
-
 def lock_to_take(session, slot: Slot, freeing: Slot | None = None) -> None:
     """Lock what taking a place in ``slot`` depends on: the slot and its depot day.
 
@@ -182,6 +180,9 @@ def lock_to_take(session, slot: Slot, freeing: Slot | None = None) -> None:
     depot day of each, in order. The depot day's lock also covers the windows nesting with
     ``slot`` (module docstring).
     """
+    if freeing is None and session.get_bind().dialect.name == "postgresql":
+        session.execute(_LOCK_SLOT_AND_ITS_DEPOT_DAY, {"lock_slot_id": slot.id})
+        return
     ids = {slot.id} if freeing is None else {slot.id, freeing.id}
     lock_slots(session, ids)
     days = {(slot.depot_id, slot.service_date)}
@@ -201,51 +202,65 @@ def has_room(
     """Tell whether one more stop fits the slot, the windows it nests with, and its depot day.
 
     Call with ``lock_to_take``'s locks held. ``leaving``: a booking that moves out of that slot
-    as this one comes in (a reschedule), not counted in the nested rule's joint caps. Two round
-    trips: the slot's and depot day's counts, then the zone-day's windows for the nested rule.
+    as this one comes in (a reschedule), not counted in the nested rule's joint caps. One round
+    trip: the zone-day's windows with what each holds (the slot's own count among them), each
+    row carrying the depot day's count and capacity.
     """
-    in_slot, in_day, capacity = session.execute(
+    rows = session.execute(
         _room_query(),
-        {"slot_id": slot.id, "depot_id": slot.depot_id, "day": slot.service_date, "now": now},
-    ).one()
+        {"zone_id": slot.zone_id, "depot_id": slot.depot_id, "day": slot.service_date, "now": now},
+    ).all()
+    in_slot = next(
+        own for slot_id, _starts, _ends, _capacity, own, _in_day, _day_cap in rows if slot_id == slot.id
+    )
     if in_slot >= slot.capacity:
         return False
-    if not depot_day_already_counted and (capacity is None or in_day >= capacity):
+    _, _, _, _, _, in_day, day_capacity = rows[0]
+    if not depot_day_already_counted and (day_capacity is None or in_day >= day_capacity):
         return False
-    windows = _zone_day_windows(session, slot.zone_id, slot.service_date, now, leaving)
+    leaving_id = leaving.id if leaving is not None else None
+    windows = [
+        Window(slot_id, starts, ends, capacity, own - (slot_id == leaving_id))
+        for slot_id, starts, ends, capacity, own, _in_day, _day_cap in rows
+    ]
     if slot.id not in nesting_ids(windows):
         return True
     return places_left(windows)[slot.id] > 0
 
 
 @functools.cache
-def _zone_day_query():
-    """Build, once, the SELECT of a zone-day's windows with what each holds (bookings + live holds)."""
+def _room_query():
+    """Build, once, the SELECT of a zone-day's windows with what each holds (bookings + live
+    holds), each row with its depot day's count and capacity (uncorrelated: computed once)."""
     now = bindparam("now", type_=UTCDateTime)
-    booked = (
-        select(func.count())
-        .where(Booking.slot_id == Slot.id, Booking.status.in_(OCCUPYING_STATUSES))
-        .correlate(Slot)
+    depot_id, day = bindparam("depot_id"), bindparam("day")
+    slots, bookings, holds, depot_days = _SLOTS, _BOOKINGS, _HOLDS, _DEPOT_DAYS
+    occupying = bookings.c.status.in_(OCCUPYING_STATUSES)
+    count = func.count
+    booked = select(count()).where(bookings.c.slot_id == slots.c.id, occupying).correlate(slots)
+    held = select(count()).where(holds.c.slot_id == slots.c.id, _live_hold(now)).correlate(slots)
+    in_day = (
+        select(count())
+        .where(bookings.c.depot_id == depot_id, bookings.c.service_date == day, occupying)
+        .scalar_subquery()
+        + select(count())
+        .where(holds.c.depot_id == depot_id, holds.c.service_date == day, _live_hold(now))
         .scalar_subquery()
     )
-    held = (
-        select(func.count())
-        .where(Hold.slot_id == Slot.id, Hold.is_live(now))
-        .correlate(Slot)
+    day_capacity = (
+        select(depot_days.c.capacity)
+        .where(depot_days.c.depot_id == depot_id, depot_days.c.service_date == day)
         .scalar_subquery()
     )
-    return select(Slot.id, Slot.starts_at, Slot.ends_at, Slot.capacity, booked + held).where(
-        Slot.zone_id == bindparam("zone_id"), Slot.service_date == bindparam("day")
-    )
-
-
-def _zone_day_windows(session, zone_id: int, day: date, now: datetime, leaving: Slot | None) -> list[Window]:
-    rows = session.execute(_zone_day_query(), {"zone_id": zone_id, "day": day, "now": now}).all()
-    leaving_id = leaving.id if leaving is not None else None
-    return [
-        Window(slot_id, starts, ends, capacity, own - (slot_id == leaving_id))
-        for slot_id, starts, ends, capacity, own in rows
-    ]
+    return select(
+        slots.c.id,
+        slots.c.starts_at,
+        slots.c.ends_at,
+        slots.c.capacity,
+        booked.scalar_subquery() + held.scalar_subquery(),
+        in_day,
+        day_capacity,
+    ).where(slots.c.zone_id == bindparam("zone_id"), slots.c.service_date == day)
 
 
 def places_by_slot(slots: list[Slot], usage: dict[str, int]) -> dict[str, int]:

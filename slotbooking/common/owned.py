@@ -5,16 +5,36 @@ what another has. An id longer than the id columns hold names no row: it is refu
 the database is asked, so junk of any length never reaches a query.
 """
 
+import functools
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm.util import identity_key
+
 from slotbooking.common.errors import NotFound
 from slotbooking.db_types import PUBLIC_ID_MAX_LENGTH
 
 
+@functools.cache
+def _owned_row(model):
+    """Build, once per model, the SELECT of one row by id and retailer (its eager loads included)."""
+    return select(model).where(model.id == bindparam("owned_id"), model.retailer_id == bindparam("owned_by"))
+
+
 def find_owned(session, model, tenant_id: int, object_id):
-    """Return the retailer's row of ``model`` with this public id, or None."""
+    """Return the retailer's row of ``model`` with this public id, or None.
+
+    A row the session has already is taken from it as ``Session.get`` does (no query unless it
+    was expired); any other is read with a statement built once, which costs less CPU than
+    ``Session.get`` building its load for every call.
+    """
     if not isinstance(object_id, str) or not object_id or len(object_id) > PUBLIC_ID_MAX_LENGTH:
         return None
-    row = session.get(model, object_id)
-    return row if row is not None and row.retailer_id == tenant_id else None
+    if session.identity_map.get(identity_key(model, object_id)) is not None:
+        row = session.get(model, object_id)
+        return row if row is not None and row.retailer_id == tenant_id else None
+    return session.execute(
+        _owned_row(model), {"owned_id": object_id, "owned_by": tenant_id}
+    ).scalar_one_or_none()
 
 
 def get_owned(session, model, tenant_id: int, object_id, label: str, detail: str = "id"):

@@ -121,6 +121,11 @@ def test_the_keeping_time_is_a_setting(app, shop, clock):
     assert shop.post("/bookings", one_step(second), headers=key).status_code == 201
 
 
+def _locks_a_slot(statement: str) -> bool:
+    head = " ".join(statement.split()).upper()
+    return head.startswith("UPDATE SLOTS") or head.startswith("WITH LOCKED_SLOT AS (UPDATE SLOTS")
+
+
 class Paused:
     """Stop one request thread just before it takes the slot's lock, until released."""
 
@@ -140,9 +145,8 @@ class Paused:
         event.remove(self.engine, "before_cursor_execute", self._pause)
 
     def _pause(self, conn, cursor, statement, parameters, context, executemany):
-        if threading.current_thread() is self.thread and statement.lstrip().upper().startswith(
-            "UPDATE SLOTS"
-        ):
+        # The slot's lock: its own UPDATE, or on PostgreSQL the CTE that locks it with its depot day.
+        if threading.current_thread() is self.thread and _locks_a_slot(statement):
             self.reached.set()
             assert self.go.wait(timeout=30)
 

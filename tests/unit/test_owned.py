@@ -21,10 +21,15 @@ class Thing(Base):
 
 class CountingSession(Session):
     gets = 0
+    queries = 0
 
     def get(self, *args, **kwargs):
         self.gets += 1
         return super().get(*args, **kwargs)
+
+    def execute(self, *args, **kwargs):
+        self.queries += 1
+        return super().execute(*args, **kwargs)
 
 
 @pytest.fixture
@@ -35,7 +40,7 @@ def session():
         session.add_all([Thing(id="thing_mine", retailer_id=1), Thing(id="thing_theirs", retailer_id=2)])
         session.commit()
         session.expunge_all()
-        session.gets = 0
+        session.gets = session.queries = 0
         yield session
     engine.dispose()
 
@@ -50,6 +55,28 @@ def test_a_row_is_found_only_for_the_retailer_that_owns_it(session):
 def test_an_id_no_id_column_can_hold_is_refused_without_asking_the_database(session, junk):
     assert find_owned(session, Thing, 1, junk) is None
     assert session.gets == 0
+    assert session.queries == 0
+
+
+def test_a_row_the_session_has_already_is_taken_from_it_without_a_query(session):
+    mine = find_owned(session, Thing, 1, "thing_mine")
+    theirs = find_owned(session, Thing, 2, "thing_theirs")
+    assert session.queries == 2
+    assert find_owned(session, Thing, 1, "thing_mine") is mine
+    assert find_owned(session, Thing, 1, "thing_theirs") is None, (
+        "held by the session, still not theirs to see"
+    )
+    assert theirs.retailer_id == 2
+    assert session.queries == 2
+
+
+def test_a_row_the_session_has_but_expired_is_read_again(session):
+    mine = find_owned(session, Thing, 1, "thing_mine")
+    session.execute(Thing.__table__.update().values(retailer_id=3))
+    session.expire_all()
+    assert find_owned(session, Thing, 1, "thing_mine") is None
+    assert find_owned(session, Thing, 3, "thing_mine") is mine
+    session.rollback()
 
 
 def test_every_id_we_make_fits_the_limit():
