@@ -15,11 +15,10 @@ from slotbooking.demo.cli import demo_document
 from slotbooking.events.models import EventDelivery
 from slotbooking.extensions import db
 from slotbooking.jobs import tasks
-from slotbooking.jobs.queue import routes_queue_name
 from tests.conftest import import_document, make_app
 from tests.integration.test_events import Receiver
 from tests.support.api import ApiClient
-from tests.support.services import broker_url, fresh_redis_url, private_queue_name
+from tests.support.services import broker_url, delete_queues, fresh_redis_url, private_queue_name
 from tests.support.waiting import solo_worker, waiter
 
 pytestmark = pytest.mark.services
@@ -45,20 +44,13 @@ def _queue_app(pg_app, pg_database, clock, **settings):
     return app
 
 
-def _delete_queues(app):
-    """Delete the test's queues: the jobs queue and the route-planning one (bookings send to it)."""
-    with app.extensions["celery"].connection_for_write() as connection:
-        for name in (app.config["JOBS_QUEUE"], routes_queue_name(app.config)):
-            connection.default_channel.queue_delete(name)
-
-
 @pytest.fixture
 def queue_app(pg_app, pg_database, clock):
     """The PostgreSQL app with RabbitMQ as its broker, on a queue of this test's own."""
     app = _queue_app(pg_app, pg_database, clock, JOBS_RETRY_BACKOFF_SECONDS=1, JOBS_MAX_RETRIES=2)
     yield app
     with app.app_context():
-        _delete_queues(app)
+        delete_queues(app)
         db.session.remove()
         db.engine.dispose()
 
@@ -158,7 +150,7 @@ def test_a_lost_message_is_still_delivered_by_the_periodic_run(
         with app.app_context():
             assert db.session.query(EventDelivery).one().status == "delivered"
     finally:
-        _delete_queues(app)
+        delete_queues(app)
         with app.app_context():
             db.engine.dispose()
 

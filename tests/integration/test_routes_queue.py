@@ -18,19 +18,13 @@ from slotbooking.jobs.routes import PLAN_DUE_ROUTES, PLAN_ROUTES
 from slotbooking.routes.models import RoutePlanVersion
 from tests.conftest import import_document, make_app
 from tests.support.api import ApiClient
-from tests.support.services import broker_url, fresh_redis_url, private_queue_name
+from tests.support.services import broker_url, delete_queues, fresh_redis_url, private_queue_name
 from tests.support.waiting import solo_worker, waiter
 
 pytestmark = pytest.mark.services
 
 DEBOUNCE_SECONDS = 3.0
 NEAR = {"postcode": "N1 2AB", "lat": 51.5390, "lon": -0.1020}
-
-
-def _delete_queues(app):
-    with app.extensions["celery"].connection_for_write() as connection:
-        for name in (app.config["JOBS_QUEUE"], routes_queue_name(app.config)):
-            connection.default_channel.queue_delete(name)
 
 
 @pytest.fixture
@@ -53,7 +47,7 @@ def make_queue_app(pg_app, pg_database, clock):
 
     yield build
     for app in built:
-        _delete_queues(app)
+        delete_queues(app)
         with app.app_context():
             db.session.remove()
             db.engine.dispose()

@@ -14,7 +14,6 @@ from slotbooking.demo.cli import demo_document
 from slotbooking.drafts.models import SetupVersion
 from slotbooking.drafts.service import live_document, save_draft
 from slotbooking.extensions import db
-from slotbooking.jobs.queue import routes_queue_name
 from slotbooking.retailers.models import Retailer
 from slotbooking.staff.accounts import find_staff
 from slotbooking.staff.models import StaffAuditEntry
@@ -22,7 +21,7 @@ from slotbooking.whatif.models import WhatIfRun
 from slotbooking.whatif.service import Period, WhatIfBusy, start_run
 from tests.conftest import import_document, make_app
 from tests.support.console import add_staff, log_in, post_form
-from tests.support.services import broker_url, fresh_redis_url, private_queue_name
+from tests.support.services import broker_url, delete_queues, fresh_redis_url, private_queue_name
 from tests.support.waiting import solo_worker, waiter
 from tests.support.whatif import seed_offer_log
 
@@ -54,9 +53,7 @@ def queue_app(pg_app, pg_database, clock):
     ):
         add_staff(app, email, slug, role)
     yield app
-    with app.extensions["celery"].connection_for_write() as connection:
-        for name in (app.config["JOBS_QUEUE"], routes_queue_name(app.config)):
-            connection.default_channel.queue_delete(name)
+    delete_queues(app)
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

@@ -69,3 +69,13 @@ def broker_url() -> str:
 def private_queue_name() -> str:
     """Return a queue name of this test's own, so parallel runs on one broker never collide."""
     return f"slotbooking-test-{uuid.uuid4().hex[:12]}"
+
+
+def delete_queues(app) -> None:
+    """Delete a test app's queues on the broker: the jobs queue and the route-planning one
+    (bookings send to it), so no message outlives the test."""
+    from slotbooking.jobs.queue import routes_queue_name
+
+    with app.extensions["celery"].connection_for_write() as connection:
+        for name in (app.config["JOBS_QUEUE"], routes_queue_name(app.config)):
+            connection.default_channel.queue_delete(name)
