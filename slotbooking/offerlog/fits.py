@@ -76,7 +76,7 @@ def calibrate(session, retailer, config, now, days: int | None = None) -> Choice
         )
         readable = history.tied_share is not None and history.tied_share >= MIN_TIED_SHARE
         note = fit.note
-        if fit.predicts_better and not readable:
+        if not readable:  # said whatever the fit's luck on its held-out offers: the log is the problem
             share = f"{history.tied_share:.0%}" if history.tied_share is not None else "none"
             note = (
                 f"only {share} of the period's bookings came from an offer in the log (holds made with "

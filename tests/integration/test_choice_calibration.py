@@ -170,5 +170,7 @@ def test_bookings_that_name_no_quote_make_the_log_unreadable(learn_app, clock):
     assert "of the period's bookings came from an offer in the log" in printed, printed
     with learn_app.app_context():
         fit = db.session.scalar(select(ChoiceFit))
-        assert fit.predicts_better and not fit.in_use and fit.tied_share < 0.9
+        # Not in use because of the log, whether or not this fit happened to predict its held-out
+        # offers better (the split's luck; the first test shows the same shoppers' fit is used).
+        assert not fit.in_use and fit.tied_share < 0.9 and "defaults kept" in fit.note
     assert json.loads(run(learn_app, "pricing", "show", "demo-grocer", "--json"))["in_use"] == "defaults"

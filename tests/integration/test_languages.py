@@ -2,6 +2,7 @@
 
 import copy
 import json
+import re
 
 import pytest
 
@@ -11,6 +12,7 @@ from tests.conftest import import_document
 from tests.support.api import ApiClient
 
 BOOK = "/r/demo-grocer/book"
+TWELVE_HOUR_TIME = re.compile(r"\b\d{1,2}:\d{2}[\s\u202f]?[AP]M\b")
 NEAR = {"postcode": "N1 2AB", "lat": 51.5390, "lon": -0.1020}
 
 
@@ -68,7 +70,7 @@ def test_a_browser_in_the_retailers_language_gets_the_retailers_formats(app, cli
     """An en-US browser at a London shop reads 24-hour windows, as the shop's reasons and drivers do."""
     american = open_grid(client, demo["secret_key"], **{"Accept-Language": "en-US,en;q=0.9"})
     assert "Choose a delivery window" in american and "08:00–12:00" in american
-    assert "AM" not in american and "PM" not in american
+    assert not TWELVE_HOUR_TIME.search(american)  # not "AM" alone: a random token may hold it
     asked = client.get(f"{BOOK}?lang=en_US").get_data(as_text=True)
     assert "8:00\u202fAM" in asked or "8:00 AM" in asked  # asked for by name, US formats it is
 
