@@ -45,19 +45,10 @@ def choice_parameters(settings: dict) -> pricing.ChoiceParameters:
     return pricing.ChoiceParameters(**overrides)
 
 
-# Built once: a cache miss prices seven days, and building these per day cost more CPU than
-# running them (bench/README.md).
-_DAY_STOPS = (
-    select(Slot.starts_at, Slot.ends_at, Booking.lat, Booking.lon, Booking.zone_id)
-    .join(Slot, Slot.id == Booking.slot_id)
-    .where(
-        Booking.depot_id == bindparam("stops_depot_id"),
-        Booking.service_date == bindparam("stops_day"),
-        Booking.status.in_(OCCUPYING_STATUSES),
-    )
-)
-# The same rows for every day of a grid at once, each with its day.
-_GRID_STOPS = (
+# A depot's booked stops on the days first..last, each with its day (a day alone: first = last).
+# Built once: a cache miss prices seven days, and building it per day cost more CPU than running
+# it (bench/README.md).
+_STOPS = (
     select(Booking.service_date, Slot.starts_at, Slot.ends_at, Booking.lat, Booking.lon, Booking.zone_id)
     .join(Slot, Slot.id == Booking.slot_id)
     .where(
@@ -75,18 +66,17 @@ def _stop_rows(session, depot_id: int, day, grid: GridReads | None) -> list:
     Priced for a grid, the first day reads the stops of all the grid's days in one query and
     keeps them in the grid's memo for the others.
     """
-    if grid is None or day not in grid.days:
-        return session.execute(_DAY_STOPS, {"stops_depot_id": depot_id, "stops_day": day}).all()
-    key = ("engine_stops", depot_id)
-    by_day = grid.memo.get(key)
-    if by_day is None:
+
+    def read(first, last) -> dict:
         by_day = {}
-        span = {"stops_depot_id": depot_id, "stops_first": grid.days[0], "stops_last": grid.days[-1]}
-        rows = session.execute(_GRID_STOPS, span)
-        for service_date, *row in rows:
+        span = {"stops_depot_id": depot_id, "stops_first": first, "stops_last": last}
+        for service_date, *row in session.execute(_STOPS, span):
             by_day.setdefault(service_date, []).append(row)
-        grid.memo[key] = by_day
-    return by_day.get(day, [])
+        return by_day
+
+    if grid is None or day not in grid.days:
+        return read(day, day).get(day, [])
+    return grid.once(("engine_stops", depot_id), lambda: read(grid.days[0], grid.days[-1])).get(day, [])
 
 
 def _depot_day_stops(session, zone, day, zone_slots, grid: GridReads | None = None) -> tuple[tuple, tuple]:
@@ -120,16 +110,16 @@ def _discount_given(session, tenant, day, grid: GridReads | None = None) -> int:
     if grid is None or day not in grid.days:
         given = session.scalar(select(discount).where(Booking.service_date == day, *occupying))
         return int(given or 0)
-    key = ("engine_discount_given", tenant.id)
-    by_day = grid.memo.get(key)
-    if by_day is None:
+
+    def read() -> dict:
         rows = session.execute(
             select(Booking.service_date, discount)
             .where(Booking.service_date >= grid.days[0], Booking.service_date <= grid.days[-1], *occupying)
             .group_by(Booking.service_date)
         )
-        by_day = grid.memo[key] = {service_date: int(given or 0) for service_date, given in rows}
-    return by_day.get(day, 0)
+        return {service_date: int(given or 0) for service_date, given in rows}
+
+    return grid.once(("engine_discount_given", tenant.id), read).get(day, 0)
 
 
 class EnginePricer:
@@ -176,10 +166,10 @@ class EnginePricer:
         for_days = getattr(self.plans, "for_days", None)
         if grid is None or day not in grid.days or for_days is None:
             return self.plans(session, depot_id, day)
-        key = ("engine_plans", depot_id)
-        if key not in grid.memo:
-            grid.memo[key] = for_days(session, depot_id, grid.days[0], grid.days[-1])
-        return grid.memo[key].get(day)
+        plans = grid.once(
+            ("engine_plans", depot_id), lambda: for_days(session, depot_id, grid.days[0], grid.days[-1])
+        )
+        return plans.get(day)
 
     def address_cell(self, address: Address) -> str:
         return f"{address.lat:.{CELL_DECIMALS}f},{address.lon:.{CELL_DECIMALS}f}"

@@ -86,6 +86,12 @@ class GridReads:
     days: tuple[date, ...]
     memo: dict = field(default_factory=dict)
 
+    def once(self, key, read):
+        """Return what ``read()`` answers for the grid's days, calling it only the first time per key."""
+        if key not in self.memo:
+            self.memo[key] = read()
+        return self.memo[key]
+
 
 @dataclass(frozen=True)
 class DayToPrice:
