@@ -76,11 +76,12 @@ def calibrate(session, retailer, config, now, days: int | None = None) -> Choice
         )
         readable = history.tied_share is not None and history.tied_share >= MIN_TIED_SHARE
         note = fit.note
-        if not readable:  # said whatever the fit's luck on its held-out offers: the log is the problem
-            share = f"{history.tied_share:.0%}" if history.tied_share is not None else "none"
+        if history.tied_share is not None and not readable:
+            # Said whatever the fit's luck on its held-out offers: the log itself is the problem.
             note = (
-                f"only {share} of the period's bookings came from an offer in the log (holds made with "
-                f"the grid's quote_id); the others' offers would read as walk-aways: defaults kept"
+                f"only {history.tied_share:.0%} of the period's bookings came from an offer in the log "
+                "(holds made with the grid's quote_id); the others' offers would read as walk-aways: "
+                "defaults kept"
             )
         row = _row(retailer.id, fit, history, fit.predicts_better and readable, note, now)
         session.add(row)

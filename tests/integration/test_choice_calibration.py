@@ -148,6 +148,16 @@ def test_too_few_offers_keep_the_setups_parameters(learn_app, clock, choice_seen
     assert choice_seen == [configured]
 
 
+def test_an_empty_log_says_there_is_too_little_to_learn_from(learn_app, clock):
+    """No bookings at all is not an unreadable log: the note says what is missing."""
+    dynamic_shop(learn_app, clock)
+    run(learn_app, "pricing", "record-offers")
+    clock.advance(minutes=71)
+    printed = run(learn_app, "pricing", "calibrate", "demo-grocer")
+    assert "too few offers to learn from: 1 offers, 0 booked" in printed, printed
+    assert "came from an offer in the log" not in printed
+
+
 def test_calibrate_refuses_what_it_cannot_do(learn_app):
     runner = learn_app.test_cli_runner()
     missing = runner.invoke(args=["pricing", "calibrate", "no-such-shop"])
