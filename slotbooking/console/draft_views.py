@@ -12,6 +12,7 @@ from slotbooking.clock import now
 from slotbooking.common.errors import AddressNotServed, ValidationFailed
 from slotbooking.console.access import signed_in_staff, tenant_page
 from slotbooking.console.blueprint import bp
+from slotbooking.console.choice_present import choice_model
 from slotbooking.console.pricing_form import (
     FEE_FIELD,
     SECTIONS,
@@ -85,6 +86,7 @@ def _pricing_page(document: dict, errors: dict, status: int = 200, form=None):
         templates=templates,
         draft=draft,
         can_edit=role_rank(g.console_role) >= role_rank("editor"),
+        choice=choice_model(db.session, g.console_retailer),
     )
 
 
