@@ -81,12 +81,10 @@ def note_changed_bookings(session) -> list:
 
 def _pending_work(written: list) -> dict:
     """Return what a commit wrote that asks for a job or a count: events, refunds, holds, routes."""
-    from slotbooking.jobs.routes import depot_days_changed
-
     pending = {"events": [], "refunds": set(), "holds": 0, "routes": set()}
     for row in written:
-        if isinstance(row, Booking):
-            pending["routes"] |= depot_days_changed(row)
+        if isinstance(row, Booking):  # a new booking (rows written are new): it was nowhere before
+            pending["routes"].add((row.depot_id, row.service_date))
         elif isinstance(row, BookingEvent):
             pending["events"].append(row.kind)
         elif isinstance(row, Refund):
