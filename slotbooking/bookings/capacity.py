@@ -33,7 +33,7 @@ from itertools import groupby
 from sqlalchemy import and_, bindparam, func, select, update
 
 from slotbooking.bookings.models import OCCUPYING_STATUSES, Booking, Hold
-from slotbooking.bookings.nesting import Window, nesting_ids, places_left
+from slotbooking.bookings.nesting import Window, places_left, places_left_of
 from slotbooking.common.driver_read import scalar_in_autocommit
 from slotbooking.db_types import UTCDateTime
 from slotbooking.slots.models import DepotDay, Slot
@@ -223,9 +223,7 @@ def has_room(
         Window(slot_id, starts, ends, capacity, own - (slot_id == leaving_id))
         for slot_id, starts, ends, capacity, own, _in_day, _day_cap in rows
     ]
-    if slot.id not in nesting_ids(windows):
-        return True
-    return places_left(windows)[slot.id] > 0
+    return places_left_of(windows, slot.id) > 0
 
 
 @functools.cache

@@ -14,7 +14,9 @@ work that was rolled back:
   queue's "deliver events now", "send this refund" and "plan these depot-days' routes", and
   their metrics; slotbooking/jobs);
 - ``on_flush(note)``: what only a flush can see (a changed row's old values), noted at each
-  flush and told to the commit hooks with the rows written, or forgotten with a rollback.
+  flush and told to the commit hooks with the rows written, or forgotten with a rollback;
+- ``unit.wrote(*rows)``: rows a Core statement inserted without a flush, told to the commit
+  hooks as the rows a flush added are.
 
 Cache versions need no effect: they live in the database and move inside the transaction
 itself (bookings/capacity.py), so they commit, or vanish, with the change.
@@ -52,6 +54,14 @@ class UnitOfWork:
         part-way; nothing registers one before a part-way commit.
         """
         self._pending.append(effect)
+
+    def wrote(self, *rows) -> None:
+        """Tell the commit hooks of rows a Core statement inserted, as a flush tells of its new rows.
+
+        For a hot path that writes its rows without the ORM's flush (bookings/new_booking.py);
+        the rows are the ORM objects the statement's values came from, outside the session.
+        """
+        self._written.extend(rows)
 
     def commit(self) -> None:
         """Commit the work done so far and tell the app's hooks what it wrote."""

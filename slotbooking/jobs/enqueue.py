@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app, has_app_context
 
-from slotbooking.bookings.models import BookingEvent, Hold
+from slotbooking.bookings.models import Booking, BookingEvent, Hold
 from slotbooking.common.unit_of_work import on_commit, on_flush
 from slotbooking.ops.logs import current_request_id
 from slotbooking.ops.metrics import app_metrics
@@ -64,17 +64,15 @@ class DepotDaysChanged:
 
 
 def note_changed_bookings(session) -> list:
-    """Note the depot-days of the bookings a flush added or changed (a unit-of-work flush note).
+    """Note the depot-days of the bookings a flush changed (a unit-of-work flush note).
 
-    Read at flush, while a changed booking still knows where and when it was before.
+    Read at flush, while a changed booking still knows where and when it was before. A new
+    booking needs no note: it is among the rows the commit wrote, flushed or inserted by a
+    statement (``UnitOfWork.wrote``), and ``_pending_work`` plans its depot-day from there.
     """
-    from slotbooking.bookings.models import Booking
     from slotbooking.jobs.routes import depot_days_changed
 
     touched: set = set()
-    for row in session.new:
-        if isinstance(row, Booking):
-            touched |= depot_days_changed(row)
     for row in session.dirty:
         if isinstance(row, Booking) and session.is_modified(row):
             touched |= depot_days_changed(row)
@@ -85,7 +83,9 @@ def _pending_work(written: list) -> dict:
     """Return what a commit wrote that asks for a job or a count: events, refunds, holds, routes."""
     pending = {"events": [], "refunds": set(), "holds": 0, "routes": set()}
     for row in written:
-        if isinstance(row, BookingEvent):
+        if isinstance(row, Booking):  # a new booking (rows written are new): it was nowhere before
+            pending["routes"].add((row.depot_id, row.service_date))
+        elif isinstance(row, BookingEvent):
             pending["events"].append(row.kind)
         elif isinstance(row, Refund):
             pending["refunds"].add(row.booking_id)

@@ -16,6 +16,7 @@ from slotbooking.bookings.capacity import (
 )
 from slotbooking.bookings.hold_limits import check_client_cap, lock_client
 from slotbooking.bookings.models import Booking, BookingEvent, Hold
+from slotbooking.bookings.new_booking import insert_booking_with_event
 from slotbooking.common.errors import (
     AddressNotServed,
     Conflict,
@@ -169,7 +170,8 @@ def release_hold(session, deps, tenant, hold_id, now) -> None:
 def _book(session, deps, tenant, hold: Hold, order_ref: str, now, keep_hold: bool = True) -> Booking:
     """Make the booking a live hold stands for (the slot row must be locked).
 
-    With keep_hold False (one-step booking) the hold was never stored and the booking alone is.
+    With keep_hold False (one-step booking) the hold was never stored and the booking alone is,
+    with its event, by Core statements (bookings/new_booking.py).
     """
     if hold.status == "booked":
         booking = session.scalar(select(Booking).where(Booking.hold_id == hold.id))
@@ -205,18 +207,19 @@ def _book(session, deps, tenant, hold: Hold, order_ref: str, now, keep_hold: boo
         line1=hold.line1,
     )
     booking.slot = slot
-    if keep_hold:
-        hold.status = "booked"
-        booking.hold = hold
-    session.add(booking)
-    session.add(
-        BookingEvent(
-            retailer_id=tenant.id,
-            booking=booking,
-            kind="booking.created",
-            details={"slot_id": slot.id, "price": booking.price},
-        )
+    event = BookingEvent(
+        retailer_id=tenant.id,
+        booking=booking,
+        kind="booking.created",
+        details={"slot_id": slot.id, "price": booking.price},
     )
+    if not keep_hold:  # nothing else changes: the two rows need no flush (bookings/new_booking.py)
+        insert_booking_with_event(session, booking, event)
+        return booking
+    hold.status = "booked"
+    booking.hold = hold
+    session.add(booking)
+    session.add(event)
     return booking
 
 

@@ -1,6 +1,9 @@
 """The nested capacity rule as a pure function: a wide booking takes a place from the windows under it."""
 
-from slotbooking.bookings.nesting import Window, lies_within, nesting_ids, places_left
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from slotbooking.bookings.nesting import Window, lies_within, nesting_ids, places_left, places_left_of
 
 
 def hours(start: int, end: int, capacity: int, **own: int) -> list[Window]:
@@ -93,3 +96,24 @@ def test_uncovered_time_in_a_wide_window_adds_no_places():
 def test_nesting_ids_name_the_windows_that_contain_or_lie_within_another():
     windows = [Window("w", 8, 12, 12), *hours(8, 10, 4), Window("e", 18, 19, 4), Window("p", 11, 13, 4)]
     assert nesting_ids(windows) == {"w", "h8", "h9"}
+
+
+@st.composite
+def zone_days(draw) -> list[Window]:
+    """A zone-day's windows on a half-hour grid: nested, disjoint and partly overlapping ones mixed."""
+    count = draw(st.integers(1, 9))
+    windows = []
+    for index in range(count):
+        start = draw(st.integers(0, 10))
+        length = draw(st.integers(1, 8))
+        capacity = draw(st.integers(0, 6))
+        own = draw(st.integers(0, capacity + 2))
+        windows.append(Window(f"w{index}", start, start + length, capacity, own))
+    return windows
+
+
+@settings(max_examples=400, deadline=None)
+@given(zone_days(), st.data())
+def test_one_windows_places_are_what_the_whole_zone_days_rule_gives_it(windows, data):
+    window = data.draw(st.sampled_from(windows))
+    assert places_left_of(windows, window.id) == places_left(windows)[window.id]

@@ -1,7 +1,7 @@
 """The unit of work on a real SQLAlchemy session (SQLite in memory): commit, roll back, join, effects."""
 
 import pytest
-from sqlalchemy import String, create_engine, func, select
+from sqlalchemy import String, create_engine, func, insert, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from slotbooking.common import unit_of_work as uow
@@ -146,3 +146,17 @@ def test_a_flush_note_joins_what_the_commit_wrote_and_goes_with_a_rollback(sessi
         session.flush()
         raise ValueError("undone")
     assert hooked == [[note], [("changed", "booked")]]
+
+
+def test_rows_a_core_statement_wrote_are_told_to_the_hooks_with_the_commit_or_forgotten(session, hooked):
+    """A hot path inserting without a flush (bookings/new_booking.py) is told to the hooks all the same."""
+    with unit_of_work(session) as unit:
+        session.execute(insert(Note.__table__).values(id=7, text="inserted"))
+        row = Note(id=7, text="inserted")
+        unit.wrote(row)
+    with pytest.raises(ValueError), unit_of_work(session) as unit:
+        session.execute(insert(Note.__table__).values(id=8, text="undone"))
+        unit.wrote(Note(id=8, text="undone"))
+        raise ValueError("undone")
+    assert stored(session) == ["inserted"]
+    assert hooked == [[row]]
