@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app, g, make_response, request
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from slotbooking.bookings.models import IdempotencyRecord
@@ -71,6 +72,53 @@ IDEMPOTENCY_KEY_DOC = {
 }
 
 
+@dataclass(frozen=True)
+class Claim:
+    """The key claimed for this request by one statement: no answer yet."""
+
+    id: int
+    status_code: None = None
+
+
+_RECORDS = IdempotencyRecord.__table__
+_CLAIM_COLUMNS = ("retailer_id", "api_key_id", "endpoint", "key", "fingerprint", "created_at", "expires_at")
+
+
+@functools.cache
+def _claim_statement(dialect_name: str):
+    """INSERT the claim unless the scope's key has a row; RETURNING its id (built once per dialect)."""
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect_name]
+    return (
+        insert(_RECORDS)
+        .values({name: bindparam(f"claim_{name}", type_=_RECORDS.c[name].type) for name in _CLAIM_COLUMNS})
+        .on_conflict_do_nothing(index_elements=["api_key_id", "endpoint", "key"])
+        .returning(_RECORDS.c.id)
+    )
+
+
+def _claim_if_free(session, scope: Scope, fingerprint: str, lifetimes: Lifetimes, at: datetime) -> int | None:
+    """Claim a key nobody holds in one statement (the common case: a new key); return its id.
+
+    None: the key has a row (a replay, a conflict, a claim running or stale), or the database
+    has no INSERT ... ON CONFLICT; ``_record_or_new_claim`` then reads it. A racing request's
+    claim not committed yet makes this statement wait for it, then do nothing.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect not in ("postgresql", "sqlite"):
+        return None
+    values = {
+        "retailer_id": scope.retailer_id,
+        "api_key_id": scope.api_key_id,
+        "endpoint": scope.endpoint,
+        "key": scope.key,
+        "fingerprint": fingerprint,
+        "created_at": at,
+        "expires_at": at + lifetimes.keep,
+    }
+    params = {f"claim_{name}": value for name, value in values.items()}
+    return session.execute(_claim_statement(dialect), params).scalar_one_or_none()
+
+
 def replay_or_claim(session, scope: Scope, fingerprint: str, lifetimes: Lifetimes, at: datetime):
     """Return the record to replay (it has a status code), or the claim just taken for this request.
 
@@ -79,7 +127,10 @@ def replay_or_claim(session, scope: Scope, fingerprint: str, lifetimes: Lifetime
     """
     try:
         with unit_of_work(session):
-            record = _record_or_new_claim(session, scope, fingerprint, lifetimes, at)
+            claimed = _claim_if_free(session, scope, fingerprint, lifetimes, at)
+            record = Claim(claimed) if claimed is not None else None
+            if record is None:
+                record = _record_or_new_claim(session, scope, fingerprint, lifetimes, at)
     except IntegrityError:  # a request racing this one claimed the key first
         raise IdempotencyInProgress(
             "a request with this Idempotency-Key is still in progress; try again shortly",

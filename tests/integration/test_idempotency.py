@@ -202,6 +202,35 @@ def test_a_request_that_outlives_the_claim_bound_cannot_overwrite_the_claim_that
     assert replay.get_json() == took_over.get_json()
 
 
+def statements_on_records(app, call) -> list[str]:
+    """The statements a call sends that name idempotency_records, first words only."""
+    sent = []
+
+    def note(_conn, _cursor, statement, *_args):
+        if "idempotency_records" in statement:
+            sent.append(" ".join(statement.split()[:3]))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        call()
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    return sent
+
+
+def test_a_new_key_is_claimed_in_one_statement_and_a_repeat_reads_the_record(app, shop):
+    _, slot = shop.first_available()
+    key = {"Idempotency-Key": "order-7007"}
+    first = statements_on_records(app, lambda: shop.post("/bookings", one_step(slot), headers=key))
+    # INSERT ... ON CONFLICT DO NOTHING RETURNING id, then the answer kept in the claim
+    assert first == ["INSERT INTO idempotency_records", "UPDATE idempotency_records SET"], first
+    repeat = statements_on_records(app, lambda: shop.post("/bookings", one_step(slot), headers=key))
+    assert repeat[0] == "INSERT INTO idempotency_records" and repeat[1].startswith("SELECT"), repeat
+    assert len(repeat) == 2 and bookings_count(app) == 1
+
+
 def test_the_openapi_document_describes_the_header_and_its_answers(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     for path in ("/api/v1/holds", "/api/v1/bookings"):
