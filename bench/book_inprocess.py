@@ -27,23 +27,18 @@ Measure two checkouts alternating (A B A B) when comparing: the machine's speed 
 
 import argparse
 import json
-import os
 import random
-import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from plumbing import DEMO, Scratch, app_env, flask_cli  # noqa: E402
+from inprocess import checkout_app, cpu_rounds, instructions_of, run_child  # noqa: E402
+from plumbing import BOOKING_SHUFFLE_SEED, DEMO, Scratch, app_env, booking_queries, flask_cli  # noqa: E402
 
 WARM_UP = 50
 COUNTED = 50
@@ -51,31 +46,20 @@ CAPACITY_SCALE = 1000
 
 
 def bookable_windows(client, headers) -> list[tuple[str, str]]:
-    """Every bookable window from the day after tomorrow on, as (slot id, postcode), shuffled."""
-    document = json.loads(DEMO.read_text())
-    tz = ZoneInfo(document["retailer"]["timezone"])
-    first = datetime.now(UTC).astimezone(tz).date() + timedelta(days=2)  # far from any cut-off
+    """Every bookable window of a booking run (plumbing.booking_queries), as (slot id, postcode), shuffled."""
     windows = []
-    for zone in document["zones"]:
-        postcode = f"{zone['postcode_prefixes'][0]} 1AA"
-        query = {"postcode": postcode, "from": first.isoformat(), "days": 15}
+    for postcode, query in booking_queries(json.loads(DEMO.read_text())):
         answer = client.get("/api/v1/slots", query_string=query, headers=headers)
         assert answer.status_code == 200, answer.get_data(as_text=True)
         windows += [(s["id"], postcode) for s in answer.get_json()["slots"] if s["available"]]
     assert windows, "no bookable windows"
-    random.Random(20261121).shuffle(windows)
+    random.Random(BOOKING_SHUFFLE_SEED).shuffle(windows)
     return windows
 
 
 def booking_client(source: Path, key: str):
     """Inside the child: the checkout's app warmed by WARM_UP bookings; returns (book, engine)."""
-    sys.path.insert(0, str(source))
-    os.chdir(source)
-    import slotbooking
-
-    assert Path(slotbooking.__file__).is_relative_to(source), slotbooking.__file__
-    from wsgi import app
-
+    app = checkout_app(source)
     client, headers = app.test_client(), {"Authorization": f"Bearer {key}"}
     windows = bookable_windows(client, headers)
     made = 0
@@ -115,17 +99,6 @@ def statements_per_booking(book, engine) -> float:
     return len(sent) / COUNTED
 
 
-def cpu_rounds(book, bookings: int) -> list[float]:
-    """µs of process CPU per booking, five rounds."""
-    rounds = []
-    for _ in range(5):
-        started = time.process_time()
-        for _ in range(bookings):
-            book()
-        rounds.append((time.process_time() - started) / bookings * 1e6)
-    return rounds
-
-
 def child(source: Path, key: str, bookings: int, mode: str) -> None:
     book, engine = booking_client(source, key)
     if mode == "cpu":
@@ -135,23 +108,6 @@ def child(source: Path, key: str, bookings: int, mode: str) -> None:
         return
     for _ in range(bookings):  # counted by valgrind from outside
         book()
-
-
-def instructions_of(source: Path, env: dict, key: str, bookings: int) -> int:
-    """User-space instructions the child executes in all, under callgrind."""
-    out = Path(os.environ.get("TMPDIR", "/tmp")) / f"callgrind.{os.getpid()}.out"
-    command = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable, __file__]
-    command += [str(source), "--child", key, str(bookings), "instructions"]
-    try:
-        done = subprocess.run(
-            command, env={**os.environ, **env}, capture_output=True, text=True, timeout=3600, check=True
-        )
-    finally:
-        out.unlink(missing_ok=True)
-    collected = re.findall(r"Collected : (\d+)", done.stderr)
-    if not collected:
-        raise RuntimeError(f"no instruction count from valgrind:\n{done.stderr[-2000:]}")
-    return int(collected[-1])
 
 
 def setup_document(pricing: str) -> Path:
@@ -176,13 +132,10 @@ def measure(source: Path, args) -> str:
         db.execute("UPDATE slots SET capacity = capacity * %s", (CAPACITY_SCALE,))
         db.execute("UPDATE depot_days SET capacity = capacity * %s", (CAPACITY_SCALE,))
         if args.instructions:
-            none, some = (instructions_of(source, env, key, n) for n in (0, args.bookings))
+            none, some = (instructions_of(__file__, source, env, key, n, 3600) for n in (0, args.bookings))
             each = (some - none) / args.bookings / 1e6
             return f"{each:.3f} M instructions per one-step booking ({args.bookings} bookings)"
-        command = [sys.executable, __file__, str(source), "--child", key, str(args.bookings), "cpu"]
-        done = subprocess.run(
-            command, env={**os.environ, **env}, capture_output=True, text=True, timeout=1800, check=True
-        )
+        done = run_child(__file__, source, env, key, args.bookings, "cpu", 1800)
         result = json.loads(done.stdout.strip().splitlines()[-1])
         rounds = result["rounds"]
         return (

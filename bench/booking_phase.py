@@ -3,33 +3,38 @@ the database checked for overbookings and for as many bookings stored as 201 ans
 
 import json
 import random
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from loadgen import measure, say
-from plumbing import BENCH, DEMO, OCCUPYING, GunicornServer, Scratch, http_json, serve, slots_path
+from plumbing import (
+    BENCH,
+    BOOKING_SHUFFLE_SEED,
+    DEMO,
+    OCCUPYING,
+    GunicornServer,
+    Scratch,
+    booking_queries,
+    http_json,
+    serve,
+    slots_path,
+)
 
 
 def booking_targets(server: GunicornServer, key: str, db: Scratch, scale: int, workdir: Path) -> dict:
     """Write the windows to book into a file: all bookable ones from the day after tomorrow on,
     shuffled so neighbours hit other rows, and every 10th request at a few hot windows that keep
     their demo capacity (they fill up during the run, so the refusal path is under load too)."""
-    document = json.loads(DEMO.read_text())
-    tz = ZoneInfo(document["retailer"]["timezone"])
-    first = datetime.now(UTC).astimezone(tz).date() + timedelta(days=2)  # far from any cut-off
     windows = []
-    for zone in document["zones"]:
-        postcode = f"{zone['postcode_prefixes'][0]} 1AA"
+    for postcode, query in booking_queries(json.loads(DEMO.read_text())):
         status, body = http_json(
-            server.url(slots_path(postcode, **{"from": first.isoformat(), "days": 15})), key
+            server.url(slots_path(postcode, **{k: v for k, v in query.items() if k != "postcode"})), key
         )
         if status != 200:
             raise RuntimeError(f"GET /slots for {postcode} answered {status}: {body}")
         windows += [(s["id"], postcode, s["date"]) for s in body["slots"] if s["available"]]
     if not windows:
         raise RuntimeError("no bookable windows")
-    rng = random.Random(20261121)
+    rng = random.Random(BOOKING_SHUFFLE_SEED)
     rng.shuffle(windows)
     by_zone = {}
     for slot_id, postcode, _day in windows:

@@ -12,8 +12,10 @@ import sys
 import urllib.error
 import urllib.request
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -112,3 +114,17 @@ def serve(app: str, env: dict, workers: int, cwd: Path):
 
 def slots_path(postcode: str, **params) -> str:
     return f"/api/v1/slots?{urlencode({'postcode': postcode, **params})}"
+
+
+# The windows a booking run books: every zone's, from the day after tomorrow on (far from any
+# cut-off), over BOOKING_DAYS, shuffled with a fixed seed so neighbouring requests hit other rows.
+BOOKING_DAYS = 15
+BOOKING_SHUFFLE_SEED = 20261121
+
+
+def booking_queries(document: dict) -> list[tuple[str, dict]]:
+    """(postcode, GET /slots query) for each zone of the setup document, for a booking run."""
+    tz = ZoneInfo(document["retailer"]["timezone"])
+    first = datetime.now(UTC).astimezone(tz).date() + timedelta(days=2)
+    postcodes = [f"{zone['postcode_prefixes'][0]} 1AA" for zone in document["zones"]]
+    return [(p, {"postcode": p, "from": first.isoformat(), "days": BOOKING_DAYS}) for p in postcodes]

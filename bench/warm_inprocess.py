@@ -23,17 +23,14 @@ Needs PostgreSQL and Redis as bench_api.py does (Redis db 6 here), and valgrind 
 
 import argparse
 import json
-import os
-import re
 import shutil
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
+from inprocess import checkout_app, cpu_rounds, instructions_of, run_child  # noqa: E402
 from plumbing import DEMO, Scratch, app_env, flask_cli  # noqa: E402
 
 URL = "/api/v1/slots?postcode=N1+1AA&days=7"
@@ -42,54 +39,20 @@ WARM_UP = 300
 
 def warm_client(source: Path, key: str):
     """Inside the child: the checkout's app, its cache warmed; returns a function making one hit."""
-    sys.path.insert(0, str(source))
-    os.chdir(source)
-    import slotbooking
-
-    assert Path(slotbooking.__file__).is_relative_to(source), slotbooking.__file__
-    from wsgi import app
-
+    app = checkout_app(source)
     client, headers = app.test_client(), {"Authorization": f"Bearer {key}"}
     for _ in range(WARM_UP):
         assert client.get(URL, headers=headers).status_code == 200
     return lambda: client.get(URL, headers=headers)
 
 
-def cpu_per_hit(hit, requests: int) -> float:
-    """µs of CPU per hit, best of five rounds."""
-    rounds = []
-    for _ in range(5):
-        started = time.process_time()
-        for _ in range(requests):
-            hit()
-        rounds.append((time.process_time() - started) / requests * 1e6)
-    return min(rounds)
-
-
 def child(source: Path, key: str, requests: int, mode: str) -> None:
     hit = warm_client(source, key)
     if mode == "cpu":
-        print(f"{cpu_per_hit(hit, requests):.0f}")
+        print(f"{min(cpu_rounds(hit, requests)):.0f}")  # the best of the rounds
         return
     for _ in range(requests):  # counted by valgrind from outside
         hit()
-
-
-def instructions_of(source: Path, env: dict, key: str, requests: int) -> int:
-    """User-space instructions the child executes in all, under callgrind."""
-    out = Path(os.environ.get("TMPDIR", "/tmp")) / f"callgrind.{os.getpid()}.out"
-    command = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable, __file__]
-    command += [str(source), "--child", key, str(requests), "instructions"]
-    try:
-        done = subprocess.run(
-            command, env={**os.environ, **env}, capture_output=True, text=True, timeout=1800, check=True
-        )
-    finally:
-        out.unlink(missing_ok=True)
-    collected = re.findall(r"Collected : (\d+)", done.stderr)
-    if not collected:
-        raise RuntimeError(f"no instruction count from valgrind:\n{done.stderr[-2000:]}")
-    return int(collected[-1])
 
 
 def measure(source: Path, args) -> str:
@@ -100,13 +63,10 @@ def measure(source: Path, args) -> str:
         flask_cli(source, env, "db", "upgrade")
         key = json.loads(flask_cli(source, env, "retailer", "import", str(DEMO), "--json"))["secret_key"]
         if args.instructions:
-            none, some = (instructions_of(source, env, key, n) for n in (0, args.requests))
+            none, some = (instructions_of(__file__, source, env, key, n, 1800) for n in (0, args.requests))
             each = (some - none) / args.requests / 1e6
             return f"{each:.3f} M instructions per warm GET /slots ({args.requests} hits)"
-        command = [sys.executable, __file__, str(source), "--child", key, str(args.requests), "cpu"]
-        done = subprocess.run(
-            command, env={**os.environ, **env}, capture_output=True, text=True, timeout=600, check=True
-        )
+        done = run_child(__file__, source, env, key, args.requests, "cpu", 600)
         return f"{done.stdout.strip()} us of CPU per warm GET /slots (best of 5 x {args.requests})"
     finally:
         db.drop()
