@@ -1,6 +1,7 @@
 """Fixtures: an app on SQLite (the embedded default) or on PostgreSQL + Redis, and its keys."""
 
 import atexit
+import contextlib
 import copy
 import functools
 import io
@@ -157,14 +158,24 @@ def pg_database():
     drop_pg_database(name)
 
 
+@contextlib.contextmanager
+def fresh_pg_app(pg_database, clock, **settings):
+    """The app on the test's PostgreSQL database (tables emptied) and a fresh Redis database,
+    with ``settings`` over the test configuration; its connections closed afterwards."""
+    app = make_app(pg_database, clock, redis_url=fresh_redis_url(), **settings)
+    empty_tables(app)
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
 @pytest.fixture
 def pg_app(pg_database, clock):
-    app = make_app(pg_database, clock, redis_url=fresh_redis_url())
-    empty_tables(app)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with fresh_pg_app(pg_database, clock) as app:
+        yield app
 
 
 @pytest.fixture(params=["sqlite", "pg"])

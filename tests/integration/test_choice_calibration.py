@@ -16,9 +16,8 @@ from slotbooking.extensions import db
 from slotbooking.jobs.tasks import CALIBRATE_CHOICE, JOBS
 from slotbooking.offerlog.models import ChoiceFit
 from slotbooking.slots.models import DepotDay, Slot
-from tests.conftest import empty_tables, import_document, make_app
+from tests.conftest import fresh_pg_app, import_document
 from tests.support.api import ApiClient
-from tests.support.services import fresh_redis_url
 
 pytestmark = pytest.mark.services
 
@@ -31,12 +30,8 @@ TOMORROW = "2026-11-24"
 
 @pytest.fixture
 def learn_app(pg_database, clock):
-    app = make_app(pg_database, clock, redis_url=fresh_redis_url(), CALIBRATION_MIN_OFFERS=100)
-    empty_tables(app)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with fresh_pg_app(pg_database, clock, CALIBRATION_MIN_OFFERS=100) as app:
+        yield app
 
 
 def dynamic_shop(app, clock, **pricing_settings) -> ApiClient:

@@ -24,20 +24,15 @@ from slotbooking.offerlog.models import OfferShown
 from slotbooking.payments.models import HoldPayment, Refund
 from slotbooking.retailers.models import Depot, Retailer, Zone
 from slotbooking.routes.models import RoutePlanVersion
-from tests.conftest import empty_tables, make_app
+from tests.conftest import fresh_pg_app
 from tests.support.dashboards import DAILY_BUDGET, fail_webhooks, make_bookings
-from tests.support.services import fresh_redis_url
 
 
 @pytest.fixture
 def dash_app(pg_database, clock):
     """PostgreSQL + Redis, each offer queued at once (a batch of one), as in production."""
-    app = make_app(pg_database, clock, redis_url=fresh_redis_url(), OFFER_LOG_BATCH=1)
-    empty_tables(app)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with fresh_pg_app(pg_database, clock, OFFER_LOG_BATCH=1) as app:
+        yield app
 
 
 @pytest.fixture

@@ -16,10 +16,9 @@ from slotbooking.offerlog.history import load_history, settle_minutes
 from slotbooking.offerlog.models import OfferGrid, OfferShown
 from slotbooking.offerlog.recorder import quote_digest
 from slotbooking.retailers.models import Retailer
-from tests.conftest import empty_tables, import_document, make_app
+from tests.conftest import fresh_pg_app, import_document, make_app
 from tests.integration.test_hosted_sessions import Shopper
 from tests.support.api import ApiClient
-from tests.support.services import fresh_redis_url
 
 NEAR = {"postcode": "N1 2AB", "lat": 51.5390, "lon": -0.1020}
 
@@ -27,12 +26,8 @@ NEAR = {"postcode": "N1 2AB", "lat": 51.5390, "lon": -0.1020}
 @pytest.fixture
 def pg_log_app(pg_database, clock):
     """PostgreSQL + Redis, each offer sent at once (a batch of one) to the Redis queue."""
-    app = make_app(pg_database, clock, redis_url=fresh_redis_url(), OFFER_LOG_BATCH=1)
-    empty_tables(app)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with fresh_pg_app(pg_database, clock, OFFER_LOG_BATCH=1) as app:
+        yield app
 
 
 @pytest.fixture

@@ -14,9 +14,8 @@ from slotbooking.bookings.manage_links import token_digest
 from slotbooking.bookings.models import Booking, BookingEvent, Hold
 from slotbooking.demo.cli import demo_document
 from slotbooking.extensions import db
-from tests.conftest import empty_tables, import_document, make_app
+from tests.conftest import fresh_pg_app, import_document
 from tests.support.api import ApiClient
-from tests.support.services import fresh_redis_url
 
 pytestmark = pytest.mark.services
 
@@ -64,12 +63,8 @@ def test_the_booking_row_and_its_created_event_are_stored_as_a_flush_stored_them
 @pytest.fixture
 def keyed_pg_app(pg_database, clock):
     """The PostgreSQL app remembering resolved API keys, as deployed (tests turn that off)."""
-    app = make_app(pg_database, clock, redis_url=fresh_redis_url(), AUTH_CACHE_SECONDS=60)
-    empty_tables(app)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with fresh_pg_app(pg_database, clock, AUTH_CACHE_SECONDS=60) as app:
+        yield app
 
 
 def test_on_postgresql_the_booking_and_its_event_go_in_one_statement(keyed_pg_app, clock):
