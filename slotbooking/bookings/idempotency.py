@@ -81,15 +81,15 @@ class Claim:
 
 
 _RECORDS = IdempotencyRecord.__table__
+_INSERTS_ON_CONFLICT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 _CLAIM_COLUMNS = ("retailer_id", "api_key_id", "endpoint", "key", "fingerprint", "created_at", "expires_at")
 
 
 @functools.cache
 def _claim_statement(dialect_name: str):
     """INSERT the claim unless the scope's key has a row; RETURNING its id (built once per dialect)."""
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect_name]
     return (
-        insert(_RECORDS)
+        _INSERTS_ON_CONFLICT[dialect_name](_RECORDS)
         .values({name: bindparam(f"claim_{name}", type_=_RECORDS.c[name].type) for name in _CLAIM_COLUMNS})
         .on_conflict_do_nothing(index_elements=["api_key_id", "endpoint", "key"])
         .returning(_RECORDS.c.id)
@@ -104,7 +104,7 @@ def _claim_if_free(session, scope: Scope, fingerprint: str, lifetimes: Lifetimes
     claim not committed yet makes this statement wait for it, then do nothing.
     """
     dialect = session.get_bind().dialect.name
-    if dialect not in ("postgresql", "sqlite"):
+    if dialect not in _INSERTS_ON_CONFLICT:
         return None
     values = {
         "retailer_id": scope.retailer_id,
@@ -128,8 +128,9 @@ def replay_or_claim(session, scope: Scope, fingerprint: str, lifetimes: Lifetime
     try:
         with unit_of_work(session):
             claimed = _claim_if_free(session, scope, fingerprint, lifetimes, at)
-            record = Claim(claimed) if claimed is not None else None
-            if record is None:
+            if claimed is not None:
+                record = Claim(claimed)
+            else:
                 record = _record_or_new_claim(session, scope, fingerprint, lifetimes, at)
     except IntegrityError:  # a request racing this one claimed the key first
         raise IdempotencyInProgress(

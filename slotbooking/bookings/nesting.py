@@ -64,14 +64,17 @@ def nesting_ids(windows: Iterable[Window]) -> set[str]:
     return found
 
 
+def _joint_slack(outer: Window, inner: list[Window], is_leaf) -> int:
+    """The joint cap's slack of ``outer``: its leaves' capacity less what it and everything within hold."""
+    return sum(leaf.capacity for leaf in inner if is_leaf(leaf)) - outer.own - sum(w.own for w in inner)
+
+
 def places_left(windows: Iterable[Window]) -> dict[str, int]:
     """Return the places left of every window of one zone-day under the nested rule."""
     windows = list(windows)
     within = windows_within(windows)
     joint = {
-        outer.id: sum(leaf.capacity for leaf in inner if not within[leaf.id])
-        - outer.own
-        - sum(window.own for window in inner)
+        outer.id: _joint_slack(outer, inner, lambda window: not within[window.id])
         for outer in windows
         if (inner := within[outer.id])
     }
@@ -98,14 +101,15 @@ def places_left_of(windows: Iterable[Window], window_id: str) -> int:
     windows = list(windows)
     target = next(window for window in windows if window.id == window_id)
 
-    def joint_slack(outer: Window, inner: list[Window]) -> int:
-        leaves = [leaf for leaf in inner if not any(lies_within(other, leaf) for other in windows)]
-        return sum(leaf.capacity for leaf in leaves) - outer.own - sum(window.own for window in inner)
+    def is_leaf(window: Window) -> bool:
+        return not any(lies_within(other, window) for other in windows)
+
+    def within(outer: Window) -> list[Window]:
+        return [window for window in windows if lies_within(window, outer)]
 
     slack = [target.capacity - target.own]
-    if inner := [window for window in windows if lies_within(window, target)]:
-        slack.append(joint_slack(target, inner))
-    for outer in windows:
-        if lies_within(target, outer):
-            slack.append(joint_slack(outer, [window for window in windows if lies_within(window, outer)]))
+    if inner := within(target):
+        slack.append(_joint_slack(target, inner, is_leaf))
+    containing = [outer for outer in windows if lies_within(target, outer)]
+    slack.extend(_joint_slack(outer, within(outer), is_leaf) for outer in containing)
     return max(0, min(slack))
