@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/warm_inprocess.py /tmp/old44 /tmp/new [--requests 1000]
     .venv/bin/python bench/warm_inprocess.py /tmp/old44 /tmp/new --instructions [--requests 200]
+    .venv/bin/python bench/warm_inprocess.py /tmp/old44 /tmp/new --profile [--no-redis]
 
 bench_api.py's figures swing by a third on this shared 2-core machine; this takes the servers
 and the load generator out, so what is left is the app's own work on a hit (plus the test
@@ -11,6 +12,9 @@ in a fresh Python process and the cache warmed.
 
 - By default, five rounds of ``--requests`` timed with ``time.process_time()`` (every thread of
   the process, the version watch's too, kernel time included); the best round is printed.
+- With ``--profile``, cProfile's table of the hits (most own time first), to compare where two
+  checkouts' hits go; ``--no-redis`` serves with no Redis (every hit builds its grid, as
+  bench_api.py's "Redis off").
 - With ``--instructions``, the process runs under ``valgrind --tool=callgrind`` twice, once
   with no measured requests and once with ``--requests``: the difference of the two instruction
   counts over the requests is what one warm hit executes in user space. It does not move with the
@@ -22,7 +26,10 @@ Needs PostgreSQL and Redis as bench_api.py does (Redis db 6 here), and valgrind 
 """
 
 import argparse
+import cProfile
+import io
 import json
+import pstats
 import shutil
 import sys
 from pathlib import Path
@@ -46,10 +53,23 @@ def warm_client(source: Path, key: str):
     return lambda: client.get(URL, headers=headers)
 
 
+def profile_of(action, count: int, top: int = 40) -> str:
+    """cProfile's table of ``count`` calls of ``action``: the functions with the most own time."""
+    profiler = cProfile.Profile()
+    profiler.runcall(lambda: [action() for _ in range(count)])
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("tottime").print_stats(top)
+    return f"{stats.total_calls / count:.0f} function calls per hit\n" + out.getvalue()
+
+
 def child(source: Path, key: str, requests: int, mode: str) -> None:
     hit = warm_client(source, key)
     if mode == "cpu":
         print(f"{min(cpu_rounds(hit, requests)):.0f}")  # the best of the rounds
+        return
+    if mode == "profile":
+        print(profile_of(hit, requests))
         return
     for _ in range(requests):  # counted by valgrind from outside
         hit()
@@ -59,13 +79,15 @@ def measure(source: Path, args) -> str:
     db = Scratch("postgresql://postgres@127.0.0.1:5432/test")
     db.create()
     try:
-        env = app_env(db.url, args.redis_url)
+        env = app_env(db.url, "" if args.no_redis else args.redis_url)
         flask_cli(source, env, "db", "upgrade")
         key = json.loads(flask_cli(source, env, "retailer", "import", str(DEMO), "--json"))["secret_key"]
         if args.instructions:
             none, some = (instructions_of(__file__, source, env, key, n, 1800) for n in (0, args.requests))
             each = (some - none) / args.requests / 1e6
             return f"{each:.3f} M instructions per warm GET /slots ({args.requests} hits)"
+        if args.profile:
+            return "\n" + run_child(__file__, source, env, key, args.requests, "profile", 600).stdout
         done = run_child(__file__, source, env, key, args.requests, "cpu", 600)
         return f"{done.stdout.strip()} us of CPU per warm GET /slots (best of 5 x {args.requests})"
     finally:
@@ -77,6 +99,8 @@ def main(argv=None) -> int:
     parser.add_argument("sources", nargs="+", type=Path)
     parser.add_argument("--requests", type=int, help="hits measured [1000; 200 with --instructions]")
     parser.add_argument("--instructions", action="store_true", help="count instructions under valgrind")
+    parser.add_argument("--profile", action="store_true", help="print cProfile's table of the hits instead")
+    parser.add_argument("--no-redis", action="store_true", help="Redis off: every hit builds its grid")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/6")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

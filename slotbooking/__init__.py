@@ -94,6 +94,7 @@ def register_extensions(app: Flask) -> None:
             app.extensions["clock"],
             app.config["CAPACITY_VERSION_POLL_SECONDS"],
             app.config["CAPACITY_VERSION_STALE_SECONDS"],
+            app.extensions["slot_cache"] if app.extensions["slot_cache"].enabled else None,
         )
     app.extensions["payments"] = StripeGateway(
         app.config["STRIPE_SECRET_KEY"],

@@ -88,6 +88,44 @@ class Cache:
                 return text
         return None
 
+    def lookup_current(self, key: str, signal_key: str, version_of) -> tuple[str | None, int | None]:
+        """Return (the text under key if it is of the current version, the current version).
+
+        One round trip reads the entry and a change counter; ``version_of(counter value)`` then
+        says which version is current (the database's, bookings/version_watch.py). While Redis is
+        away: (None, None), and no version is asked for, since nothing will be stored.
+        """
+        if not self._usable():
+            return None, None
+        try:
+            raw, signal = self.client.mget(f"e:{key}", f"s:{signal_key}")
+        except redis.RedisError as exc:
+            self._failed(exc)
+            return None, None
+        version = version_of(signal)
+        if raw:
+            stored_version, _, text = raw.partition("\n")
+            if stored_version == str(version):
+                return text, version
+        return None, version
+
+    def signal(self, keys: list[str]) -> None:
+        """Move each change counter by one (other processes' next lookups see the change)."""
+        if not keys or not self._usable():
+            return
+        try:
+            if len(keys) == 1:
+                self.client.incr(f"s:{keys[0]}")
+                return
+            pipe = self.client.pipeline(transaction=False)
+            for key in keys:
+                pipe.incr(f"s:{key}")
+            pipe.execute()
+        except redis.OutOfMemoryError:
+            pass  # nothing left to evict: the readers fall back to the version watch's bound
+        except redis.RedisError as exc:
+            self._failed(exc)
+
     def store(self, key: str, version: int, text: str, ttl: int) -> bool:
         """Store text computed from version, unless an entry from a newer version is there."""
         if ttl < 1 or not self._usable():

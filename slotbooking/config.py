@@ -31,12 +31,13 @@ DEFAULTS = {
     # Live holds one client address may have with a retailer from browsers (0: no cap).
     "HOLDS_PER_CLIENT": 3,
     "CACHE_TTL_SECONDS": 60,
-    # The version watch, off by default (0: each grid's version read per request, so every
-    # process shows a change at once). Set, how often each process reads every depot's capacity
-    # totals so a cache hit needs no database round trip of its own, and how late a change of
-    # another process may then show at most: past it without a completed poll, every request
-    # reads its version itself (docs/cache.md, "The version watch").
-    "CAPACITY_VERSION_POLL_SECONDS": 0.0,
+    # The version watch (docs/cache.md, "The version watch"): how often each process reads every
+    # depot's capacity totals, so a cache hit needs no database round trip of its own. A change
+    # made through the app shows in every process at once all the same (its depot's change
+    # counter in Redis moves after the commit); one whose signal was lost (Redis away at that
+    # moment, SQL by hand) shows at most STALE seconds late: past it without a completed poll,
+    # every request reads its version itself. 0: a version read per request, no watch.
+    "CAPACITY_VERSION_POLL_SECONDS": 0.1,
     "CAPACITY_VERSION_STALE_SECONDS": 1.0,
     "MAX_CONTENT_LENGTH": 64 * 1024,
     "RATELIMIT_ENABLED": True,

@@ -23,7 +23,9 @@ CPU per booking, for nothing the depot day's lock did not already give).
 
 The depot day's ``lock_seq`` is also the cache's version: every change of what a depot's day
 holds (hold, release, booking, reschedule, cancel) bumps it in its own transaction, so the
-bump commits, or vanishes, with the change itself (see ``capacity_version``).
+bump commits, or vanishes, with the change itself (see ``capacity_version``). Each lock also
+notes its depot, whose change counter in Redis is moved once the transaction commits
+(``depot_changed``, bookings/version_watch.py), so other processes' hits see the change at once.
 """
 
 import functools
@@ -34,6 +36,7 @@ from sqlalchemy import and_, bindparam, func, select, update
 
 from slotbooking.bookings.models import OCCUPYING_STATUSES, Booking, Hold
 from slotbooking.bookings.nesting import Window, places_left, places_left_of
+from slotbooking.bookings.version_watch import depot_changed
 from slotbooking.common.driver_read import scalar_in_autocommit
 from slotbooking.db_types import UTCDateTime
 from slotbooking.slots.models import DepotDay, Slot
@@ -103,8 +106,9 @@ def lock_slots(session, slot_ids) -> None:
 
 
 def lock_depot_day(session, depot_id: int, day: date) -> None:
-    """Lock the depot's row for the day."""
+    """Lock the depot's row for the day (a new cache version, told to other processes at commit)."""
     session.execute(_LOCK_DEPOT_DAY, {"lock_depot_id": depot_id, "lock_day": day})
+    depot_changed(session, depot_id)
 
 
 _CAPACITY_VERSION = select(func.count() + func.coalesce(func.sum(DepotDay.lock_seq), 0)).where(
@@ -182,6 +186,7 @@ def lock_to_take(session, slot: Slot, freeing: Slot | None = None) -> None:
     """
     if freeing is None and session.get_bind().dialect.name == "postgresql":
         session.execute(_LOCK_SLOT_AND_ITS_DEPOT_DAY, {"lock_slot_id": slot.id})
+        depot_changed(session, slot.depot_id)
         return
     ids = {slot.id} if freeing is None else {slot.id, freeing.id}
     lock_slots(session, ids)

@@ -18,6 +18,15 @@ itself, as before. On drivers other than psycopg (SQLite) there is no watch. A p
 forks (gunicorn) starts its own thread, and a thread nobody asked for ``IDLE_SECONDS`` stops
 (the next request starts it again), as does the thread of an engine that is disposed.
 
+Changes shown at once, the database still the bound: after a commit that bumped a depot day, the
+committing process increments that depot's change counter in Redis (``depot_changed``, then the
+``after_commit`` listener below), and a hit reads the counter in the same round trip as its entry
+(``Cache.lookup_entry``). A version kept in memory is used only while the counter still holds
+the value read with it, so a change made through the app in any process is seen by the next hit
+of every process, not a poll later. The counter is only ever a reason to read again: a lost
+increment (Redis away at that moment, a crash between the commit and it, SQL by hand) or a
+counter that Redis forgot or restored from an old snapshot falls back to the poll's bound above.
+
 Why polling and not LISTEN/NOTIFY: PostgreSQL serialises the commits of every transaction that
 notifies (a database-wide lock held through the commit's WAL flush), which would put a queue on
 the booking path, and notifications still need a round trip of our own to bound how late they
@@ -64,12 +73,43 @@ def _count_commit(*_args) -> None:
 event.listen(Session, "after_commit", _count_commit)
 event.listen(Engine, "commit", _count_commit)
 
+_CHANGED = "slotbooking.depots_changed"
+
+
+def depot_changed(session, depot_id: int) -> None:
+    """Note that this transaction bumped one of the depot's days: told to other processes after commit."""
+    changed = session.info.get(_CHANGED)
+    if changed is None:
+        changed = session.info[_CHANGED] = set()
+    changed.add(depot_id)
+
+
+@event.listens_for(Session, "after_commit")
+def _signal_changes(session) -> None:
+    changed = session.info.pop(_CHANGED, None)
+    if not changed:
+        return
+    watch = _watches.get(session.get_bind())
+    if watch is not None and watch.signals is not None:
+        watch.signals.signal([change_key(depot_id) for depot_id in sorted(changed)])
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_changes(session) -> None:
+    session.info.pop(_CHANGED, None)
+
+
+def change_key(depot_id: int) -> str:
+    """The name of the depot's change counter in Redis (read with a grid's entry)."""
+    return f"depot:{depot_id}"
+
 
 class VersionWatch:
     """One process's view of which depots changed, for one engine (see the module's docstring)."""
 
-    def __init__(self, engine, clock, poll_seconds: float, stale_seconds: float):
+    def __init__(self, engine, clock, poll_seconds: float, stale_seconds: float, signals=None):
         self.engine, self.clock = engine, clock
+        self.signals = signals  # the Cache whose counters tell other processes of a commit
         self.poll_seconds, self.stale_seconds = poll_seconds, stale_seconds
         self.answered = {"memory": 0, "database": 0}  # tests, and a look at a live process
         self._versions: dict[tuple, tuple] = {}  # (depot, first, last) -> (stamp, version)
@@ -84,8 +124,12 @@ class VersionWatch:
         self._lock = threading.Lock()
         self._stop = threading.Event()
 
-    def version(self, depot_id: int, first: date, last: date, read) -> int:
-        """Return the grid's version: the one this process read, if it still holds, else ``read()``."""
+    def version(self, depot_id: int, first: date, last: date, read, signal=None) -> int:
+        """Return the grid's version: the one this process read, if it still holds, else ``read()``.
+
+        ``signal``: the depot's change counter, read from Redis before this call (None: no
+        counter, or no Redis); a kept version is used only with the same counter.
+        """
         now = time.monotonic()
         self._used_at = now
         if self._thread is None or self._pid != os.getpid():
@@ -94,7 +138,7 @@ class VersionWatch:
         if synced is None or now - synced > self.stale_seconds or since is None or first < since:
             self.answered["database"] += 1
             return read()
-        stamp = (self._epoch, self._generations.get(depot_id, 0), _commits_seen[0])
+        stamp = (self._epoch, self._generations.get(depot_id, 0), _commits_seen[0], signal)
         key = (depot_id, first, last)
         kept = self._versions.get(key)
         if kept is not None and kept[0] == stamp:
@@ -207,12 +251,18 @@ def _closed(connection) -> None:
 _watches: "weakref.WeakKeyDictionary[Engine, VersionWatch]" = weakref.WeakKeyDictionary()
 
 
-def watch_engine(engine, clock, poll_seconds: float, stale_seconds: float) -> VersionWatch | None:
-    """Keep versions of this engine's grids in memory (psycopg only; 0 s: no watch)."""
+def watch_engine(
+    engine, clock, poll_seconds: float, stale_seconds: float, signals=None
+) -> VersionWatch | None:
+    """Keep versions of this engine's grids in memory (psycopg only; 0 s: no watch).
+
+    ``signals``: the app's Cache, told of each commit's changed depots (None: no Redis).
+    """
     if poll_seconds <= 0 or engine.dialect.driver != "psycopg":
         _watches.pop(engine, None)
         return None
-    watch = _watches[engine] = VersionWatch(engine, clock, poll_seconds, max(stale_seconds, poll_seconds))
+    stale_seconds = max(stale_seconds, poll_seconds)
+    watch = _watches[engine] = VersionWatch(engine, clock, poll_seconds, stale_seconds, signals)
     # A disposed engine (tests, a shutdown) stops its thread, which would refill the pool.
     event.listen(engine, "engine_disposed", lambda _engine: watch.stop())
     return watch
@@ -222,7 +272,7 @@ def watch_of(engine) -> VersionWatch | None:
     return _watches.get(engine)
 
 
-def watched_version(engine, depot_id: int, first: date, last: date, read) -> int:
+def watched_version(engine, depot_id: int, first: date, last: date, read, signal=None) -> int:
     """Return the grid's version through the engine's watch, or ``read()`` when it has none."""
     watch = _watches.get(engine)
-    return read() if watch is None else watch.version(depot_id, first, last, read)
+    return read() if watch is None else watch.version(depot_id, first, last, read, signal)

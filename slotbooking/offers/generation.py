@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from slotbooking.bookings.models import OCCUPYING_STATUSES, Booking
+from slotbooking.bookings.version_watch import depot_changed
 from slotbooking.common.errors import ValidationFailed
 from slotbooking.common.unit_of_work import unit_of_work
 from slotbooking.db_types import new_id
@@ -162,6 +163,8 @@ def _sync_depot_days(session, retailer, zones, dates, report) -> None:
             row = rows.get(day)
             if row is None:
                 session.add(DepotDay(depot_id=depot.id, service_date=day, capacity=capacity))
+                depot_changed(session, depot.id)
             elif row.capacity != capacity:
                 row.capacity = capacity
                 row.lock_seq = DepotDay.lock_seq + 1  # a new cache version (see capacity.py)
+                depot_changed(session, depot.id)

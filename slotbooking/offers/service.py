@@ -14,7 +14,7 @@ from slotbooking.bookings.capacity import (
     usage_by_depot_day,
     usage_by_slot,
 )
-from slotbooking.bookings.version_watch import watched_version
+from slotbooking.bookings.version_watch import change_key, watched_version
 from slotbooking.cache import cache_namespace
 from slotbooking.common.driver_read import engine_of
 from slotbooking.common.errors import ValidationFailed
@@ -83,9 +83,12 @@ def current_offer(session, cache, finder, tenant, query: SlotQuery, now) -> Offe
     key = f"offer:{namespace}:{zone.id}:{first}:{days}:{cell}:{tenant.updated_at.timestamp()}"
     offer = version = None
     if cache.enabled:
-        # Read before the grid is built: the grid then reflects at least this version.
-        version = offer_version(session, zone.depot_id, first, days)
-        text = cache.lookup(key, version)
+        # The version is read before the grid is built: the grid then reflects at least it.
+        text, version = cache.lookup_current(
+            key,
+            change_key(zone.depot_id),
+            lambda signal: offer_version(session, zone.depot_id, first, days, signal),
+        )
         offer = Offer.decode(text) if text else None
     if offer is None or offer.valid_until <= now.timestamp():
         ensure_slots_generated(session, tenant, now)
@@ -95,15 +98,18 @@ def current_offer(session, cache, finder, tenant, query: SlotQuery, now) -> Offe
     return offer
 
 
-def offer_version(session, depot_id: int, first: date, days: int) -> int:
-    """Return the database's version of what a grid of the depot's days first.. depends on."""
+def offer_version(session, depot_id: int, first: date, days: int, signal=None) -> int:
+    """Return the database's version of what a grid of the depot's days first.. depends on.
+
+    ``signal``: the depot's change counter as Redis holds it (bookings/version_watch.py).
+    """
     # On a connection of its own in autocommit: one round trip (no BEGIN and ROLLBACK) on a
     # path that otherwise touches no database. Whatever the grid reads later sees at least what
     # this read saw (READ COMMITTED), so an entry never claims a version newer than its content.
     # The process's version watch answers without the read while no commit can have moved it.
     engine, last = engine_of(session), first + timedelta(days=days - 1)
     return watched_version(
-        engine, depot_id, first, last, lambda: capacity_version(engine, depot_id, first, last)
+        engine, depot_id, first, last, lambda: capacity_version(engine, depot_id, first, last), signal
     )
 
 

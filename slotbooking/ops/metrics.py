@@ -100,6 +100,11 @@ class MeteredCache:
         (self._miss if found is None else self._hit).inc()
         return found
 
+    def lookup_current(self, *args, **kwargs):
+        found, version = self._cache.lookup_current(*args, **kwargs)
+        (self._miss if found is None else self._hit).inc()
+        return found, version
+
     def __getattr__(self, name):
         return getattr(self._cache, name)
 

@@ -18,7 +18,7 @@ from slotbooking.bookings.version_watch import VersionWatch, watch_engine, watch
 from slotbooking.demo.cli import demo_document
 from slotbooking.extensions import db
 from slotbooking.slots.models import DepotDay, Slot
-from tests.conftest import empty_tables, import_document, make_app
+from tests.conftest import empty_tables, fresh_pg_app, import_document, make_app
 from tests.support.api import ApiClient
 from tests.support.services import fresh_redis_url
 from tests.support.waiting import waiter
@@ -143,13 +143,55 @@ def test_a_stopped_watch_falls_back_within_the_bound(watched):
     assert len(reads) >= 1  # the first call restarts the thread; until its first poll: reads
 
 
-def test_by_default_postgresql_has_no_watch_and_a_change_elsewhere_shows_at_once(pg_app, clock):
-    """The default reads each grid's version per request: another process's booking shows at once."""
+def _second_process(pg_app, pg_database, clock):
+    """Another worker of the same deployment: its own engine (and watch), the same database and Redis."""
+    return make_app(pg_database, clock, redis_url=pg_app.config["REDIS_URL"])
+
+
+def _warm(shop, watch):
+    """Serve the grid until its version comes from this process's memory (a synced watch)."""
+    assert _wait_until(lambda: shop.slots(days=2) and watch.answered["memory"] > 0)
+
+
+def test_by_default_a_booking_in_another_process_shows_in_the_next_grid_at_once(pg_app, pg_database, clock):
+    """The watch is on by default and told of commits by Redis; a change made by another app
+    shows in the next answer. (Both apps live in one Python process here, where a commit is also
+    counted in memory; the proof across processes is in test_race_gunicorn.py.)"""
     keys = import_document(pg_app, demo_document(), clock)
     shop = ApiClient(pg_app.test_client(), keys["secret_key"])
     with pg_app.app_context():
-        assert watch_of(db.engine) is None
+        watch = watch_of(db.engine)
+    assert watch is not None and watch.signals is not None
     slot = next(s for s in shop.slots(days=2)["slots"] if s["available"])
+    _warm(shop, watch)
+    other = _second_process(pg_app, pg_database, clock)
+    try:
+        elsewhere = ApiClient(other.test_client(), keys["secret_key"])
+        hold = elsewhere.hold(slot["id"])
+        assert hold.status_code == 201, hold.get_json()
+        with other.app_context():
+            assert watch_of(db.engine) is not watch
+        # No sleep: the very next answer of this process.
+        again = {s["id"]: s for s in shop.slots(days=2)["slots"]}[slot["id"]]
+        assert again["remaining"] == slot["remaining"] - 1
+        released = elsewhere.delete(f"/holds/{hold.get_json()['id']}")
+        assert released.status_code in (200, 204), released.get_data(as_text=True)
+        again = {s["id"]: s for s in shop.slots(days=2)["slots"]}[slot["id"]]
+        assert again["remaining"] == slot["remaining"]
+    finally:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_a_change_that_sends_no_signal_shows_within_the_bound(pg_app, clock):
+    """SQL by hand (or a signal lost with Redis away) moves no counter: the poll's bound holds."""
+    keys = import_document(pg_app, demo_document(), clock)
+    shop = ApiClient(pg_app.test_client(), keys["secret_key"])
+    with pg_app.app_context():
+        watch = watch_of(db.engine)
+    slot = next(s for s in shop.slots(days=2)["slots"] if s["available"])
+    _warm(shop, watch)
     with pg_app.app_context():
         row = db.session.get(Slot, slot["id"])
         depot_id, day = row.depot_id, row.service_date
@@ -157,10 +199,28 @@ def test_by_default_postgresql_has_no_watch_and_a_change_elsewhere_shows_at_once
     with psycopg.connect(_driver_url(pg_app), autocommit=True) as conn:  # "another process" fills it
         conn.execute("UPDATE slots SET capacity = 0 WHERE id = %s", (slot["id"],))
     _bump_elsewhere(pg_app, depot_id, day)
+    time.sleep(watch.stale_seconds + watch.poll_seconds)
     again = {s["id"]: s for s in shop.slots(days=2)["slots"]}[slot["id"]]
     assert (again["remaining"], again["available"]) == (0, False)
-    with pg_app.app_context():
-        assert watch_of(db.engine) is None
+
+
+def test_with_the_watch_off_a_change_by_hand_shows_at_once(pg_database, clock):
+    """CAPACITY_VERSION_POLL_SECONDS=0: a version read per request, even SQL by hand shows at once."""
+    with fresh_pg_app(pg_database, clock, CAPACITY_VERSION_POLL_SECONDS=0) as app:
+        keys = import_document(app, demo_document(), clock)
+        shop = ApiClient(app.test_client(), keys["secret_key"])
+        with app.app_context():
+            assert watch_of(db.engine) is None
+        slot = next(s for s in shop.slots(days=2)["slots"] if s["available"])
+        with app.app_context():
+            row = db.session.get(Slot, slot["id"])
+            depot_id, day = row.depot_id, row.service_date
+            db.session.remove()
+        with psycopg.connect(_driver_url(app), autocommit=True) as conn:
+            conn.execute("UPDATE slots SET capacity = 0 WHERE id = %s", (slot["id"],))
+        _bump_elsewhere(app, depot_id, day)
+        again = {s["id"]: s for s in shop.slots(days=2)["slots"]}[slot["id"]]
+        assert (again["remaining"], again["available"]) == (0, False)
 
 
 def test_sqlite_has_no_watch(sqlite_app):

@@ -12,7 +12,6 @@ import http.client
 import json
 import os
 import threading
-import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -28,7 +27,6 @@ from slotbooking.bookings.capacity import capacity_version, lock_depot_day, usag
 from slotbooking.bookings.models import OCCUPYING_STATUSES, Booking, Hold
 from slotbooking.cache import cache_namespace
 from slotbooking.clock import system_now as utcnow
-from slotbooking.config import DEFAULTS
 from slotbooking.demo.cli import prepare_demo
 from slotbooking.extensions import db
 from slotbooking.offers.offer import Offer
@@ -327,35 +325,12 @@ def depot_day_taken(depot_id: int, day: date) -> int:
     return taken
 
 
-# A worker shows a change committed by another process at once by default (a version read per
-# request); with the version watch on (docs/cache.md), within its bound plus a poll and the
-# round trips. Its own commits at once either way.
-VERSION_BOUND = (
-    DEFAULTS["CAPACITY_VERSION_STALE_SECONDS"] + 1.0 if DEFAULTS["CAPACITY_VERSION_POLL_SECONDS"] else 0.0
-)
-
-
-def within_the_version_bound(check) -> None:
-    """Run the check (it asserts) until it passes, for at most VERSION_BOUND seconds."""
-    deadline = time.monotonic() + VERSION_BOUND
-    while True:
-        try:
-            return check()
-        except AssertionError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
-
-
 def assert_views_agree(live: Live, zone: str, day: date, slot_id: str, remaining: int) -> None:
     """The API (twice: built, then from Redis) and the cached entry say `remaining` for the slot,
-    once every worker's version watch can have seen the last commit."""
-
-    def agree():
-        first = grid(live, zone, day)[slot_id]
-        second = grid(live, zone, day)[slot_id]
-        assert first["remaining"] == second["remaining"] == remaining, (first, second)
-        assert first["available"] is (remaining > 0)
-        assert cached_remaining(live, slot_id) == {remaining}
-
-    within_the_version_bound(agree)
+    at once: every commit through the app moves its depot's change counter, which every worker's
+    next hit reads (bookings/version_watch.py), so no worker may still show the old grid."""
+    first = grid(live, zone, day)[slot_id]
+    second = grid(live, zone, day)[slot_id]
+    assert first["remaining"] == second["remaining"] == remaining, (first, second)
+    assert first["available"] is (remaining > 0)
+    assert cached_remaining(live, slot_id) == {remaining}
